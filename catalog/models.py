@@ -1,0 +1,172 @@
+"""The maturity-model catalogue: model versions as imported from the PKI Consortium's files.
+
+Texts are stored as imported (Markdown) and never shipped in this repository, except the
+built-in starter model, whose texts are our own short summaries (``is_summary``).
+"""
+
+from django.conf import settings
+from django.db import models
+
+
+class ModelVersion(models.Model):
+    class Source(models.TextChoices):
+        STARTER = "starter", "Built-in summary"
+        OFFICIAL = "official", "Imported model file"
+
+    version = models.CharField(max_length=20, unique=True)
+    schema_version = models.CharField(max_length=20, default="1.0.0")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.OFFICIAL)
+    is_summary = models.BooleanField(
+        default=False, help_text="Texts are short summaries, not the official guidance."
+    )
+    source_sha256 = models.CharField(max_length=64, blank=True)
+    source_name = models.CharField(max_length=255, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"PKIMM {self.version}"
+
+    @property
+    def version_key(self) -> tuple[int, ...]:
+        return tuple(int(part) for part in self.version.split("."))
+
+
+class Module(models.Model):
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="modules")
+    code = models.CharField(max_length=5)  # G, M, O, R
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["model_version", "position"]
+        constraints = [models.UniqueConstraint(fields=["model_version", "code"], name="unique_module_code")]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Category(models.Model):
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="categories")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="categories")
+    code = models.CharField(max_length=10)  # "1".."16", unique within the version
+    key = models.CharField(max_length=20)  # "G.1"
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    weight = models.PositiveSmallIntegerField()
+    # [{"number": 1, "name": "1 - Initial", "description": "..."}, ...] for levels 1-5
+    levels = models.JSONField(default=list)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["model_version", "position"]
+        verbose_name_plural = "categories"
+        constraints = [models.UniqueConstraint(fields=["model_version", "key"], name="unique_category_key")]
+
+    def __str__(self):
+        return f"{self.key} {self.name}"
+
+    def level_description(self, number: int) -> str:
+        for level in self.levels:
+            if level.get("number") == number:
+                return level.get("description", "")
+        return ""
+
+
+class Requirement(models.Model):
+    model_version = models.ForeignKey(ModelVersion, on_delete=models.CASCADE, related_name="requirements")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="requirements")
+    code = models.CharField(max_length=10)
+    key = models.CharField(max_length=30)  # "G.1.1"
+    title = models.CharField(max_length=300)  # the model file's short "description"
+    weight = models.PositiveSmallIntegerField()
+    guidance = models.TextField(blank=True)
+    assessment_hints = models.TextField(blank=True)
+    references = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["model_version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["model_version", "key"], name="unique_requirement_key")
+        ]
+
+    def __str__(self):
+        return f"{self.key} {self.title}"
+
+
+class Extension(models.Model):
+    ext_id = models.CharField(max_length=60)
+    version = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    documentation_url = models.URLField(blank=True)
+    compatibility = models.JSONField(default=list)  # model versions, e.g. ["1.1.0"]
+    floor_score = models.BooleanField(default=False)
+    source_sha256 = models.CharField(max_length=64, blank=True)
+    source_name = models.CharField(max_length=255, blank=True)
+    imported_at = models.DateTimeField(auto_now=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["ext_id", "version"]
+        constraints = [models.UniqueConstraint(fields=["ext_id", "version"], name="unique_extension_version")]
+
+    def __str__(self):
+        return f"{self.name} {self.version}"
+
+    def is_compatible_with(self, model_version: str) -> bool:
+        return model_version in self.compatibility
+
+
+class ExtensionRelevance(models.Model):
+    """An extra maturity question the extension asks for one category."""
+
+    extension = models.ForeignKey(Extension, on_delete=models.CASCADE, related_name="relevances")
+    category_key = models.CharField(max_length=20)  # "G.1"
+    weight = models.DecimalField(max_digits=12, decimal_places=6)
+    guidance = models.TextField(blank=True)
+    assessment_hints = models.TextField(blank=True)
+    references = models.TextField(blank=True)
+    levels = models.JSONField(default=list)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["extension", "position"]
+        constraints = [models.UniqueConstraint(fields=["extension", "category_key"], name="unique_relevance")]
+
+
+class ExtensionOverlay(models.Model):
+    """A weight adjustment of one category or requirement while scoring the extension."""
+
+    class Target(models.TextChoices):
+        CATEGORY = "category", "Category"
+        REQUIREMENT = "requirement", "Requirement"
+
+    class Kind(models.TextChoices):
+        MULTIPLIER = "multiplier", "Multiplier"
+        ADDITION = "addition", "Addition"
+        OVERRIDE = "override", "Override"
+
+    extension = models.ForeignKey(Extension, on_delete=models.CASCADE, related_name="overlays")
+    target = models.CharField(max_length=20, choices=Target.choices)
+    target_key = models.CharField(max_length=30)  # "G.1" or "G.1.1"
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Kept as the decimal text of the file so that scoring can use exact fractions.
+    value = models.CharField(max_length=40)
+    rationale = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["extension", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["extension", "target_key"], name="unique_overlay_target")
+        ]

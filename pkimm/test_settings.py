@@ -1,0 +1,17 @@
+"""The test profile: the ordinary settings with PKIMM_TESTING on and a private var/ directory.
+
+DATABASE_URL and REDIS_URL still come from the environment, so CI runs the suite on PostgreSQL.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("PKIMM_TESTING", "1")
+os.environ.setdefault("PKIMM_VAR_DIR", tempfile.mkdtemp(prefix="pkimm-test-var-"))
+
+from pkimm.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+
+# Tasks run in-process in tests; the real-worker tests switch this off around themselves.
+CELERY_TASK_ALWAYS_EAGER = True

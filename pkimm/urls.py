@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("core.account_urls")),
+    path("catalog/", include("catalog.urls")),
+    path("verify/", include("reports.public_urls")),
+    path("portfolio/", include("improvement.portfolio_urls")),
+    path("o/<slug:org_slug>/", include("organizations.org_urls")),
+    path("o/<slug:org_slug>/assessments/", include("assessments.urls")),
+    path("o/<slug:org_slug>/exchange/", include("assessments.exchange_urls")),
+    path("o/<slug:org_slug>/reports/", include("reports.urls")),
+    path("o/<slug:org_slug>/plans/", include("improvement.urls")),
+    path("", include("organizations.urls")),
+]

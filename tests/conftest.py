@@ -1,0 +1,97 @@
+"""Base fixtures: one organization with an owner, a lead assessor, an assessor and a viewer,
+plus an outsider who belongs to another organization only."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+
+from organizations.models import Membership, Organization
+from organizations.roles import Role
+
+# The official model files live beside the project (../shared/pkimm); tests load them from there.
+SHARED_PKIMM = Path(
+    os.environ.get("PKIMM_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared" / "pkimm")
+)
+MODEL_1_0 = SHARED_PKIMM / "pkimm-model-1.0.0.yaml"
+MODEL_1_1 = SHARED_PKIMM / "pkimm-model-1.1.0.yaml"
+PQC_EXTENSION = SHARED_PKIMM / "extensions" / "pqc-extension.yaml"
+MODEL_SCHEMA = SHARED_PKIMM / "pkimm-model.schema.json"
+EXTENSION_SCHEMA = SHARED_PKIMM / "extensions" / "extension.schema.json"
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(email: str) -> User:
+    return User.objects.create_user(username=email, email=email, password=PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": None},
+        },
+    }
+
+
+@pytest.fixture
+def org(db):
+    return Organization.objects.create(name="Acme Trust Services", slug="acme")
+
+
+@pytest.fixture
+def other_org(db):
+    return Organization.objects.create(name="Globex PKI", slug="globex")
+
+
+def _member(org, email, role):
+    user = make_user(email)
+    Membership.objects.create(organization=org, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def owner(org):
+    return _member(org, "owner@acme.test", Role.OWNER)
+
+
+@pytest.fixture
+def lead(org):
+    return _member(org, "lead@acme.test", Role.LEAD)
+
+
+@pytest.fixture
+def assessor(org):
+    return _member(org, "assessor@acme.test", Role.ASSESSOR)
+
+
+@pytest.fixture
+def viewer(org):
+    return _member(org, "viewer@acme.test", Role.VIEWER)
+
+
+@pytest.fixture
+def outsider(other_org):
+    return _member(other_org, "outsider@globex.test", Role.OWNER)
+
+
+@pytest.fixture
+def team(owner, lead, assessor, viewer, outsider):
+    """All five users by role name, for permission tests."""
+    return {"owner": owner, "lead": lead, "assessor": assessor, "viewer": viewer, "outsider": outsider}
+
+
+@pytest.fixture
+def client_for(client):
+    """``client_for(user)``: the test client signed in as ``user``."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

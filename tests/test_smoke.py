@@ -1,0 +1,13 @@
+def test_login_page_renders(client):
+    response = client.get("/accounts/login/")
+    assert response.status_code == 200
+    assert b"Sign in" in response.content
+
+
+def test_org_home_for_member(client_for, owner, org):
+    response = client_for(owner).get(f"/o/{org.slug}/")
+    assert response.status_code == 200
+
+
+def test_org_home_hidden_from_outsider(client_for, outsider, org):
+    assert client_for(outsider).get(f"/o/{org.slug}/").status_code == 404
