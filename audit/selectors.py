@@ -1,9 +1,7 @@
 from audit.models import AuditEntry
 
 
-def audit_entry_list(
-    *, organization, object_type: str = "", object_id: str = "", actor_id=None, action: str = ""
-):
+def audit_entry_list(*, organization, object_type: str = "", object_id: str = "", actor_id=None, action: str = ""):
     entries = AuditEntry.objects.for_org(organization).select_related("actor")
     if object_type:
         entries = entries.filter(object_type=object_type)

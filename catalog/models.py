@@ -16,15 +16,11 @@ class ModelVersion(models.Model):
     version = models.CharField(max_length=20, unique=True)
     schema_version = models.CharField(max_length=20, default="1.0.0")
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.OFFICIAL)
-    is_summary = models.BooleanField(
-        default=False, help_text="Texts are short summaries, not the official guidance."
-    )
+    is_summary = models.BooleanField(default=False, help_text="Texts are short summaries, not the official guidance.")
     source_sha256 = models.CharField(max_length=64, blank=True)
     source_name = models.CharField(max_length=255, blank=True)
     imported_at = models.DateTimeField(auto_now=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
         ordering = ["-version"]
@@ -93,9 +89,7 @@ class Requirement(models.Model):
 
     class Meta:
         ordering = ["model_version", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["model_version", "key"], name="unique_requirement_key")
-        ]
+        constraints = [models.UniqueConstraint(fields=["model_version", "key"], name="unique_requirement_key")]
 
     def __str__(self):
         return f"{self.key} {self.title}"
@@ -112,9 +106,7 @@ class Extension(models.Model):
     source_sha256 = models.CharField(max_length=64, blank=True)
     source_name = models.CharField(max_length=255, blank=True)
     imported_at = models.DateTimeField(auto_now=True)
-    imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
 
     class Meta:
         ordering = ["ext_id", "version"]
@@ -167,6 +159,4 @@ class ExtensionOverlay(models.Model):
 
     class Meta:
         ordering = ["extension", "position"]
-        constraints = [
-            models.UniqueConstraint(fields=["extension", "target_key"], name="unique_overlay_target")
-        ]
+        constraints = [models.UniqueConstraint(fields=["extension", "target_key"], name="unique_overlay_target")]

@@ -17,9 +17,7 @@ class SignupForm(UserCreationForm):
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account with this e-mail address exists already: sign in instead."
-            )
+            raise forms.ValidationError("An account with this e-mail address exists already: sign in instead.")
         return email
 
     def save(self, commit=True):

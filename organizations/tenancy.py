@@ -63,9 +63,7 @@ def member_perms(*, organization, user) -> frozenset[str]:
     """What ``user`` may do in ``organization`` (empty for a non-member): for services."""
     if user is None or not user.is_authenticated:
         return frozenset()
-    role = (
-        Membership.objects.filter(organization=organization, user=user).values_list("role", flat=True).first()
-    )
+    role = Membership.objects.filter(organization=organization, user=user).values_list("role", flat=True).first()
     return ROLE_PERMISSIONS.get(role, frozenset())
 
 

@@ -71,9 +71,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": parse_database_url(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR}/pkimm.sqlite3"), base_dir=BASE_DIR
-    )
+    "default": parse_database_url(env_str("DATABASE_URL", f"sqlite:///{VAR_DIR}/pkimm.sqlite3"), base_dir=BASE_DIR)
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL + a busy timeout let the in-process dev server and tasks share the file.

@@ -11,9 +11,7 @@ from organizations.models import Membership, Organization
 from organizations.roles import Role
 
 # The official model files live beside the project (../shared/pkimm); tests load them from there.
-SHARED_PKIMM = Path(
-    os.environ.get("PKIMM_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared" / "pkimm")
-)
+SHARED_PKIMM = Path(os.environ.get("PKIMM_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared" / "pkimm"))
 MODEL_1_0 = SHARED_PKIMM / "pkimm-model-1.0.0.yaml"
 MODEL_1_1 = SHARED_PKIMM / "pkimm-model-1.1.0.yaml"
 PQC_EXTENSION = SHARED_PKIMM / "extensions" / "pqc-extension.yaml"
