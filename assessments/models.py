@@ -1,0 +1,321 @@
+"""Assessments of one organization's PKI against one model version.
+
+Every row carries its organization (TenantModel) so that every query can be scoped with ``for_org``.
+Answers carry a ``version`` that each accepted save increments: a save based on an older version
+is refused as a conflict (optimistic locking), so no save ever silently overwrites another.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+
+from organizations.models import TenantModel
+
+LEVEL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
+
+
+class Assessment(TenantModel):
+    class Method(models.TextChoices):
+        SELF = "self", "Self-assessment"
+        FORMAL = "formal", "Formal assessment"
+        THIRD_PARTY = "third_party", "Independent third-party assessment"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_PROGRESS = "in_progress", "In progress"
+        IN_REVIEW = "in_review", "In review"
+        SIGNED_OFF = "signed_off", "Signed off"
+
+    class AssessorType(models.TextChoices):
+        INTERNAL = "internal", "Internal"
+        EXTERNAL = "external", "External"
+
+    TRUST_LEVELS = {Method.SELF: "Low", Method.FORMAL: "Medium", Method.THIRD_PARTY: "High"}
+
+    name = models.CharField(max_length=200)
+    model_version = models.ForeignKey("catalog.ModelVersion", on_delete=models.PROTECT, related_name="assessments")
+    method = models.CharField(max_length=20, choices=Method.choices, default=Method.FORMAL)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    assessor_type = models.CharField(max_length=20, choices=AssessorType.choices, default=AssessorType.INTERNAL)
+    assessor_name = models.CharField(max_length=200, blank=True)
+    assessor_company = models.CharField(max_length=200, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    target_date = models.DateField(null=True, blank=True)
+    finish_date = models.DateField(null=True, blank=True)
+    # Scoping: the PKI environment (section 3 of the primer) and how evidence was sampled.
+    environment_design = models.TextField(blank=True, help_text="High-level design of the PKI in scope.")
+    environment_interactions = models.TextField(blank=True, help_text="Points of interaction between the parties.")
+    sampling_notes = models.TextField(blank=True)
+    extensions = models.ManyToManyField("catalog.Extension", blank=True, related_name="assessments")
+    previous = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followups",
+        help_text="The assessment this one was started from (re-assessment).",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Denormalized summary for dashboards (kept current by assessment_summary_refresh after every write).
+    summary_assessed = models.PositiveIntegerField(default=0)
+    summary_applicable = models.PositiveIntegerField(default=0)
+    summary_overall_value = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    summary_overall_level = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_formal(self) -> bool:
+        return self.method in (self.Method.FORMAL, self.Method.THIRD_PARTY)
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.status == self.Status.SIGNED_OFF
+
+    @property
+    def trust_level(self) -> str:
+        return self.TRUST_LEVELS[self.method]
+
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.target_date and not self.is_signed_off and self.target_date < timezone.localdate())
+
+    @property
+    def summary_percent(self) -> int:
+        if not self.summary_applicable:
+            return 0
+        return round(100 * self.summary_assessed / self.summary_applicable)
+
+
+class UseCase(TenantModel):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="use_cases")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    components = models.TextField(blank=True, help_text="PKI components involved.")
+    out_of_scope = models.TextField(blank=True, help_text="What is deliberately left out, and why.")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Applicability(TenantModel):
+    """Scope decision for one module ("G"), category ("G.1") or requirement ("G.1.1"). No row: applicable."""
+
+    class Level(models.TextChoices):
+        APPLICABLE = "applicable", "Applicable"
+        PARTIAL = "partial", "Partially applicable"
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="applicability")
+    key = models.CharField(max_length=30)
+    level = models.CharField(max_length=20, choices=Level.choices)
+    reason = models.TextField(blank=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "key"], name="unique_applicability_key")]
+        verbose_name_plural = "applicability"
+
+
+class AnswerBase(TenantModel):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(null=True, blank=True, validators=LEVEL_VALIDATORS)
+    notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
+    carried_over = models.BooleanField(
+        default=False, help_text="Taken from the previous assessment, not yet confirmed."
+    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class RequirementAnswer(AnswerBase):
+    """Formal methods: a level per requirement."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    requirement = models.ForeignKey("catalog.Requirement", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "requirement"], name="unique_requirement_answer")]
+
+    def __str__(self):
+        return f"{self.requirement.key} in {self.assessment}"
+
+
+class CategoryAnswer(AnswerBase):
+    """Self-assessment: a level per category."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="category_answers")
+    category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "category"], name="unique_category_answer")]
+
+    def __str__(self):
+        return f"{self.category.key} in {self.assessment}"
+
+
+class ExtensionAnswer(AnswerBase):
+    """An extension's relevance question for one category (e.g. PQC readiness of G.1)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="extension_answers")
+    extension = models.ForeignKey("catalog.Extension", on_delete=models.PROTECT, related_name="+")
+    category_key = models.CharField(max_length=20)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "extension", "category_key"], name="unique_extension_answer")
+        ]
+
+
+class Comment(TenantModel):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="comments")
+    category = models.ForeignKey("catalog.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requirement = models.ForeignKey(
+        "catalog.Requirement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+
+def evidence_upload_path(instance, filename):
+    # Random name: the original name is kept in the row, never used on disk.
+    import uuid
+
+    return f"evidence/{instance.organization_id}/{instance.assessment_id}/{uuid.uuid4().hex}"
+
+
+class Evidence(TenantModel):
+    class Kind(models.TextChoices):
+        FILE = "file", "File"
+        LINK = "link", "Link"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="evidence")
+    category = models.ForeignKey("catalog.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requirement = models.ForeignKey(
+        "catalog.Requirement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    file = models.FileField(upload_to=evidence_upload_path, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    title = models.CharField(max_length=255, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self):
+        return self.title or self.original_name or self.url
+
+
+class Assignment(TenantModel):
+    """A category, or a single requirement, assigned to a member."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="assignments")
+    category = models.ForeignKey("catalog.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requirement = models.ForeignKey(
+        "catalog.Requirement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
+    due_date = models.DateField(null=True, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "category"],
+                condition=models.Q(requirement=None),
+                name="unique_category_assignment",
+            ),
+            models.UniqueConstraint(
+                fields=["assessment", "requirement"],
+                condition=models.Q(requirement__isnull=False),
+                name="unique_requirement_assignment",
+            ),
+        ]
+
+
+class Flag(TenantModel):
+    """'Needs discussion' on a requirement (or a category in a self-assessment)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="flags")
+    category = models.ForeignKey("catalog.Category", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    requirement = models.ForeignKey(
+        "catalog.Requirement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+class CategoryReview(TenantModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        ACCEPTED = "accepted", "Accepted"
+        SENT_BACK = "sent_back", "Sent back"
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="reviews")
+    category = models.ForeignKey("catalog.Category", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    comment = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "category"], name="unique_category_review")]
+
+
+class SignOff(TenantModel):
+    """One sign-off. Reopening keeps it (reopened_*) so the history shows every sign-off."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="signoffs")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    signed_by_label = models.CharField(max_length=254)
+    signed_at = models.DateTimeField()
+    statement = models.TextField()
+    # Frozen answers and results at sign-off (exchange format + scores), for reports and history.
+    snapshot = models.JSONField(default=dict)
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopen_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-signed_at"]

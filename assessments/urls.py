@@ -1,4 +1,5 @@
-from django.urls import path  # noqa: F401
+from assessments.urls_manage import urlpatterns as manage_urlpatterns
+from assessments.urls_questionnaire import urlpatterns as questionnaire_urlpatterns
 
 app_name = "assessments"
-urlpatterns = []
+urlpatterns = manage_urlpatterns + questionnaire_urlpatterns

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "organizations",
     "catalog",
     "assessments",
+    "scoring",
     "reports",
     "improvement",
 ]
