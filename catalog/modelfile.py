@@ -195,11 +195,10 @@ class _Loader(yaml.SafeLoader):
 
 
 def _construct_decimal(loader, node):
-    text = loader.construct_scalar(node).replace("_", "")
     try:
-        return Decimal(text)
-    except InvalidOperation:  # .inf / .nan spellings
-        return Decimal(text.lower().lstrip("+").replace(".inf", "Infinity").replace(".nan", "NaN"))
+        return Decimal(loader.construct_scalar(node).replace("_", ""))
+    except InvalidOperation:  # .inf, .nan and YAML 1.1 base-60 numbers: PyYAML knows how to read them
+        return Decimal(repr(yaml.SafeLoader.construct_yaml_float(loader, node)))
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
@@ -319,8 +318,11 @@ class _Checker:
 
     def number(self, data, key, path, *, minimum=None):
         where, value = _join(path, key), data[key]
-        if isinstance(value, bool) or not isinstance(value, int | Decimal) or not Decimal(value).is_finite():
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
             self.add(where, f"must be a number, not {_describe(value)}")
+            return None
+        if not Decimal(value).is_finite():
+            self.add(where, f"must be a finite number, not {value}")
             return None
         if minimum is not None and value < minimum:
             self.add(where, f"must be at least {minimum}, not {value}")

@@ -68,11 +68,13 @@ class ExtensionImportOutcome:
 
 
 def _used_outside_catalog(obj) -> bool:
-    """True when a row of another app (an assessment, ...) refers to ``obj``.
+    """True when a row of another app (an assessment, an answer, ...) refers to ``obj``.
 
-    Looks at the model's reverse relations instead of naming them, so that it holds for relations
-    added later by other apps."""
-    for relation in obj._meta.related_objects:
+    Walks the model's reverse relations, hidden ones (``related_name="+"``) included, instead of naming
+    them, so that it still holds when other apps add relations."""
+    for relation in obj._meta.get_fields(include_hidden=True):
+        if not (relation.is_relation and relation.auto_created and not relation.concrete):
+            continue
         if relation.related_model._meta.app_label == "catalog":
             continue
         if relation.related_model._base_manager.filter(**{relation.field.name: obj}).exists():
