@@ -477,52 +477,52 @@ class _Checker:
         if self.mapping(data, "") is None:
             return None
         schema_version = self.schema_version(data)
-        meta = {}
         if "extension" not in data:
             self.add("extension", "is required but missing")
+            metadata = None
         else:
-            meta = self.mapping(data["extension"], "extension") or {}
-        ext_id = (
-            self.string(meta, "id", "extension", pattern=_EXTENSION_ID_RE, hint=" (letters, digits, '-', '_' or '.')")
-            if meta
-            else None
+            metadata = self.extension_metadata(data["extension"])
+        relevances = self.relevance(data)
+        overlays = self.overlays(data)
+        if metadata is None:
+            return None
+        return ExtensionFileSpec(
+            schema_version=schema_version,
+            **metadata,
+            relevances=tuple(relevances),
+            overlays=tuple(overlays),
+            sha256=sha256,
         )
-        name = self.string(meta, "name", "extension", max_length=_MAX_EXTENSION_NAME) if meta else None
-        version = self.version(meta, "version", "extension") if meta else None
-        description = self.string(meta, "description", "extension") if meta else None
-        documentation = (
-            self.string(
-                meta, "documentation", "extension", max_length=_MAX_URL, pattern=_URL_RE, hint=" (an http(s) URL)"
-            )
-            if meta
-            else None
+
+    def extension_metadata(self, value) -> dict | None:
+        meta = self.mapping(value, "extension")
+        if meta is None:
+            return None
+        ext_id = self.string(
+            meta, "id", "extension", pattern=_EXTENSION_ID_RE, hint=" (letters, digits, '-', '_' or '.')"
+        )
+        name = self.string(meta, "name", "extension", max_length=_MAX_EXTENSION_NAME)
+        version = self.version(meta, "version", "extension")
+        description = self.string(meta, "description", "extension")
+        documentation_url = self.string(
+            meta, "documentation", "extension", max_length=_MAX_URL, pattern=_URL_RE, hint=" (an http(s) URL)"
         )
         compatibility = []
         seen_versions: dict = {}
-        if meta:
-            for index, value in enumerate(self.sequence(meta, "compatibility", "extension")):
-                where = f"extension.compatibility[{index}]"
-                checked = self.string_value(
-                    value, where, pattern=_VERSION_RE, hint=" (expected a version such as 1.1.0)"
-                )
-                if self.unique(seen_versions, checked, where, "model version"):
-                    compatibility.append(checked)
-        floor_score = self.boolean(meta, "floorScore", "extension", default=False) if meta else False
-        relevances = self.relevance(data)
-        overlays = self.overlays(data)
-        return ExtensionFileSpec(
-            schema_version,
-            ext_id,
-            name and name.strip(),
-            version,
-            description,
-            documentation,
-            tuple(compatibility),
-            floor_score,
-            tuple(relevances),
-            tuple(overlays),
-            sha256,
-        )
+        for index, entry in enumerate(self.sequence(meta, "compatibility", "extension")):
+            where = f"extension.compatibility[{index}]"
+            checked = self.string_value(entry, where, pattern=_VERSION_RE, hint=" (expected a version such as 1.1.0)")
+            if self.unique(seen_versions, checked, where, "model version"):
+                compatibility.append(checked)
+        return {
+            "ext_id": ext_id,
+            "name": name and name.strip(),
+            "version": version,
+            "description": description,
+            "documentation_url": documentation_url,
+            "compatibility": tuple(compatibility),
+            "floor_score": self.boolean(meta, "floorScore", "extension", default=False),
+        }
 
     def _section_modules(self, data, section):
         """The ``modules`` list of ``relevance`` or ``overlays``: (path, module code, categories) per module."""

@@ -145,3 +145,18 @@ def test_extension_infinite_number_is_refused():
     assert problems(parse_extension_file, text) == [
         "f.yaml: overlays.modules[0].categories[0].multiplier: must be a finite number, not Infinity"
     ]
+
+
+def test_extension_metadata_problems_in_file_order():
+    data = tiny_extension()
+    data["extension"] = {}
+    assert problems(parse_extension_file, dump(data)) == [
+        "f.yaml: extension.id: is required but missing",
+        "f.yaml: extension.name: is required but missing",
+        "f.yaml: extension.version: is required but missing",
+        "f.yaml: extension.description: is required but missing",
+        "f.yaml: extension.documentation: is required but missing",
+        "f.yaml: extension.compatibility: is required but missing",
+    ]
+    data["extension"] = ["pqc"]
+    assert problems(parse_extension_file, dump(data)) == ["f.yaml: extension: must be a mapping, not a list"]
