@@ -41,6 +41,9 @@ class PriorityRow:
 
     @property
     def current(self) -> str:
+        # A requirement's answer is a whole level; a category's value is an average.
+        if self.priority.kind == "requirement":
+            return str(self.priority.current_level)
         return format_value(self.priority.current_value)
 
     @property
@@ -84,6 +87,26 @@ class ExtensionCard:
 def overall_level(results: AssessmentResults) -> MaturityLevel | None:
     level = results.result.overall.level
     return next((item for item in LEVELS if item.number == level), None)
+
+
+@dataclass(frozen=True)
+class DistributionRow:
+    level: int | None  # None for the "not applicable" and "not assessed" rows
+    label: str
+    count: int
+    percent: int  # bar length, relative to the largest count
+
+
+def level_distribution(results: AssessmentResults) -> list[DistributionRow]:
+    """How many requirements (formal) or categories (self) sit at each level, are N/A or not assessed."""
+    stats = results.result.overall.stats
+    counts = [(level.number, f"{level.number} {level.name}", stats.at_level[level.number]) for level in LEVELS]
+    counts += [(None, "Not applicable", stats.not_applicable), (None, "Not assessed", stats.not_assessed)]
+    largest = max(count for _, _, count in counts)
+    return [
+        DistributionRow(level, label, count, round(100 * count / largest) if largest else 0)
+        for level, label, count in counts
+    ]
 
 
 def score_rows(results: AssessmentResults) -> list[ScoreRow]:

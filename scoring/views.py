@@ -30,6 +30,7 @@ def results_detail(request, pk):
         "result": results.result,
         "overall_level": presentation.overall_level(results),
         "rows": presentation.score_rows(results),
+        "distribution": presentation.level_distribution(results),
         "priorities": presentation.priority_rows(results),
         "extension_cards": presentation.extension_cards(results),
         # The charts escape every label themselves.

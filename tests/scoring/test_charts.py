@@ -37,8 +37,8 @@ def test_chart_is_sized_for_print_and_uses_no_external_resources(svg):
     root = _parse(svg)
     width, height = float(root.get("width")), float(root.get("height"))
     assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
-    assert 0 < width <= 650  # fits the text width of an A4 page
-    assert height > 0
+    assert 0 < width <= 700 and height > 0
+    assert "max-width: 100%; height: auto" in root.get("style")  # scales down to a narrower page or column
     assert root.get("font-family") == "sans-serif"
     assert root.find(f"{SVG}title").text
     assert "<script" not in svg and "href" not in svg and "@import" not in svg and "url(" not in svg

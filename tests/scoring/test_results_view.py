@@ -152,3 +152,25 @@ def test_query_count_does_not_grow_with_answers(client_for, viewer, org, django_
     for assessment in (few, many):
         with django_assert_max_num_queries(MAX_QUERIES):
             assert client.get(url(assessment, name)).status_code == 200
+
+
+def test_requirements_per_level_are_counted(client_for, viewer, primer):
+    html = client_for(viewer).get(url(primer)).content.decode()
+
+    card = html[html.index("Requirements per level") : html.index('id="table-heading"')]
+    rows = re.findall(r"<tr>.*?</tr>", card, flags=re.S)
+    counts = {
+        re.sub(r"<[^>]+>", "", re.search(r"<th.*?</th>", row, flags=re.S).group(0)).strip(): int(
+            re.search(r'fw-semibold">(\d+)<', row).group(1)
+        )
+        for row in rows
+    }
+    assert counts == {
+        "1 Initial": 0,
+        "2 Basic": 6,
+        "3 Advanced": 1,
+        "4 Managed": 1,
+        "5 Optimized": 0,
+        "Not applicable": 1,
+        "Not assessed": 69,
+    }
