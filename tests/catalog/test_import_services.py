@@ -356,3 +356,27 @@ def test_parse_errors_are_raised_before_any_write(db):
     assert row_counts() == before
     assert not Extension.objects.exists()
     assert not Assessment.objects.exists()
+
+
+def test_importer_stores_what_the_test_factories_of_other_apps_assume(db):
+    """Scoring tests build rows with tests/factories*.py; the real importer must store the same values."""
+    from tests.factories import model_1_1
+    from tests.factories_extensions import extension_from_file
+
+    def snapshot():
+        return (
+            list(Category.objects.values_list("key", "weight", "levels", "name")),
+            list(Requirement.objects.values_list("key", "weight", "category__key", "guidance")),
+            list(ExtensionOverlay.objects.values_list("target", "target_key", "kind", "value")),
+            [(r.category_key, r.weight, r.levels) for r in Extension.objects.get().relevances.all()],
+        )
+
+    import_file(MODEL_1_1)
+    import_pqc()
+    imported = snapshot()
+    Extension.objects.all().delete()
+    ModelVersion.objects.all().delete()
+
+    model_1_1()
+    extension_from_file()
+    assert snapshot() == imported

@@ -1,10 +1,10 @@
 import secrets
 
-from catalog.services import starter_model_load
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from catalog.services import starter_model_load
 from organizations.models import Membership, Organization
 from organizations.roles import Role
 
