@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         outcome = starter_model_load()
-        self.stdout.write(f"Starter model: {outcome}")
+        self.stdout.write(f"Starter model: {outcome.message}")
         password = secrets.token_urlsafe(9)
         with transaction.atomic():
             organization, _ = Organization.objects.get_or_create(slug="demo", defaults={"name": "Demo PKI Team"})
