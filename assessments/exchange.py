@@ -9,6 +9,7 @@ export -> import -> export gives an identical file. Ids, the assessment's own cr
 optimistic-locking counters are left out: they belong to one database, not to the assessment.
 """
 
+import json
 from datetime import UTC
 
 from assessments.models import (
@@ -29,6 +30,11 @@ from catalog.models import Category, Module, Requirement
 
 FORMAT = "pkimm-assessment"
 FORMAT_VERSION = 1
+
+
+def exchange_json_text(data: dict) -> str:
+    """The one JSON spelling of an export (command and download): indented, UTF-8, keys in export order."""
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def timestamp_text(value) -> str | None:

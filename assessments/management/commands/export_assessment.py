@@ -1,15 +1,10 @@
-import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from assessments.exchange import exchange_json_text
 from assessments.models import Assessment
 from assessments.services.exchange import assessment_export
-
-
-def exchange_json(data: dict) -> str:
-    """The one JSON spelling of an export (also used by the download view)."""
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 class Command(BaseCommand):
@@ -23,7 +18,7 @@ class Command(BaseCommand):
         assessment = Assessment.objects.select_related("model_version", "organization").filter(pk=assessment_id).first()
         if assessment is None:
             raise CommandError(f"There is no assessment {assessment_id}.")
-        text = exchange_json(assessment_export(assessment=assessment))
+        text = exchange_json_text(assessment_export(assessment=assessment))
         if output:
             Path(output).write_text(text, encoding="utf-8")
         else:
