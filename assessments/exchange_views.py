@@ -40,9 +40,10 @@ def export_view(request, pk):
 
 @org_view(Perm.ASSESSMENT_CREATE)
 def import_view(request):
-    form = ExchangeImportForm(request.POST or None, request.FILES or None)
+    is_post = request.method == "POST"
+    form = ExchangeImportForm(request.POST, request.FILES) if is_post else ExchangeImportForm()
     problems = []
-    if request.method == "POST" and form.is_valid():
+    if is_post and form.is_valid():
         content, filename = form.document()
         try:
             result = assessment_import_data(
