@@ -139,3 +139,29 @@ def test_export_query_count_does_not_grow(org, lead, assessor, build, django_ass
     with django_assert_max_num_queries(len(small_queries.captured_queries)):
         data = assessment_export_data(assessment=Assessment.objects.select_related("model_version").get(pk=large.pk))
     assert len(data["comments"]) == 33
+
+
+def test_signed_off_assessment_round_trip_into_another_instance(org, other_org, lead, assessor, tmp_path):
+    from assessments.models import SignOff
+    from tests.assessments.exchange_helpers import at
+
+    original = formal_assessment_with_pqc(org, lead=lead, assessor=assessor)
+    SignOff.objects.create(
+        organization=org,
+        assessment=original,
+        signed_by=lead,
+        signed_by_label="lead@acme.test",
+        signed_at=at(25),
+        statement="Signed again after the fix.",
+    )
+    Assessment.objects.filter(pk=original.pk).update(
+        status=Assessment.Status.SIGNED_OFF, signed_off_at=at(25), signed_off_by=lead
+    )
+    Assignment.objects.filter(assessment=original).delete()  # assignments need members of the receiving side
+    first, second, imported = _round_trip(original, other_org, tmp_path)
+
+    assert second == first
+    assert json.loads(first)["signed_off"] == {"at": "2026-03-25T09:15:30+00:00", "by": "lead@acme.test"}
+    assert imported.is_signed_off
+    assert imported.signed_off_by is None  # not a member of Globex; the sign-off row keeps the name
+    assert [s.signed_by_label for s in imported.signoffs.order_by("signed_at")] == ["lead@acme.test"] * 2
