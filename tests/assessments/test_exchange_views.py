@@ -114,3 +114,31 @@ def test_pasting_a_share_link(org, lead, client_for):
     response = client_for(lead).post(_import_url(org), {"share_link": link})
     assert response.status_code == 302
     assert Assessment.objects.get().name == "Linked"
+
+
+def test_export_and_import_queries_do_not_grow_with_data(
+    org, lead, assessor, client_for, django_assert_max_num_queries
+):
+    from assessments.models import Comment, RequirementAnswer
+    from tests.scoring.results_helpers import answer_every_requirement, answer_requirements
+
+    client = client_for(lead)
+    small = self_assessment(org, lead=lead, assessor=assessor)
+    answer_requirements(small, {"G.1.1": 3})  # every kind of row present once: only the amounts differ
+    with django_assert_max_num_queries(40) as small_export:
+        small_text = client.get(_export_url(org, small.pk)).content
+    with django_assert_max_num_queries(80) as small_import:
+        client.post(_import_url(org), {"file": SimpleUploadedFile("small.json", small_text)})
+
+    large = self_assessment(org, lead=lead, assessor=assessor)
+    answer_every_requirement(large)
+    Comment.objects.bulk_create(
+        Comment(organization=org, assessment=large, author=lead, body=f"Comment {n}") for n in range(50)
+    )
+    with django_assert_max_num_queries(len(small_export.captured_queries)):
+        large_text = client.get(_export_url(org, large.pk)).content
+    with django_assert_max_num_queries(len(small_import.captured_queries)):
+        response = client.post(_import_url(org), {"file": SimpleUploadedFile("large.json", large_text)})
+    assert response.status_code == 302
+    imported = Assessment.objects.order_by("-pk").first()
+    assert RequirementAnswer.objects.filter(assessment=imported).count() == 78
