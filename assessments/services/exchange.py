@@ -195,7 +195,9 @@ def _child(path: str, key) -> str:
 
 
 def _shown(value) -> str:
-    return json.dumps(value, default=str)
+    """A value as the message quotes it: JSON, cut short."""
+    shown = json.dumps(value, default=str, ensure_ascii=False)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 @dataclass
@@ -282,6 +284,8 @@ class _Reader:
             return ""
         if required and not value.strip():
             self.problem(path, "must not be empty")
+        if "\x00" in value:
+            self.problem(path, "contains a NUL character")
         if max_length is not None and len(value) > max_length:
             self.problem(path, f"longer than {max_length} characters")
         return value
@@ -434,7 +438,7 @@ class _Reader:
             yield key, item, entry_path, self.mapping(entry_path, entry, allowed, required)
 
 
-def _read_exchange(reader: _Reader, data: dict, plan_model_version: str | None) -> _Plan | None:
+def _read_exchange(reader: _Reader, data: dict, plan_model_version: str | None) -> _Plan:
     data = reader.mapping("$", data, TOP_KEYS, REQUIRED_TOP_KEYS)
     if "format" in data and data["format"] != FORMAT:
         reader.problem("$.format", f"{_shown(data['format'])} is not {FORMAT}")
@@ -607,7 +611,7 @@ def _read_lists(reader: _Reader, data: dict, plan: _Plan) -> None:
         elif kind == Evidence.Kind.LINK:
             reader.problem(_child(path, "url"), "a link needs a URL")
         size = e.get("size") or 0
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+        if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size < 2**63:
             reader.problem(_child(path, "size"), f"{_shown(size)} is not a size in bytes")
             size = 0
         sha256 = reader.text(_child(path, "sha256"), e.get("sha256"))

@@ -145,6 +145,33 @@ REFUSED = {
     ),
     "use case without a name": (lambda d: d["use_cases"][0].pop("name"), "$.use_cases[0].name: missing"),
     "answers not an object": (lambda d: d.update(answers=[1, 2]), "$.answers: expected an object, not [1, 2]"),
+    "NUL character in notes": (
+        lambda d: d["answers"]["G.1.1"].update(notes="a\x00b"),
+        '$.answers["G.1.1"].notes: contains a NUL character',
+    ),
+    "name too long": (lambda d: d.update(name="n" * 201), "$.name: longer than 200 characters"),
+    "evidence size": (
+        lambda d: d.update(evidence=[{"kind": "file", "size": -1}]),
+        "$.evidence[0].size: -1 is not a size in bytes",
+    ),
+    "link without URL": (
+        lambda d: d.update(evidence=[{"kind": "link"}]),
+        "$.evidence[0].url: a link needs a URL",
+    ),
+    "assigned twice": (
+        lambda d: d.update(
+            assignments=[{"target": "G.1", "assignee": "a@b.test"}, {"target": "G.1", "assignee": "c@d.test"}]
+        ),
+        "$.assignments[1].target: G.1 is assigned twice",
+    ),
+    "module entry without applicability": (
+        lambda d: d.update(modules={"G": {"reason": "why"}}),
+        "$.modules.G.applicability: missing",
+    ),
+    "review of an unknown status": (
+        lambda d: d.update(reviews={"G.1": {"status": "great"}}),
+        '$.reviews["G.1"].status: "great" is not one of pending, accepted, sent_back',
+    ),
 }
 
 
