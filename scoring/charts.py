@@ -58,7 +58,9 @@ def _svg(width: float, height: float, title: str, body: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(width)}" height="{_f(height)}" '
         f'viewBox="0 0 {_f(width)} {_f(height)}" role="img" aria-label="{escape(title)}" '
-        f'font-family="{FONT}" class="pkimm-chart">'
+        # Never wider than its container (a narrow column, a PDF page); WeasyPrint then scales the height too.
+        # No "height: auto" here: WeasyPrint would make the chart square. Pages add it in their CSS.
+        f'style="max-width: 100%" font-family="{FONT}" class="pkimm-chart">'
         f"<title>{escape(title)}</title>{''.join(body)}</svg>"
     )
 
@@ -71,7 +73,7 @@ def radar_chart_svg(
     ``categories`` holds (label, value or None); labels are wrapped to two lines with the value below.
     """
     count = len(categories)
-    font = max(9, round(size / 48))
+    font = max(9, round(size * 11 / 480))
     line = font * 1.2
     label_chars = 20
     margin_x = font * 0.6 * (label_chars + 2)  # room for a label left and right of the plot
@@ -174,17 +176,17 @@ def radar_chart_svg(
 
 
 def module_bar_chart_svg(
-    modules: list[tuple[str, object]], *, width: int = 560, title: str = "Maturity per module"
+    modules: list[tuple[str, object]], *, width: int = 480, title: str = "Maturity per module"
 ) -> str:
     """Horizontal bars of module values on a 0-5 axis with a gridline and name per level.
 
     ``modules`` holds (label, value or None); each bar is coloured by its level and labelled with its value.
     """
-    font = 12
-    bar = 22
+    font = 13
+    bar = 24
     gap = 14
-    label_width = 170
-    value_width = 56
+    label_width = 130
+    value_width = 52
     top = 34  # level names above the plot
     left = label_width
     plot = width - label_width - value_width
@@ -204,12 +206,12 @@ def module_bar_chart_svg(
         if level:
             # A bar reaching the gridline of a level has that level (level = floor(value)).
             body.append(_text(x, top - 20, str(level), size=font - 1, anchor="middle", weight="bold", fill=MUTED))
-            body.append(_text(x, top - 8, LEVEL_NAMES[level], size=font - 2, anchor="middle", fill=MUTED))
+            body.append(_text(x, top - 8, LEVEL_NAMES[level], size=font - 3, anchor="middle", fill=MUTED))
 
     for row, (label, raw_value) in enumerate(modules):
         y = top + row * (bar + gap) + gap / 2
         baseline = y + bar / 2 + font * 0.35
-        body.append(_text(left - 8, baseline, _wrap(label, 24, max_lines=1)[0], size=font, anchor="end"))
+        body.append(_text(left - 8, baseline, _wrap(label, 18, max_lines=1)[0], size=font, anchor="end"))
         value = _number(raw_value)
         if value is None:
             body.append(
