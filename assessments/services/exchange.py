@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import unquote
 
 import yaml
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -39,7 +38,8 @@ from assessments.services.common import AssessmentError
 from assessments.services.summary import assessment_summary_refresh
 from audit.services import audit_log
 from catalog.models import Category, Extension, ExtensionRelevance, ModelVersion, Module, Requirement
-from organizations.roles import Perm
+from organizations.models import Membership
+from organizations.roles import Perm, role_has_perm
 from organizations.tenancy import ensure_perm
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -778,15 +778,22 @@ class _People:
     """E-mail -> member of the target organization; anyone else stays a label."""
 
     def __init__(self, organization):
-        users = get_user_model().objects.filter(memberships__organization=organization)
         self.members = {}
-        for user in users:
+        self.roles = {}
+        for membership in Membership.objects.filter(organization=organization).select_related("user"):
+            user = membership.user
+            self.roles[user.pk] = membership.role
             for name in {user.email, user.get_username()}:
                 if name:
                     self.members.setdefault(name.lower(), user)
 
     def user(self, email: str):
         return self.members.get(email.lower()) if email else None
+
+    def can_answer(self, email: str) -> bool:
+        """Only members who can answer may hold an assignment (as the workflow requires)."""
+        user = self.user(email)
+        return user is not None and role_has_perm(self.roles[user.pk], Perm.ASSESSMENT_ANSWER)
 
     def label(self, email: str) -> str:
         return "" if self.user(email) else email
@@ -797,7 +804,15 @@ class _People:
 
 
 def _target_fields(target) -> dict:
-    # Exactly one of requirement / category, as the exporter reads it back.
+    """The row fields naming ``target``: comments, evidence and flags on a requirement also name its
+    category (as the questionnaire stores them); the exporter reads the requirement first."""
+    if isinstance(target, Requirement):
+        return {"requirement": target, "category_id": target.category_id}
+    return {"requirement": None, "category": target}
+
+
+def _assignment_target_fields(target) -> dict:
+    # An assignment names exactly one of the two (as the workflow stores them).
     if isinstance(target, Requirement):
         return {"requirement": target, "category": None}
     return {"requirement": None, "category": target}
@@ -880,14 +895,17 @@ def _write(plan: _Plan, organization, by) -> tuple[Assessment, list[str]]:
 
     kept_assignments = []
     for a in plan.assignments:
-        if people.user(a["assignee"]) is None:
-            notices.append(f"The assignment of {a['target'].key} to {a['assignee']} was left out: not a member here.")
+        if not people.can_answer(a["assignee"]):
+            notices.append(
+                f"The assignment of {a['target'].key} to {a['assignee']} was left out: "
+                "not a member here who can answer."
+            )
         else:
             kept_assignments.append(a)
     assignments = Assignment.objects.bulk_create(
         Assignment(
             **common,
-            **_target_fields(a["target"]),
+            **_assignment_target_fields(a["target"]),
             assignee=people.user(a["assignee"]),
             due_date=a["due_date"],
             **people.fields("assigned_by", a["assigned_by"]),

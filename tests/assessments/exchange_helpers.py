@@ -61,7 +61,10 @@ def _shared_parts(assessment, *, lead, assessor):
     )
     UseCase.objects.create(**_rows(assessment), name="Code signing", description="Release builds", position=1)
     comments = [
-        Comment.objects.create(**_rows(assessment), requirement=g11, author=lead, body="Strategy paper v2 seen."),
+        # Rows on a requirement also name its category, as the questionnaire stores them.
+        Comment.objects.create(
+            **_rows(assessment), requirement=g11, category=g1, author=lead, body="Strategy paper v2 seen."
+        ),
         Comment.objects.create(**_rows(assessment), category=g1, author_label=FORMER_COLLEAGUE, body="Ask the CISO."),
         Comment.objects.create(**_rows(assessment), author=assessor, body="Kick-off done. “Quotes” and ü survive."),
     ]
@@ -70,6 +73,7 @@ def _shared_parts(assessment, *, lead, assessor):
     link = Evidence.objects.create(
         **_rows(assessment),
         requirement=g11,
+        category=g1,
         kind=Evidence.Kind.LINK,
         url="https://intranet.example.test/pki/strategy",
         title="PKI strategy",

@@ -94,8 +94,10 @@ def test_moving_to_another_organization_keeps_people_as_labels(org, other_org, l
 
     assert imported.organization == other_org
     assert scores(imported.pk) == scores(original.pk)
-    comments = list(Comment.objects.filter(assessment=imported).order_by("created_at"))
+    comments = list(Comment.objects.filter(assessment=imported).order_by("created_at").select_related("category"))
     assert comments[0].author == lead
+    assert (comments[0].requirement.key, comments[0].category.key) == ("G.1.1", "G.1")
+    assert (comments[1].requirement, comments[1].category.key) == (None, "G.1")
     assert (comments[2].author, comments[2].author_label) == (None, "assessor@acme.test")
     answer = RequirementAnswer.objects.get(assessment=imported, requirement__key="G.1.1")
     assert (answer.updated_by, answer.updated_by_label) == (None, "assessor@acme.test")
@@ -165,3 +167,19 @@ def test_signed_off_assessment_round_trip_into_another_instance(org, other_org, 
     assert imported.is_signed_off
     assert imported.signed_off_by is None  # not a member of Globex; the sign-off row keeps the name
     assert [s.signed_by_label for s in imported.signoffs.order_by("signed_at")] == ["lead@acme.test"] * 2
+
+
+def test_assignments_go_only_to_members_who_can_answer(org, other_org, lead, assessor, tmp_path):
+    original = formal_assessment_with_pqc(org, lead=lead, assessor=assessor)
+    Membership.objects.create(organization=other_org, user=lead, role=Role.VIEWER)
+    Membership.objects.create(organization=other_org, user=assessor, role=Role.ASSESSOR)
+    path = tmp_path / "formal.json"
+    run("export_assessment", str(original.pk), "-o", str(path))
+    from assessments.services.exchange import assessment_import_data, exchange_document_parse
+
+    result = assessment_import_data(organization=other_org, data=exchange_document_parse(content=path.read_bytes()))
+    kept = Assignment.objects.filter(assessment=result.assessment).select_related("category", "requirement")
+    assert [(a.assignee, a.category.key, a.requirement) for a in kept] == [(assessor, "G.2", None)]
+    assert result.notices == [
+        "The assignment of G.1.1 to lead@acme.test was left out: not a member here who can answer."
+    ]
