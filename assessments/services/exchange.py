@@ -112,6 +112,16 @@ def pkic_share_link_parse(link: str) -> dict:
     return data
 
 
+class _PlainYamlLoader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases: a few bytes of aliases can stand for a huge document."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted", mark)
+        return super().compose_node(parent, index)
+
+
 def exchange_document_parse(*, content: bytes | str, filename: str = "") -> Any:
     """The data in a file: exchange-format JSON, the PKI tool's progress.yaml, or the tool's share link."""
     if isinstance(content, bytes):
@@ -126,17 +136,22 @@ def exchange_document_parse(*, content: bytes | str, filename: str = "") -> Any:
         raise ExchangeError(["the file is empty"])
     if re.match(r"https?://", text) and "#" in text:
         return pkic_share_link_parse(text)
-    if filename.lower().endswith(".json") or text.startswith(("{", "[")):
-        try:
-            return json.loads(text, object_pairs_hook=_no_duplicate_keys)
-        except json.JSONDecodeError as error:
-            raise ExchangeError([f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"]) from None
     try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        where = getattr(error, "problem_mark", None)
-        at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
-        raise ExchangeError([f"neither JSON nor valid YAML: {getattr(error, 'problem', None) or error}{at}"]) from None
+        if filename.lower().endswith(".json") or text.startswith(("{", "[")):
+            try:
+                return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+            except json.JSONDecodeError as error:
+                where = f"line {error.lineno}, column {error.colno}"
+                raise ExchangeError([f"not valid JSON: {error.msg} ({where})"]) from None
+        try:
+            return yaml.load(text, Loader=_PlainYamlLoader)  # noqa: S506 - a SafeLoader without aliases
+        except yaml.YAMLError as error:
+            where = getattr(error, "problem_mark", None)
+            at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
+            problem = getattr(error, "problem", None) or error
+            raise ExchangeError([f"neither JSON nor valid YAML: {problem}{at}"]) from None
+    except RecursionError:
+        raise ExchangeError(["the file is nested too deeply"]) from None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -196,7 +211,10 @@ def _child(path: str, key) -> str:
 
 def _shown(value) -> str:
     """A value as the message quotes it: JSON, cut short."""
-    shown = json.dumps(value, default=str, ensure_ascii=False)
+    try:
+        shown = json.dumps(value, default=str, ensure_ascii=False)
+    except (RecursionError, ValueError):
+        shown = type(value).__name__
     return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
@@ -442,7 +460,9 @@ def _read_exchange(reader: _Reader, data: dict, plan_model_version: str | None) 
     data = reader.mapping("$", data, TOP_KEYS, REQUIRED_TOP_KEYS)
     if "format" in data and data["format"] != FORMAT:
         reader.problem("$.format", f"{_shown(data['format'])} is not {FORMAT}")
-    if "format_version" in data and data["format_version"] != FORMAT_VERSION:
+    if "format_version" in data and (
+        type(data["format_version"]) is not int or data["format_version"] != FORMAT_VERSION
+    ):
         reader.problem(
             "$.format_version",
             f"{_shown(data['format_version'])} is not supported (this application reads {FORMAT_VERSION})",

@@ -134,6 +134,7 @@ REFUSED = {
     ),
     "other format": (lambda d: d.update(format="something-else"), '$.format: "something-else" is not pkimm-assessment'),
     "newer format version": (lambda d: d.update(format_version=2), "$.format_version: 2 is not supported"),
+    "format version true": (lambda d: d.update(format_version=True), "$.format_version: true is not supported"),
     "missing name": (lambda d: d.pop("name"), "$.name: missing"),
     "comment on an unknown item": (
         lambda d: d["comments"][0].update(target="Z.1"),
@@ -243,6 +244,8 @@ def test_command_lists_every_problem_and_creates_nothing(org, catalogue, tmp_pat
         (b"- just\n- a list\n", "$: expected an object"),
         (b"name: [unclosed\n", "neither JSON nor valid YAML"),
         (b'{"name": "no format"}', "$.format: missing"),
+        (b"a: &x [1, 2]\nb: [*x, *x]\n", "aliases (*name) are not accepted"),
+        (b"[" * 100000 + b"]" * 100000, "the file is nested too deeply"),
     ],
 )
 def test_unreadable_files_are_refused(org, catalogue, content, message):
