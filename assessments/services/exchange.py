@@ -852,6 +852,7 @@ def _keep_times(model, rows, times_by_field: dict[str, list]) -> None:
 
 def _answer_row(model, answer: _Answer, people: _People, **fields):
     return model(
+        version=1,  # a stored answer's first version (0 means "no answer yet" to the questionnaire)
         level=answer.level,
         notes=answer.notes,
         carried_over=answer.carried_over,

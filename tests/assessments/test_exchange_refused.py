@@ -64,7 +64,8 @@ def _with(change):
 def test_the_valid_file_imports(org, catalogue):
     result = assessment_import_data(organization=org, data=copy.deepcopy(VALID))
     assessment = result.assessment
-    assert RequirementAnswer.objects.get(assessment=assessment).level == 3
+    answer = RequirementAnswer.objects.get(assessment=assessment)
+    assert (answer.level, answer.notes, answer.version) == (3, "ok", 1)
     assert Applicability.objects.get(assessment=assessment).key == "G.1.2"
     assert ExtensionAnswer.objects.get(assessment=assessment).level == 2
     assert Comment.objects.get(assessment=assessment).author_label == "someone@example.test"
