@@ -1,7 +1,8 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from assessments.services.exchange import MAX_FILE_BYTES, PKIC_MODEL_VERSION
+from assessments.services.exchange_check import PKIC_MODEL_VERSION
+from assessments.services.exchange_files import MAX_FILE_BYTES
 from catalog.models import ModelVersion
 
 

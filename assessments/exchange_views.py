@@ -10,12 +10,8 @@ from django.utils.text import slugify
 from assessments.exchange import exchange_json_text
 from assessments.exchange_forms import ExchangeImportForm
 from assessments.models import Assessment
-from assessments.services.exchange import (
-    ExchangeError,
-    assessment_export,
-    assessment_import_data,
-    exchange_document_parse,
-)
+from assessments.services.exchange import assessment_export, assessment_import_data
+from assessments.services.exchange_files import ExchangeError, exchange_document_parse
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
 

@@ -7,12 +7,9 @@ from fractions import Fraction
 import pytest
 
 from assessments.models import Applicability, Assessment, CategoryAnswer, UseCase
-from assessments.services.exchange import (
-    PKIC_NOT_APPLICABLE_REASON,
-    ExchangeError,
-    assessment_import_data,
-    exchange_document_parse,
-)
+from assessments.services.exchange import assessment_import_data
+from assessments.services.exchange_check import PKIC_NOT_APPLICABLE_REASON
+from assessments.services.exchange_files import ExchangeError, exchange_document_parse
 from audit.models import AuditEntry
 from tests.assessments.exchange_helpers import run, scores
 from tests.factories import model_1_0, model_1_1

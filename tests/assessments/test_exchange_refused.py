@@ -15,7 +15,8 @@ from assessments.models import (
     RequirementAnswer,
     UseCase,
 )
-from assessments.services.exchange import ExchangeError, assessment_import_data, exchange_document_parse
+from assessments.services.exchange import assessment_import_data
+from assessments.services.exchange_files import ExchangeError, exchange_document_parse
 from audit.models import AuditEntry
 from tests.factories import model_1_0, model_1_1
 from tests.factories_extensions import pqc_extension

@@ -175,7 +175,8 @@ def test_assignments_go_only_to_members_who_can_answer(org, other_org, lead, ass
     Membership.objects.create(organization=other_org, user=assessor, role=Role.ASSESSOR)
     path = tmp_path / "formal.json"
     run("export_assessment", str(original.pk), "-o", str(path))
-    from assessments.services.exchange import assessment_import_data, exchange_document_parse
+    from assessments.services.exchange import assessment_import_data
+    from assessments.services.exchange_files import exchange_document_parse
 
     result = assessment_import_data(organization=other_org, data=exchange_document_parse(content=path.read_bytes()))
     kept = Assignment.objects.filter(assessment=result.assessment).select_related("category", "requirement")
