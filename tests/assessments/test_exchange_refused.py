@@ -265,3 +265,16 @@ def test_member_without_create_permission_cannot_import(org, catalogue, viewer):
     with pytest.raises(PermissionDenied):
         assessment_import_data(organization=org, data=copy.deepcopy(VALID), by=viewer)
     assert not Assessment.objects.exists()
+
+
+def test_a_failure_while_writing_leaves_nothing_behind(org, catalogue, monkeypatch):
+    from assessments.models import Flag
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Flag.objects, "bulk_create", broken)
+    before = _counts()
+    with pytest.raises(RuntimeError):
+        assessment_import_data(organization=org, data=copy.deepcopy(VALID))
+    assert _counts() == before
