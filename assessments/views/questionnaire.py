@@ -368,13 +368,12 @@ def answer_fragment_view(request, assessment_id, slot):
 def answer_history_view(request, assessment_id, slot):
     """Who changed this answer when, from what to what."""
     assessment = _get_assessment(request, assessment_id)
-    answer_slot, _target = _resolve_slot(request, assessment, slot, editable=False)
+    answer_slot, target = _resolve_slot(request, assessment, slot, editable=False)
     object_type = {"requirement": "requirementanswer", "category": "categoryanswer", "extension": "extensionanswer"}
-    entries = answer_history(
-        assessment=assessment,
-        key=slot.removeprefix("ext-").replace("-", ":", 1) if answer_slot.kind == "extension" else slot,
-        object_type=object_type[answer_slot.kind],
-    )
+    key = slot
+    if answer_slot.kind == "extension":  # as written by extension_answer_set
+        key = f"{target['extension'].ext_id}:{target['category_key']}"
+    entries = answer_history(assessment=assessment, key=key, object_type=object_type[answer_slot.kind])
     template = "_history.html" if _is_htmx(request) else "history.html"
     return render(
         request,
