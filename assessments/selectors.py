@@ -216,6 +216,8 @@ def _relevances(*, assessment, category) -> list[RelevanceItem]:
             extension__in=assessment.extensions.all(), category_key=category.key
         ).select_related("extension")
     )
+    if not relevances:
+        return []
     answers = {
         a.extension_id: a
         for a in ExtensionAnswer.objects.for_org(assessment.organization_id)

@@ -104,13 +104,48 @@ def _get_assessment(request, assessment_id) -> Assessment:
     )
 
 
+class QuestionnaireUrls:
+    """The URLs of one assessment's questionnaire, joined onto its base path.
+
+    A category page links every requirement to about ten URLs; joining strings costs far less than
+    a reverse() per link. tests/assessments/test_questionnaire_urls.py keeps this in step with
+    urls_questionnaire.py.
+    """
+
+    def __init__(self, org_slug, assessment_id):
+        self.base = reverse("assessments:questionnaire", kwargs={"org_slug": org_slug, "assessment_id": assessment_id})
+
+    def category(self, key):
+        return f"{self.base}c/{key}/"
+
+    def slot(self, key, category_key):
+        return {
+            "save_url": f"{self.base}answer/{key}/",
+            "fragment_url": f"{self.base}answer/{key}/current/",
+            "page_url": self.category(category_key),
+        }
+
+    def history(self, key):
+        return f"{self.base}answer/{key}/history/"
+
+    def target(self, key):
+        """Comment, flag and evidence URLs of a requirement or category key."""
+        return {
+            "comment": f"{self.base}comments/{key}/",
+            "flag": f"{self.base}flags/{key}/",
+            "upload": f"{self.base}evidence/{key}/file/",
+            "link": f"{self.base}evidence/{key}/link/",
+        }
+
+    def evidence_download(self, evidence_id):
+        return f"{self.base}evidence/{evidence_id}/download/"
+
+    def evidence_delete(self, evidence_id):
+        return f"{self.base}evidence/{evidence_id}/delete/"
+
+
 def _urls(org_slug, assessment_id, key, category_key):
-    kwargs = {"org_slug": org_slug, "assessment_id": assessment_id}
-    return {
-        "save_url": reverse("assessments:answer_save", kwargs={**kwargs, "slot": key}),
-        "fragment_url": reverse("assessments:answer_fragment", kwargs={**kwargs, "slot": key}),
-        "page_url": reverse("assessments:questionnaire_category", kwargs={**kwargs, "category_key": category_key}),
-    }
+    return QuestionnaireUrls(org_slug, assessment_id).slot(key, category_key)
 
 
 def _slot_for(request, assessment, *, kind, key, category_key, answer, title, levels, editable) -> AnswerSlot:
@@ -242,7 +277,7 @@ def _render_category(request, assessment, category_key, *, override: AnswerSlot 
         raise Http404
     data = category_page_data(assessment=assessment, category=category, user=request.user)
     editable = _can_edit(request, assessment) and not data.locked
-    org_slug = request.organization.slug
+    urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
 
     def slot(kind, key, answer, title, levels):
         if override is not None and override.key == key:
@@ -256,13 +291,16 @@ def _render_category(request, assessment, category_key, *, override: AnswerSlot 
             levels=levels,
             answer=answer,
             editable=editable,
-            **_urls(org_slug, assessment.pk, key, category.key),
+            **urls.slot(key, category.key),
         )
 
     for item in data.items:
         r = item.requirement
         item.slot = slot("requirement", r.key, item.answer, r.title, GENERAL_LEVELS) if item.applicable else None
         item.anchor = anchor_for(r.key)
+        item.links = urls.target(r.key)
+        item.history_url = urls.history(r.key)
+        _evidence_links(urls, item.evidence)
         item.guidance_html = _markdown(r.guidance)
         item.hints_html = _markdown(r.assessment_hints)
         item.references_html = _markdown(r.references)
@@ -271,6 +309,7 @@ def _render_category(request, assessment, category_key, *, override: AnswerSlot 
         category_slot = slot(
             "category", category.key, data.category_answer, category.name, _descriptor_levels(category.levels)
         )
+    _evidence_links(urls, data.category_evidence)
     for rel in data.relevances:
         rel.slot = slot(
             "extension",
@@ -291,10 +330,21 @@ def _render_category(request, assessment, category_key, *, override: AnswerSlot 
         "can_view_evidence": Perm.EVIDENCE_VIEW in request.perms,
         "category_description_html": _markdown(category.description),
         "category_anchor": anchor_for(category.key),
+        "category_links": urls.target(category.key),
+        "category_history_url": urls.history(category.key),
+        "overview_url": urls.base,
+        "previous_url": urls.category(data.previous_category.key) if data.previous_category else "",
+        "next_url": urls.category(data.next_category.key) if data.next_category else "",
         "max_upload": settings.EVIDENCE_MAX_BYTES,
         "page_title": f"{category.key} {category.name}",
     }
     return render(request, "assessments/questionnaire/category.html", context, status=status)
+
+
+def _evidence_links(urls, evidence_items):
+    for evidence in evidence_items:
+        evidence.download_url = urls.evidence_download(evidence.pk)
+        evidence.delete_url = urls.evidence_delete(evidence.pk)
 
 
 # ---------------------------------------------------------------------------------------------

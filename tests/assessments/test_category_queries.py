@@ -1,6 +1,5 @@
 """The category page and the overview need a number of queries that does not grow with their content."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -44,25 +43,30 @@ def page(assessment, key):
     return reverse("assessments:questionnaire_category", args=[assessment.organization.slug, assessment.pk, key])
 
 
-@pytest.fixture
-def with_pqc(formal):
+def test_relevance_questions_add_a_fixed_number_of_queries(client_for, formal, lead):
+    """An enabled extension costs one query more on the categories it covers (G.1-G.4), whatever their content."""
+    client = client_for(lead)
+    without = count_queries(client, page(formal, "G.2"))
     formal.extensions.add(pqc_extension())
-    return formal
+    empty = count_queries(client, page(formal, "G.2"))
+    fill(formal, "G.2", lead, per_requirement=3)
+    assert count_queries(client, page(formal, "G.2")) == empty == without + 1
+    assert count_queries(client, page(formal, "M.7")) == without
 
 
-def test_category_page_queries_do_not_depend_on_content(client_for, with_pqc, lead, django_assert_max_num_queries):
+def test_category_page_queries_do_not_depend_on_content(client_for, formal, lead, django_assert_max_num_queries):
     client = client_for(lead)
     # G.1 has 4 requirements, M.7 has 7: empty pages first.
-    empty_small = count_queries(client, page(with_pqc, "G.1"))
-    empty_big = count_queries(client, page(with_pqc, "M.7"))
-    fill(with_pqc, "G.1", lead, per_requirement=1)
-    fill(with_pqc, "M.7", lead, per_requirement=6)
-    full_small = count_queries(client, page(with_pqc, "G.1"))
-    full_big = count_queries(client, page(with_pqc, "M.7"))
+    empty_small = count_queries(client, page(formal, "G.1"))
+    empty_big = count_queries(client, page(formal, "M.7"))
+    fill(formal, "G.1", lead, per_requirement=1)
+    fill(formal, "M.7", lead, per_requirement=6)
+    full_small = count_queries(client, page(formal, "G.1"))
+    full_big = count_queries(client, page(formal, "M.7"))
     assert empty_small == empty_big == full_small == full_big
     with django_assert_max_num_queries(full_small):
-        client.get(page(with_pqc, "M.7"))
-    html = client.get(page(with_pqc, "M.7")).content.decode()
+        client.get(page(formal, "M.7"))
+    html = client.get(page(formal, "M.7")).content.decode()
     assert html.count("comment 5") == 7 and html.count(">f5.pdf</a>") == 7
 
 
