@@ -177,7 +177,9 @@ def _versioned_save(*, model, lookup, assessment, level, notes, expected_version
             )
             if updated != 1:
                 raise _conflict(model.objects.select_related("updated_by").get(pk=existing.pk))
-            answer = model.objects.select_related("updated_by").get(pk=existing.pk)
+            answer = existing  # now stored as:
+            answer.level, answer.notes, answer.version = level, notes, expected_version + 1
+            answer.carried_over, answer.updated_by, answer.updated_at = False, by, now
         audit_log(
             organization=assessment.organization,
             actor=by,

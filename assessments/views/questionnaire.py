@@ -82,12 +82,9 @@ class AnswerSlot:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        self.dom_id = "answer-" + re.sub(r"[^A-Za-z0-9]+", "-", self.key)
         if self.answer is not None:
             self.level, self.notes, self.version = self.answer.level, self.answer.notes, self.answer.version
-
-    @property
-    def dom_id(self) -> str:
-        return "answer-" + re.sub(r"[^A-Za-z0-9]+", "-", self.key)
 
     @property
     def level_choices(self):
@@ -156,7 +153,7 @@ def _slot_for(request, assessment, *, kind, key, category_key, answer, title, le
         title=title,
         layout="radios" if kind == "requirement" else "grid",
         levels=levels,
-        answer=answer,
+        answer=answer or None,
         editable=editable,
         **_urls(request.organization.slug, assessment.pk, key, category_key),
     )
@@ -169,14 +166,14 @@ def _descriptor_levels(levels_json) -> list:
     ]
 
 
-def _resolve_slot(request, assessment, slot_key, *, editable):
-    """The catalogue item a slot key names, its stored answer and its AnswerSlot; 404 if unknown."""
+def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
+    """The catalogue item a slot key names and its AnswerSlot (with the stored answer); 404 if unknown."""
     if match := _EXTENSION_SLOT.match(slot_key):
         extension = Extension.objects.filter(pk=match[1], assessments=assessment).first()
         relevance = ExtensionRelevance.objects.filter(extension=extension, category_key=match[2]).first()
         if extension is None or relevance is None:
             raise Http404
-        answer = (
+        answer = with_answer and (
             ExtensionAnswer.objects.for_org(request.organization)
             .filter(assessment=assessment, extension=extension, category_key=match[2])
             .select_related("updated_by")
@@ -188,7 +185,7 @@ def _resolve_slot(request, assessment, slot_key, *, editable):
             kind="extension",
             key=slot_key,
             category_key=match[2],
-            answer=answer,
+            answer=answer or None,
             title=f"{extension.name}: relevance",
             levels=_descriptor_levels(relevance.levels),
             editable=editable,
@@ -198,7 +195,7 @@ def _resolve_slot(request, assessment, slot_key, *, editable):
         requirement = requirement_for_key_or_none(assessment=assessment, key=slot_key)
         if requirement is None:
             raise Http404
-        answer = (
+        answer = with_answer and (
             RequirementAnswer.objects.for_org(request.organization)
             .filter(assessment=assessment, requirement=requirement)
             .select_related("updated_by")
@@ -210,7 +207,7 @@ def _resolve_slot(request, assessment, slot_key, *, editable):
             kind="requirement",
             key=slot_key,
             category_key=requirement.category.key,
-            answer=answer,
+            answer=answer or None,
             title=requirement.title,
             levels=GENERAL_LEVELS,
             editable=editable,
@@ -220,7 +217,7 @@ def _resolve_slot(request, assessment, slot_key, *, editable):
         category = category_for_key_or_none(assessment=assessment, key=slot_key)
         if category is None:
             raise Http404
-        answer = (
+        answer = with_answer and (
             CategoryAnswer.objects.for_org(request.organization)
             .filter(assessment=assessment, category=category)
             .select_related("updated_by")
@@ -232,7 +229,7 @@ def _resolve_slot(request, assessment, slot_key, *, editable):
             kind="category",
             key=slot_key,
             category_key=category.key,
-            answer=answer,
+            answer=answer or None,
             title=category.name,
             levels=_descriptor_levels(category.levels),
             editable=editable,
@@ -289,7 +286,7 @@ def _render_category(request, assessment, category_key, *, override: AnswerSlot 
             title=title,
             layout="radios" if kind == "requirement" else "grid",
             levels=levels,
-            answer=answer,
+            answer=answer or None,
             editable=editable,
             **urls.slot(key, category.key),
         )
@@ -360,7 +357,10 @@ def _is_htmx(request) -> bool:
 @require_POST
 def answer_save_view(request, assessment_id, slot):
     assessment = _get_assessment(request, assessment_id)
-    answer_slot, target = _resolve_slot(request, assessment, slot, editable=_can_edit(request, assessment))
+    # The service reads the stored answer itself, atomically; the form needs only the outcome.
+    answer_slot, target = _resolve_slot(
+        request, assessment, slot, editable=_can_edit(request, assessment), with_answer=False
+    )
     level = request.POST.get("level", "")
     notes = request.POST.get("notes", "")
     # "Keep mine" after a conflict re-submits my values based on the version I was shown.
