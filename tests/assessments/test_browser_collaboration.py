@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
+from django.db import connections
 from django.urls import reverse
 
 from assessments.models import Assessment, RequirementAnswer
@@ -44,6 +45,9 @@ def browser():
         )
         yield browser
         browser.close()
+        # Playwright's greenlet gives this thread a second context, with its own Django connection;
+        # close it here, or it would still hold the test database when that is dropped.
+        connections.close_all()
 
 
 def signed_in_page(browser, live_server, user):
