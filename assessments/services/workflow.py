@@ -4,6 +4,8 @@ Every transition locks the assessment row (select_for_update) and checks the sta
 row, so two people acting at once cannot both succeed (e.g. a double sign-off).
 """
 
+from dataclasses import dataclass, field
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -185,32 +187,51 @@ def category_ensure_editable(*, assessment: Assessment, category) -> None:
         raise AssessmentError(f"{category.key} is accepted by the reviewer and locked. The reviewer can reopen it.")
 
 
-def sign_off_blockers(*, assessment: Assessment) -> list[str]:
-    """Why the assessment cannot be signed off now (empty: it can)."""
+@dataclass
+class SignOffCheck:
+    """What stands between the assessment and its sign-off (nothing: it can be signed off)."""
+
+    status_problem: str = ""
+    open_items: list[str] = field(default_factory=list)
+    not_accepted: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not (self.status_problem or self.open_items or self.not_accepted)
+
+    def message(self) -> str:
+        parts = [self.status_problem] if self.status_problem else []
+        if self.open_items:
+            shown = "; ".join(self.open_items[:OPEN_ITEMS_SHOWN])
+            more = len(self.open_items) - OPEN_ITEMS_SHOWN
+            parts.append(
+                f"{len(self.open_items)} applicable item(s) are not answered: {shown}"
+                + (f" and {more} more." if more > 0 else ".")
+            )
+        if self.not_accepted:
+            parts.append(f"These categories are not accepted yet: {', '.join(self.not_accepted)}.")
+        return " ".join(parts)
+
+
+def sign_off_check(*, assessment: Assessment) -> SignOffCheck:
     if assessment.is_signed_off:
-        return ["The assessment is already signed off."]
+        return SignOffCheck(status_problem="The assessment is already signed off.")
     if assessment.status != Status.IN_REVIEW:
-        return ["Request a review first: only an assessment in review can be signed off."]
+        return SignOffCheck(status_problem="Request a review first: only an assessment in review can be signed off.")
     tree = scope_tree(assessment=assessment)
-    blockers = []
-    unanswered = open_items(assessment=assessment, tree=tree)
-    if unanswered:
-        shown = "; ".join(unanswered[:OPEN_ITEMS_SHOWN])
-        more = f" and {len(unanswered) - OPEN_ITEMS_SHOWN} more" if len(unanswered) > OPEN_ITEMS_SHOWN else ""
-        blockers.append(f"{len(unanswered)} applicable item(s) are not answered: {shown}{more}.")
     accepted = set(
         CategoryReview.objects.for_org(assessment.organization)
         .filter(assessment=assessment, status=ReviewStatus.ACCEPTED)
         .values_list("category_id", flat=True)
     )
-    not_accepted = [
-        category.key
-        for category in categories_in_scope(assessment=assessment, tree=tree)
-        if category.object.id not in accepted
-    ]
-    if not_accepted:
-        blockers.append(f"These categories are not accepted yet: {', '.join(not_accepted)}.")
-    return blockers
+    return SignOffCheck(
+        open_items=open_items(assessment=assessment, tree=tree),
+        not_accepted=[
+            category.key
+            for category in categories_in_scope(assessment=assessment, tree=tree)
+            if category.object.id not in accepted
+        ],
+    )
 
 
 def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOff:
@@ -220,9 +241,9 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
         raise AssessmentError("A sign-off statement is required.")
     with transaction.atomic():
         locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_SIGNOFF)
-        blockers = sign_off_blockers(assessment=locked)
-        if blockers:
-            raise AssessmentError("Sign-off refused. " + " ".join(blockers))
+        check = sign_off_check(assessment=locked)
+        if not check.ok:
+            raise AssessmentError("Sign-off refused. " + check.message())
         now = timezone.now()
         signoff = SignOff.objects.create(
             organization=locked.organization,
