@@ -42,6 +42,7 @@ def assessment_start(*, assessment: Assessment, by) -> Assessment:
     """Draft -> in progress. Lead assessors and owners; the first answer may call it too."""
     with transaction.atomic():
         locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_ANSWER)
+        assessment_ensure_editable(assessment=locked)
         if locked.status != Status.DRAFT:
             raise AssessmentError("Only a draft assessment can be started.")
         locked.status = Status.IN_PROGRESS
@@ -241,6 +242,7 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
         raise AssessmentError("A sign-off statement is required.")
     with transaction.atomic():
         locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_SIGNOFF)
+        assessment_ensure_editable(assessment=locked)
         check = sign_off_check(assessment=locked)
         if not check.ok:
             raise AssessmentError("Sign-off refused. " + check.message())
