@@ -10,11 +10,11 @@ from catalog.models import ModelVersion
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _helper(submit_label: str, layout=None) -> FormHelper:
+def _helper(submit_label: str, layout=None, **submit_attrs) -> FormHelper:
     helper = FormHelper()
     if layout is not None:
         helper.layout = layout
-    helper.add_input(Submit("submit", submit_label))
+    helper.add_input(Submit("submit", submit_label, **submit_attrs))
     return helper
 
 
@@ -28,6 +28,7 @@ class AssessmentForm(forms.Form):
     model_version = ModelVersionChoiceField(queryset=ModelVersion.objects.none(), empty_label=None)
     method = forms.ChoiceField(
         choices=Assessment.Method.choices,
+        initial=Assessment.Method.FORMAL,
         help_text="Self-assessment: a level per category. Formal: a level per requirement, with evidence. "
         "Independent third-party: a formal assessment by an outside assessor.",
     )
@@ -125,9 +126,9 @@ class SignOffForm(forms.Form):
         help_text="What you confirm, e.g. that the answers reflect the PKI in scope on the finish date.",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, blocked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Sign off")
+        self.helper = _helper("Sign off", **({"disabled": "disabled"} if blocked else {}))
 
 
 class ReopenForm(forms.Form):

@@ -41,6 +41,7 @@ def _render_scope(request, assessment, *, tree=None, environment_form=None, inva
             "rows": list(tree.rows()),
             "levels": Level.choices,
             "invalid_keys": set(invalid_keys),
+            "first_invalid": next((row.key for row in tree.rows() if row.key in invalid_keys), ""),
             "use_cases": UseCase.objects.for_org(request.organization).filter(assessment=assessment),
             "environment_form": environment_form or EnvironmentForm(instance=assessment),
             "can_manage": Perm.ASSESSMENT_MANAGE in request.perms and not assessment.is_signed_off,

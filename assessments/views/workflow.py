@@ -104,7 +104,8 @@ def review_action_view(request, pk, category_key):
 @org_view(Perm.ASSESSMENT_SIGNOFF)
 def sign_off_view(request, pk):
     assessment = get_assessment(request, pk)
-    form = SignOffForm(request.POST or None)
+    check = sign_off_check(assessment=assessment)
+    form = SignOffForm(request.POST or None, blocked=not check.ok)
     if request.method == "POST" and form.is_valid():
         try:
             assessment_sign_off(assessment=assessment, statement=form.cleaned_data["statement"], by=request.user)
@@ -119,7 +120,7 @@ def sign_off_view(request, pk):
         {
             "assessment": assessment,
             "form": form,
-            "check": sign_off_check(assessment=assessment),
+            "check": check,
             "page_title": f"Sign off · {assessment.name}",
             "tab": "review",
         },
