@@ -7,7 +7,7 @@ applicable does not cascade: it is a note on that item, which is scored like an 
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from assessments.models import Applicability, Assessment, CategoryAnswer, CategoryReview, RequirementAnswer
 from catalog.models import Category, Module, Requirement
@@ -217,14 +217,4 @@ def sent_back_reviews(*, assessment: Assessment):
         .filter(assessment=assessment, status=CategoryReview.Status.SENT_BACK)
         .select_related("category", "reviewed_by")
         .order_by("category__position")
-    )
-
-
-def review_counts(*, assessment: Assessment) -> dict[str, int]:
-    return dict(
-        CategoryReview.objects.for_org(assessment.organization)
-        .filter(assessment=assessment)
-        .values_list("status")
-        .annotate(n=Count("id"))
-        .values_list("status", "n")
     )

@@ -129,3 +129,30 @@ def test_views_change_nothing_after_sign_off_and_say_why(client_for, owner, sign
 def test_scope_page_is_read_only_after_sign_off(client_for, owner, signed_off):
     html = client_for(owner).get(url("scope", signed_off)).content.decode()
     assert 'name="level:G"' not in html and "Add use-case" not in html
+
+
+@pytest.mark.parametrize("answered", [False, True])
+def test_review_and_sign_off_pages_query_count_does_not_grow(
+    client_for, lead, assessment, answered, django_assert_max_num_queries
+):
+    if answered:
+        answer_all(assessment)
+    assessment_request_review(assessment=assessment, by=lead)
+    client = client_for(lead)
+    with django_assert_max_num_queries(14):
+        assert client.get(url("review", assessment)).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(url("sign_off", assessment)).status_code == 200
+
+
+@pytest.mark.parametrize("assigned", [0, 16])
+def test_assignments_page_query_count_does_not_grow(
+    client_for, lead, assessor, assessment, assigned, django_assert_max_num_queries
+):
+    for category in Category.objects.filter(model_version=assessment.model_version)[:assigned]:
+        Assignment.objects.create(
+            organization=assessment.organization, assessment=assessment, category=category, assignee=assessor
+        )
+    client = client_for(lead)
+    with django_assert_max_num_queries(14):
+        assert client.get(url("assignments", assessment)).status_code == 200
