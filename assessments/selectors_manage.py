@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from assessments.models import Applicability, Assessment, CategoryAnswer, CategoryReview, RequirementAnswer
+from audit.models import AuditEntry
 from catalog.models import Category, Module, Requirement
 
 Level = Applicability.Level
@@ -218,3 +219,63 @@ def sent_back_reviews(*, assessment: Assessment):
         .select_related("category", "reviewed_by")
         .order_by("category__position")
     )
+
+
+HISTORY_LABELS = {
+    "assessment.created": "created the assessment",
+    "assessment.updated": "changed the details",
+    "assessment.environment_updated": "changed the PKI environment",
+    "assessment.started": "started the assessment",
+    "assessment.review_requested": "requested review",
+    "assessment.signed_off": "signed off",
+    "assessment.reopened": "reopened the assessment",
+    "use_case.added": "added a use-case",
+    "use_case.updated": "changed a use-case",
+    "use_case.removed": "removed a use-case",
+    "applicability.changed": "changed the scope",
+    "assignment.set": "assigned",
+    "assignment.removed": "removed an assignment",
+    "category_review.accepted": "accepted a category",
+    "category_review.sent_back": "sent a category back",
+    "category_review.reopened": "reopened a category's review",
+}
+
+
+@dataclass
+class HistoryEntry:
+    entry: object
+    label: str
+    subject: str
+    detail: str
+
+
+def _history_detail(entry) -> str:
+    before, after = entry.before or {}, entry.after or {}
+    if entry.action == "applicability.changed":
+        return f"{Level(before['level']).label} → {Level(after['level']).label}" + (
+            f": {after['reason']}" if after.get("reason") else ""
+        )
+    if entry.action == "category_review.sent_back":
+        return after.get("comment", "")
+    if entry.action == "assessment.reopened":
+        return after.get("reason", "")
+    if entry.action == "assessment.signed_off":
+        return after.get("statement", "")
+    return ""
+
+
+def assessment_history(*, assessment: Assessment, limit: int = 15) -> list[HistoryEntry]:
+    """The latest audit entries filed under this assessment, newest first, with readable labels."""
+    entries = AuditEntry.objects.for_org(assessment.organization).filter(
+        object_type="assessment", object_id=str(assessment.pk)
+    )[:limit]
+    prefix = f"{assessment.name} · "
+    return [
+        HistoryEntry(
+            entry=entry,
+            label=HISTORY_LABELS.get(entry.action, entry.action),
+            subject=entry.object_repr[len(prefix) :] if entry.object_repr.startswith(prefix) else "",
+            detail=_history_detail(entry),
+        )
+        for entry in entries
+    ]

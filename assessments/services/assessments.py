@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.services.common import AssessmentError, assessment_ensure_editable
+from assessments.services.history import assessment_audit
 from assessments.services.summary import assessment_summary_refresh
-from audit.services import audit_log
 from catalog.models import ModelVersion
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
@@ -73,13 +73,7 @@ def assessment_create(
             target_date=target_date,
             finish_date=finish_date,
         )
-        audit_log(
-            organization=organization,
-            actor=by,
-            action="assessment.created",
-            obj=assessment,
-            after=_metadata(assessment),
-        )
+        assessment_audit(assessment=assessment, by=by, action="assessment.created", after=_metadata(assessment))
         assessment_summary_refresh(assessment=assessment)
     return assessment
 
@@ -117,11 +111,10 @@ def assessment_update(*, assessment: Assessment, by, **changes) -> Assessment:
             return locked
         locked.updated_at = timezone.now()
         locked.save()
-        audit_log(
-            organization=locked.organization,
-            actor=by,
+        assessment_audit(
+            assessment=locked,
+            by=by,
             action="assessment.updated",
-            obj=locked,
             before={k: v for k, v in before.items() if before[k] != after[k]},
             after={k: v for k, v in after.items() if before[k] != after[k]},
         )

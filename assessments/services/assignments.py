@@ -4,7 +4,7 @@ from django.db import transaction
 
 from assessments.models import Assessment, Assignment
 from assessments.services.common import AssessmentError, assessment_ensure_editable
-from audit.services import audit_log
+from assessments.services.history import assessment_audit
 from catalog.models import Category, Requirement
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm, member_perms
@@ -61,13 +61,11 @@ def assignment_set(
                 return assignment
             assignment.assignee, assignment.due_date, assignment.assigned_by = assignee, due_date, by
             assignment.save(update_fields=["assignee", "due_date", "assigned_by"])
-        audit_log(
-            organization=locked.organization,
-            actor=by,
+        assessment_audit(
+            assessment=locked,
+            by=by,
             action="assignment.set",
-            object_type="assignment",
-            object_id=assignment.pk,
-            object_repr=f"{target.key} in {locked.name}",
+            subject=f"assignment of {target.key}",
             before=before,
             after=after,
         )
@@ -80,13 +78,11 @@ def assignment_remove(*, assignment: Assignment, by) -> None:
     with transaction.atomic():
         locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
         assessment_ensure_editable(assessment=locked)
-        audit_log(
-            organization=locked.organization,
-            actor=by,
+        assessment_audit(
+            assessment=locked,
+            by=by,
             action="assignment.removed",
-            object_type="assignment",
-            object_id=assignment.pk,
-            object_repr=f"{_target(assignment)} in {locked.name}",
+            subject=f"assignment of {_target(assignment)}",
             before={"assignee": assignment.assignee.get_username(), "due_date": assignment.due_date},
         )
         assignment.delete()

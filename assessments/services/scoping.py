@@ -10,8 +10,8 @@ from django.db import transaction
 from assessments.models import Applicability, Assessment, CategoryReview, UseCase
 from assessments.selectors_manage import categories_in_scope, scope_tree
 from assessments.services.common import AssessmentError, assessment_ensure_editable
+from assessments.services.history import assessment_audit
 from assessments.services.summary import assessment_summary_refresh
-from audit.services import audit_log
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
@@ -49,12 +49,12 @@ def use_case_add(
             out_of_scope=out_of_scope,
             position=position,
         )
-        audit_log(
-            organization=locked.organization,
-            actor=by,
+        assessment_audit(
+            assessment=locked,
+            by=by,
             action="use_case.added",
-            obj=use_case,
-            after={"assessment": locked.pk, **_use_case_data(use_case)},
+            subject=f"use-case {use_case.name}",
+            after=_use_case_data(use_case),
         )
     return use_case
 
@@ -66,18 +66,18 @@ def use_case_update(*, use_case: UseCase, by, **changes) -> UseCase:
     if "name" in changes and not str(changes["name"]).strip():
         raise AssessmentError("A use-case needs a name.")
     with transaction.atomic():
-        _lock_for_scope_change(assessment=use_case.assessment, by=by)
+        locked = _lock_for_scope_change(assessment=use_case.assessment, by=by)
         before = _use_case_data(use_case)
         for name, value in changes.items():
             setattr(use_case, name, value.strip() if name == "name" else value)
         after = _use_case_data(use_case)
         if before != after:
             use_case.save()
-            audit_log(
-                organization=use_case.organization,
-                actor=by,
+            assessment_audit(
+                assessment=locked,
+                by=by,
                 action="use_case.updated",
-                obj=use_case,
+                subject=f"use-case {use_case.name}",
                 before={k: v for k, v in before.items() if before[k] != after[k]},
                 after={k: v for k, v in after.items() if before[k] != after[k]},
             )
@@ -86,13 +86,13 @@ def use_case_update(*, use_case: UseCase, by, **changes) -> UseCase:
 
 def use_case_remove(*, use_case: UseCase, by) -> None:
     with transaction.atomic():
-        _lock_for_scope_change(assessment=use_case.assessment, by=by)
-        audit_log(
-            organization=use_case.organization,
-            actor=by,
+        locked = _lock_for_scope_change(assessment=use_case.assessment, by=by)
+        assessment_audit(
+            assessment=locked,
+            by=by,
             action="use_case.removed",
-            obj=use_case,
-            before={"assessment": use_case.assessment_id, **_use_case_data(use_case)},
+            subject=f"use-case {use_case.name}",
+            before=_use_case_data(use_case),
         )
         use_case.delete()
 
@@ -110,11 +110,11 @@ def assessment_environment_update(*, assessment: Assessment, by, **changes) -> A
         after = {name: getattr(locked, name) for name in ENVIRONMENT_FIELDS}
         if before != after:
             locked.save(update_fields=[*ENVIRONMENT_FIELDS, "updated_at"])
-            audit_log(
-                organization=locked.organization,
-                actor=by,
+            assessment_audit(
+                assessment=locked,
+                by=by,
                 action="assessment.environment_updated",
-                obj=locked,
+                subject="PKI environment",
                 before={k: v for k, v in before.items() if before[k] != after[k]},
                 after={k: v for k, v in after.items() if before[k] != after[k]},
             )
@@ -181,15 +181,13 @@ def applicability_set_many(*, assessment: Assessment, decisions: dict[str, tuple
             else:
                 row.level, row.reason, row.updated_by = level, reason, by
                 row.save()
-            audit_log(
-                organization=locked.organization,
-                actor=by,
+            assessment_audit(
+                assessment=locked,
+                by=by,
                 action="applicability.changed",
-                object_type="applicability",
-                object_id=f"{locked.pk}:{key}",
-                object_repr=f"{key} {item.name}"[:300],
-                before=before,
-                after={"level": level, "reason": reason},
+                subject=f"scope of {key} {item.name}"[:200],
+                before={"key": key, **before},
+                after={"key": key, "level": level, "reason": reason},
             )
         if locked.status == Assessment.Status.IN_REVIEW:
             _reviews_add_missing(assessment=locked)

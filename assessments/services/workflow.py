@@ -12,8 +12,8 @@ from django.utils import timezone
 from assessments.models import Assessment, CategoryReview, SignOff
 from assessments.selectors_manage import categories_in_scope, open_items, scope_tree
 from assessments.services.common import AssessmentError, assessment_ensure_editable
+from assessments.services.history import assessment_audit
 from assessments.services.snapshot import assessment_snapshot_build
-from audit.services import audit_log
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
@@ -28,11 +28,10 @@ def _lock(*, assessment: Assessment, by, permission: str) -> Assessment:
 
 
 def _status_change(*, locked, by, action, before_status, extra=None) -> None:
-    audit_log(
-        organization=locked.organization,
-        actor=by,
+    assessment_audit(
+        assessment=locked,
+        by=by,
         action=action,
-        obj=locked,
         before={"status": before_status},
         after={"status": locked.status, **(extra or {})},
     )
@@ -111,15 +110,13 @@ def _review_save(*, locked, review, by, action, status, comment) -> CategoryRevi
     review.status, review.comment = status, comment
     review.reviewed_by, review.reviewed_at = by, timezone.now()
     review.save()
-    audit_log(
-        organization=locked.organization,
-        actor=by,
+    assessment_audit(
+        assessment=locked,
+        by=by,
         action=action,
-        object_type="categoryreview",
-        object_id=review.pk,
-        object_repr=f"{review.category.key} {review.category.name} in {locked.name}",
-        before=before,
-        after={"status": status, "comment": comment},
+        subject=f"review of {review.category.key} {review.category.name}",
+        before={"category": review.category.key, **before},
+        after={"category": review.category.key, "status": status, "comment": comment},
     )
     return review
 

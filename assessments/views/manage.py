@@ -10,6 +10,7 @@ from assessments.forms import AssessmentForm, AssignmentForm
 from assessments.models import Assignment, SignOff, UseCase
 from assessments.selectors_manage import (
     ASSESSMENT_SORTS,
+    assessment_history,
     assessment_list,
     categories_in_scope,
     scope_tree,
@@ -83,6 +84,7 @@ def assessment_detail_view(request, pk):
             "signoffs": SignOff.objects.for_org(request.organization)
             .filter(assessment=assessment)
             .select_related("reopened_by"),
+            "history": assessment_history(assessment=assessment),
             "page_title": assessment.name,
             "tab": "overview",
         },

@@ -173,3 +173,19 @@ def test_other_org_assessment_is_404(client_for, outsider, other_org, org, model
         client_for(owner).get(reverse("assessments:detail", kwargs={"org_slug": "acme", "pk": theirs.pk})).status_code
         == 404
     )
+
+
+def test_detail_history_lists_scope_and_workflow_changes(client_for, lead, viewer, assessment):
+    applicability_set(assessment=assessment, key="M.7", level="not_applicable", reason="No certificates here", by=lead)
+    assessment_request_review(assessment=assessment, by=lead)
+    category_review_send_back(assessment=assessment, category_key="G.2", comment="Add version numbers", by=lead)
+    history = client_for(viewer).get(url("detail", assessment)).context["history"]
+    assert [(h.label, h.subject, h.detail) for h in history] == [
+        ("sent a category back", "review of G.2 Policies and documentation", "Add version numbers"),
+        ("requested review", "", ""),
+        (
+            "changed the scope",
+            "scope of M.7 Certificate management",
+            "Applicable → Not applicable: No certificates here",
+        ),
+    ]

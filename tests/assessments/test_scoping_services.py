@@ -35,8 +35,9 @@ def test_reason_given_is_stored_and_audited(assessment, lead, level):
     assert (row.level, row.reason, row.updated_by) == (level, "Run by the parent company", lead)
     entry = AuditEntry.objects.get(action="applicability.changed")
     assert entry.actor == lead
-    assert entry.before == {"level": "applicable", "reason": ""}
-    assert entry.after == {"level": level, "reason": "Run by the parent company"}
+    assert (entry.object_type, entry.object_id) == ("assessment", str(assessment.pk))
+    assert entry.before == {"key": "G.1.2", "level": "applicable", "reason": ""}
+    assert entry.after == {"key": "G.1.2", "level": level, "reason": "Run by the parent company"}
 
 
 def test_module_not_applicable_cascades_to_everything_below(assessment, lead):

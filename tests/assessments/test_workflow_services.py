@@ -83,7 +83,7 @@ def test_send_back_requires_a_comment_and_unlocks_the_category(assessment, lead)
     )
     category_ensure_editable(assessment=assessment, category=review.category)
     entry = AuditEntry.objects.get(action="category_review.sent_back")
-    assert entry.after == {"status": "sent_back", "comment": "Evidence for G.1.2 missing"}
+    assert entry.after == {"category": "G.1", "status": "sent_back", "comment": "Evidence for G.1.2 missing"}
 
 
 def test_accepted_category_is_locked_until_reopened(assessment, lead):
