@@ -221,23 +221,24 @@ def sent_back_reviews(*, assessment: Assessment):
     )
 
 
+# Each label reads as a sentence with the entry's subject after it: "changed the scope of G.1.2 ...".
 HISTORY_LABELS = {
     "assessment.created": "created the assessment",
     "assessment.updated": "changed the details",
-    "assessment.environment_updated": "changed the PKI environment",
+    "assessment.environment_updated": "changed the",
     "assessment.started": "started the assessment",
     "assessment.review_requested": "requested review",
     "assessment.signed_off": "signed off",
     "assessment.reopened": "reopened the assessment",
-    "use_case.added": "added a use-case",
-    "use_case.updated": "changed a use-case",
-    "use_case.removed": "removed a use-case",
-    "applicability.changed": "changed the scope",
-    "assignment.set": "assigned",
-    "assignment.removed": "removed an assignment",
-    "category_review.accepted": "accepted a category",
-    "category_review.sent_back": "sent a category back",
-    "category_review.reopened": "reopened a category's review",
+    "use_case.added": "added",
+    "use_case.updated": "changed",
+    "use_case.removed": "removed",
+    "applicability.changed": "changed the",
+    "assignment.set": "set the",
+    "assignment.removed": "removed the",
+    "category_review.accepted": "accepted",
+    "category_review.sent_back": "sent back",
+    "category_review.reopened": "reopened the review of",
 }
 
 

@@ -114,7 +114,7 @@ def _review_save(*, locked, review, by, action, status, comment) -> CategoryRevi
         assessment=locked,
         by=by,
         action=action,
-        subject=f"review of {review.category.key} {review.category.name}",
+        subject=f"{review.category.key} {review.category.name}",
         before={"category": review.category.key, **before},
         after={"category": review.category.key, "status": status, "comment": comment},
     )

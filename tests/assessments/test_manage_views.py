@@ -181,7 +181,7 @@ def test_detail_history_lists_scope_and_workflow_changes(client_for, lead, viewe
     category_review_send_back(assessment=assessment, category_key="G.2", comment="Add version numbers", by=lead)
     history = client_for(viewer).get(url("detail", assessment)).context["history"]
     assert [(h.label, h.subject, h.detail) for h in history] == [
-        ("sent a category back", "review of G.2 Policies and documentation", "Add version numbers"),
+        ("sent back", "G.2 Policies and documentation", "Add version numbers"),
         ("requested review", "", ""),
         (
             "changed the scope",
