@@ -184,7 +184,7 @@ def test_detail_history_lists_scope_and_workflow_changes(client_for, lead, viewe
         ("sent back", "G.2 Policies and documentation", "Add version numbers"),
         ("requested review", "", ""),
         (
-            "changed the scope",
+            "changed the",
             "scope of M.7 Certificate management",
             "Applicable → Not applicable: No certificates here",
         ),
