@@ -87,6 +87,7 @@ def scope_matrix_save_view(request, pk):
 @require_POST
 def scope_environment_save_view(request, pk):
     assessment = get_assessment(request, pk)
+    # The form validates its own copy: a refused save must not leave posted values on ``assessment``.
     form = EnvironmentForm(request.POST, instance=get_assessment(request, pk))
     if form.is_valid():
         try:

@@ -225,6 +225,7 @@ def test_reopen_refused_unless_signed_off(assessment, owner):
         assessment_reopen(assessment=assessment, reason="x", by=owner)
 
 
+@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_double_sign_off_from_two_threads_happens_once(org, lead, owner, model):
     """Two reviewers press "sign off" at the same moment: the row lock lets exactly one through."""
