@@ -28,8 +28,7 @@ from assessments.services.workflow import (
 )
 from audit.models import AuditEntry
 from catalog.models import Category
-from tests.assessments.conftest import answer_all, requirement
-from tests.assessments.test_workflow_services import accept_all
+from tests.assessments.workflow.helpers import accept_all, answer_all, requirement
 
 
 @pytest.fixture

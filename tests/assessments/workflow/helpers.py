@@ -1,30 +1,14 @@
-"""Fixtures for the assessment management tests: a formal 1.1.0 assessment and answer helpers.
+"""Helpers for the assessment management tests.
 
-Answers are written straight into the tables: the questionnaire's services live on another branch
-and these tests are about scope, review and sign-off.
+Answers are written straight into the tables: answering is the questionnaire's part, and these
+tests are about scope, review and sign-off.
 """
 
-import pytest
+from django.urls import reverse
 
-from assessments.models import Assessment, CategoryAnswer, RequirementAnswer
+from assessments.models import CategoryAnswer, CategoryReview, RequirementAnswer
 from assessments.selectors_manage import categories_in_scope
 from catalog.models import Requirement
-from tests.factories import assessment_create, model_1_1
-
-
-@pytest.fixture
-def model(db):
-    return model_1_1()
-
-
-@pytest.fixture
-def assessment(org, model):
-    return assessment_create(org, model_version=model)
-
-
-@pytest.fixture
-def self_assessment(org, model):
-    return assessment_create(org, model_version=model, method=Assessment.Method.SELF, name="Quick self-assessment")
 
 
 def answer_all(assessment, *, level=3, skip=()):
@@ -49,3 +33,14 @@ def answer_all(assessment, *, level=3, skip=()):
 
 def requirement(assessment, key) -> Requirement:
     return Requirement.objects.get(model_version=assessment.model_version, key=key)
+
+
+def accept_all(assessment, by):
+    """Every review accepted in one statement (the accept service itself is tested one by one)."""
+    CategoryReview.objects.filter(assessment=assessment).update(status=CategoryReview.Status.ACCEPTED, reviewed_by=by)
+
+
+def url(name, assessment=None, **kwargs):
+    if assessment is not None:
+        kwargs.update(pk=assessment.pk)
+    return reverse(f"assessments:{name}", kwargs={"org_slug": "acme", **kwargs})

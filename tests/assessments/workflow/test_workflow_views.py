@@ -9,9 +9,7 @@ from assessments.services.scoping import use_case_add
 from assessments.services.workflow import assessment_request_review, assessment_sign_off
 from audit.models import AuditEntry
 from catalog.models import Category
-from tests.assessments.conftest import answer_all, requirement
-from tests.assessments.test_manage_views import url
-from tests.assessments.test_workflow_services import accept_all
+from tests.assessments.workflow.helpers import accept_all, answer_all, requirement, url
 
 
 def test_start_and_request_review_buttons(client_for, lead, assessment):

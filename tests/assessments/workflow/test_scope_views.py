@@ -3,7 +3,7 @@ import pytest
 from assessments.models import Applicability, UseCase
 from assessments.services.scoping import applicability_set
 from audit.models import AuditEntry
-from tests.assessments.test_manage_views import url
+from tests.assessments.workflow.helpers import url
 
 
 def matrix_post(client, assessment, **rows):

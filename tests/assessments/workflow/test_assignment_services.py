@@ -8,7 +8,7 @@ from assessments.services.assignments import assignment_remove, assignment_set
 from assessments.services.common import AssessmentError
 from audit.models import AuditEntry
 from catalog.models import Category
-from tests.assessments.conftest import requirement
+from tests.assessments.workflow.helpers import requirement
 from tests.factories import model_1_0
 
 

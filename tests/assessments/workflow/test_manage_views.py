@@ -8,13 +8,8 @@ from assessments.services.scoping import applicability_set
 from assessments.services.workflow import assessment_request_review, category_review_send_back
 from audit.models import AuditEntry
 from catalog.models import Category, ModelVersion
+from tests.assessments.workflow.helpers import url
 from tests.factories import assessment_create, model_1_0
-
-
-def url(name, assessment=None, **kwargs):
-    if assessment is not None:
-        kwargs.update(pk=assessment.pk)
-    return reverse(f"assessments:{name}", kwargs={"org_slug": "acme", **kwargs})
 
 
 def test_list_shows_status_progress_and_overdue(client_for, viewer, org, model):

@@ -20,15 +20,11 @@ from assessments.services.workflow import (
     category_review_send_back,
 )
 from audit.models import AuditEntry
-from tests.assessments.conftest import answer_all, requirement
+from tests.assessments.workflow.helpers import accept_all, answer_all, requirement
+from tests.factories import assessment_create
 
 Status = Assessment.Status
 ReviewStatus = CategoryReview.Status
-
-
-def accept_all(assessment, by):
-    """Every review accepted in one statement (the accept service itself is tested one by one below)."""
-    CategoryReview.objects.filter(assessment=assessment).update(status=ReviewStatus.ACCEPTED, reviewed_by=by)
 
 
 def ready_for_sign_off(assessment, by):
@@ -233,8 +229,6 @@ def test_double_sign_off_from_two_threads_happens_once(org, lead, owner, model):
         if os.environ.get("CI") == "true":
             pytest.fail("This test needs PostgreSQL under CI (set DATABASE_URL).")
         pytest.skip("needs PostgreSQL (row locks); run with DATABASE_URL=postgres://...")
-    from tests.factories import assessment_create
-
     assessment = assessment_create(org, model_version=model)
     ready_for_sign_off(assessment, lead)
     barrier = threading.Barrier(2)
