@@ -4,10 +4,12 @@ from django.utils import timezone
 
 from assessments.models import Assessment, CategoryAnswer, ExtensionAnswer, RequirementAnswer
 from assessments.selectors_manage import scope_tree
+from scoring.engine import score_result_to_json
+from scoring.selectors import assessment_score
 
 
 def assessment_snapshot_build(*, assessment: Assessment) -> dict:
-    """Answers, scope and metadata as plain JSON data."""
+    """Metadata, use-cases, scope, answers and results (with every enabled extension) as plain JSON data."""
     org = assessment.organization
     tree = scope_tree(assessment=assessment)
 
@@ -71,4 +73,5 @@ def assessment_snapshot_build(*, assessment: Assessment) -> dict:
             }
             for answer in extension_answers
         ],
+        "results": score_result_to_json(assessment_score(assessment=assessment)),
     }

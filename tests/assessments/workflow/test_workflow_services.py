@@ -183,6 +183,8 @@ def test_sign_off_records_who_when_statement_and_snapshot(assessment, lead):
         "applicability": "applicable",
         "carried_over": False,
     }
+    assert snapshot["results"]["overall"] == {"value": 3.0, "level": 3}
+    assert snapshot["results"]["categories"]["G.1"]["level"] == 3
     entry = AuditEntry.objects.get(action="assessment.signed_off")
     assert entry.after["statement"] == "Reviewed and confirmed." and entry.actor == lead
 
