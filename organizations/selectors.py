@@ -1,5 +1,3 @@
-from django.db.models import Count
-
 from assessments.models import Assessment
 from organizations.models import Invitation, Membership
 
@@ -50,11 +48,3 @@ def invitation_pending_list(*, organization):
         .filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
         .select_related("invited_by")
     )
-
-
-def organization_assessment_list(*, organization):
-    return Assessment.objects.for_org(organization).select_related("model_version").order_by("-updated_at", "-id")
-
-
-def organization_counts(*, organization) -> dict:
-    return Membership.objects.for_org(organization).aggregate(members=Count("id"))

@@ -14,7 +14,6 @@ from organizations.selectors import (
     dashboard_rows,
     invitation_pending_list,
     member_list,
-    organization_assessment_list,
 )
 from organizations.services import OrganizationError
 from organizations.tenancy import org_view, tenant_get_or_404
@@ -65,8 +64,8 @@ def invitation_accept_view(request, token):
 
 @org_view(Perm.ORG_VIEW)
 def org_home(request):
-    assessments = organization_assessment_list(organization=request.organization)
-    return render(request, "organizations/org_home.html", {"assessments": assessments})
+    # The organization's landing page is its list of assessments.
+    return redirect("assessments:list", org_slug=request.organization.slug)
 
 
 @org_view(Perm.ORG_SETTINGS)

@@ -4,9 +4,9 @@ def test_login_page_renders(client):
     assert b"Sign in" in response.content
 
 
-def test_org_home_for_member(client_for, owner, org):
+def test_org_home_leads_to_the_assessments(client_for, owner, org):
     response = client_for(owner).get(f"/o/{org.slug}/")
-    assert response.status_code == 200
+    assert response.status_code == 302 and response["Location"] == f"/o/{org.slug}/assessments/"
 
 
 def test_org_home_hidden_from_outsider(client_for, outsider, org):

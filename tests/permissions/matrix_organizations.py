@@ -32,7 +32,7 @@ CASES = [
         lambda w: {"token": "no-such-token"},
         {r: 404 for r in ("owner", "lead", "assessor", "viewer", "outsider", "anonymous")},
     ),
-    Case("org_home", org_kwargs, by_role()),
+    Case("org_home", org_kwargs, by_role(302)),
     Case("org_settings", org_kwargs, by_role(allowed=OWNER)),
     Case("org_members", org_kwargs, by_role(allowed=OWNER)),
     Case("org_member_role", _membership, by_role(302, allowed=OWNER), method="post", data=lambda w: {"role": "viewer"}),
