@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from catalog.services import starter_model_load
+from core.demo import demo_assessment_create
 from organizations.models import Membership, Organization
 from organizations.roles import Role
 
@@ -25,6 +26,8 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             Membership.objects.get_or_create(organization=organization, user=user, defaults={"role": Role.OWNER})
+        if demo_assessment_create(organization=organization, model_version=outcome.model_version, by=user):
+            self.stdout.write("Created a demo assessment.")
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS("Demo ready. Sign in at http://127.0.0.1:8000/ with"))
         self.stdout.write(f"    e-mail:   {DEMO_EMAIL}")
