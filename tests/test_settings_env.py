@@ -52,7 +52,11 @@ def test_parse_database_url_password_and_scheme():
 
 
 def _manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "PKIMM_TESTING", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "PKIMM_TESTING", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     clean.update(DJANGO_SETTINGS_MODULE="pkimm.settings", **env)
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True)
 
