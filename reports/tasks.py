@@ -40,7 +40,6 @@ class ReportTask(Task):
     bind=True,
     base=ReportTask,
     name="reports.tasks.render_report_task",
-    queue="reports",
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=TRANSIENT_ERRORS,
