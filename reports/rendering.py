@@ -25,16 +25,14 @@ from assessments.models import (
     CategoryAnswer,
     Comment,
     Evidence,
-    ExtensionAnswer,
     RequirementAnswer,
     SignOff,
     UseCase,
 )
 from catalog.levels import LEVEL_NAMES, LEVELS
-from catalog.models import Category, ExtensionOverlay, ExtensionRelevance, Module, Requirement
-from reports import charts
 from reports.models import Report
-from scoring import engine
+from scoring import charts, engine
+from scoring.selectors import assessment_results
 
 REPORT_TEMPLATES = {
     Report.Type.SELF: "reports/pdf/self.html",
@@ -89,61 +87,35 @@ def _person(user):
     return user.get_full_name() or user.email or user.username
 
 
-def _extension_inputs(extensions, relevances, overlays, extension_answers):
-    inputs = []
-    for extension in extensions:
-        spec = engine.ExtensionSpec(
-            ext_id=extension.ext_id,
-            floor_score=extension.floor_score,
-            relevance_weights={r.category_key: r.weight for r in relevances[extension.pk]},
-            category_overlays={
-                o.target_key: engine.Overlay(o.kind, o.value)
-                for o in overlays[extension.pk]
-                if o.target == ExtensionOverlay.Target.CATEGORY
-            },
-            requirement_overlays={
-                o.target_key: engine.Overlay(o.kind, o.value)
-                for o in overlays[extension.pk]
-                if o.target == ExtensionOverlay.Target.REQUIREMENT
-            },
-        )
-        levels = {
-            a.category_key: a.level
-            for a in extension_answers
-            if a.extension_id == extension.pk and a.level is not None and a.category_key in spec.relevance_weights
-        }
-        inputs.append(engine.ExtensionInput(spec=spec, relevance_levels=levels))
-    return inputs
-
-
 def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
     """Everything any report shows, as plain JSON-ready data (constant number of queries)."""
-    assessment = (
-        Assessment.objects.select_related("organization", "model_version", "signed_off_by", "previous")
-        .prefetch_related("extensions")
-        .get(pk=assessment.pk)
-    )
+    assessment = Assessment.objects.select_related("organization", "model_version").get(pk=assessment.pk)
     organization = assessment.organization
     model_version = assessment.model_version
-    modules = list(Module.objects.filter(model_version=model_version))
-    categories = list(Category.objects.filter(model_version=model_version))
-    requirements = list(Requirement.objects.filter(model_version=model_version))
+    # Scores, catalogue and enabled extensions exactly as the results page computes them.
+    results = assessment_results(assessment=assessment)
+    result = results.result
+    modules = results.catalogue.modules
+    categories = results.catalogue.categories
+    requirements = results.catalogue.requirements
     requirements_of = defaultdict(list)
     for requirement in requirements:
         requirements_of[requirement.category_id].append(requirement)
     scoped = {"organization": organization, "assessment": assessment}
     applicability = {a.key: a for a in Applicability.objects.filter(**scoped)}
-    requirement_answers = {a.requirement_id: a for a in RequirementAnswer.objects.filter(**scoped)}
-    category_answers = {a.category_id: a for a in CategoryAnswer.objects.filter(**scoped)}
-    extensions = list(assessment.extensions.all())
-    extension_ids = [e.pk for e in extensions]
-    relevances, overlays = defaultdict(list), defaultdict(list)
-    for relevance in ExtensionRelevance.objects.filter(extension_id__in=extension_ids):
-        relevances[relevance.extension_id].append(relevance)
-    for overlay in ExtensionOverlay.objects.filter(extension_id__in=extension_ids):
-        overlays[overlay.extension_id].append(overlay)
-    extension_answers = list(ExtensionAnswer.objects.filter(**scoped))
+    self_method = assessment.method == Assessment.Method.SELF
     detailed = report_type == Report.Type.DETAILED
+    requirement_answers = {}
+    if detailed and not self_method:
+        requirement_answers = {
+            a.requirement_id: a
+            for a in RequirementAnswer.objects.filter(**scoped).only("requirement_id", "level", "notes")
+        }
+    category_answers = {}
+    if self_method:
+        category_answers = {
+            a.category_id: a for a in CategoryAnswer.objects.filter(**scoped).only("category_id", "notes")
+        }
     comments_of, evidence_of = defaultdict(list), defaultdict(list)
     if detailed:
         for comment in Comment.objects.filter(**scoped).select_related("author"):
@@ -169,32 +141,7 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
     if assessment.is_signed_off:
         signoff = SignOff.objects.filter(**scoped, reopened_at=None).order_by("-signed_at", "-id").first()
     use_cases = list(UseCase.objects.filter(**scoped))
-
-    # Scoring with the pure engine, on the rows already fetched.
-    method = engine.METHOD_SELF if assessment.method == Assessment.Method.SELF else engine.METHOD_FORMAL
     module_code = {m.pk: m.code for m in modules}
-    model_spec = engine.ModelSpec(
-        modules=[m.code for m in modules],
-        categories=[
-            engine.CategorySpec(
-                c.key,
-                module_code[c.module_id],
-                c.weight,
-                [engine.RequirementSpec(r.key, r.weight) for r in requirements_of[c.pk]],
-            )
-            for c in categories
-        ],
-    )
-    requirement_key = {r.pk: r.key for r in requirements}
-    category_key = {c.pk: c.key for c in categories}
-    answers = engine.AnswerSet(
-        method=method,
-        requirement_levels={requirement_key[k]: a.level for k, a in requirement_answers.items() if a.level},
-        category_levels={category_key[k]: a.level for k, a in category_answers.items() if a.level},
-        not_applicable={k for k, a in applicability.items() if a.level == Applicability.Level.NOT_APPLICABLE},
-    )
-    extension_inputs = _extension_inputs(extensions, relevances, overlays, extension_answers)
-    result = engine.score_assessment(model_spec, answers, extension_inputs)
 
     def applicability_of(key):
         row = applicability.get(key)
@@ -220,7 +167,7 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
             "next_level": _level_info(next_level),
             "next_level_description": category.level_description(next_level) if next_level else "",
         }
-        if method == engine.METHOD_SELF:
+        if self_method:
             answer = category_answers.get(category.pk)
             entry["answer_notes"] = answer.notes if answer else ""
         if detailed:
@@ -231,7 +178,9 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
                     "key": r.key,
                     "title": r.title,
                     "weight": r.weight,
-                    "level": _level_info(requirement_answers[r.pk].level) if r.pk in requirement_answers else None,
+                    "level": _level_info(requirement_answers[r.pk].level)
+                    if r.pk in requirement_answers and r.key not in result.not_applicable
+                    else None,
                     "notes": requirement_answers[r.pk].notes if r.pk in requirement_answers else "",
                     "applicability": applicability_of(r.key),
                     "comments": comments_of[("r", r.pk)],
@@ -254,9 +203,9 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
             "target": _level_info(p.target),
             "gain": engine.format_value(p.overall_gain),
         }
-        for p in (engine.improvement_priorities(model_spec, answers, result)[:limit] if limit else [])
+        for p in (results.priorities[:limit] if limit else [])
     ]
-    extension_names = {e.ext_id: (e.name, e.version) for e in extensions}
+    extension_names = {e.extension.ext_id: (e.extension.name, e.extension.version) for e in results.extensions}
     overall_level = result.overall.level
 
     return {
@@ -358,21 +307,12 @@ def report_input_hash(data: dict) -> str:
 
 
 def _chart_items(data):
+    """The results page's SVG charts, drawn from the report data."""
+    categories = [(f"{c['key']} {c['name']}", c["score"]["value"]) for c in data["categories"]]
     return {
-        "radar": charts.radar_chart_svg(
-            [{"key": c["key"], "label": c["key"], "value": c["score"]["value"]} for c in data["categories"]]
-        ),
-        "modules": charts.bar_chart_svg(
-            [
-                {"key": m["code"], "label": f"{m['code']} {m['name']}", "value": m["score"]["value"]}
-                for m in data["modules"]
-            ]
-        ),
-        "categories": charts.bar_chart_svg(
-            [
-                {"key": c["key"], "label": f"{c['key']} {c['name']}", "value": c["score"]["value"]}
-                for c in data["categories"]
-            ]
+        "radar": charts.radar_chart_svg(categories, size=520),
+        "modules": charts.module_bar_chart_svg(
+            [(f"{m['code']} {m['name']}", m["score"]["value"]) for m in data["modules"]], width=560
         ),
     }
 
