@@ -9,6 +9,7 @@ Hooks for later work: the data keys ``comparison`` (previous assessment) and ``a
 app fills them in ``report_plan_sections``.
 """
 
+import base64
 import hashlib
 import json
 import time
@@ -306,14 +307,19 @@ def report_input_hash(data: dict) -> str:
 # HTML
 
 
+def _svg_data_uri(svg: str) -> str:
+    # The page's responsive "height: auto" would hide the chart's own aspect ratio from WeasyPrint.
+    svg = svg.replace(' style="max-width: 100%; height: auto"', "", 1)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+
+
 def _chart_items(data):
-    """The results page's SVG charts, drawn from the report data."""
+    """The results page's SVG charts, drawn from the report data, as images that scale to the page."""
     categories = [(f"{c['key']} {c['name']}", c["score"]["value"]) for c in data["categories"]]
+    modules = [(f"{m['code']} {m['name']}", m["score"]["value"]) for m in data["modules"]]
     return {
-        "radar": charts.radar_chart_svg(categories, size=520),
-        "modules": charts.module_bar_chart_svg(
-            [(f"{m['code']} {m['name']}", m["score"]["value"]) for m in data["modules"]], width=560
-        ),
+        "radar": _svg_data_uri(charts.radar_chart_svg(categories)),
+        "modules": _svg_data_uri(charts.module_bar_chart_svg(modules, width=560)),
     }
 
 
