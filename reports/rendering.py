@@ -4,9 +4,9 @@
 whatever the size of the assessment). Its result is JSON-ready, so that its hash identifies the
 report's input (``report_input_hash``) and the rendering can be tested with plain dicts.
 
-Hooks for later work: the data keys ``comparison`` (previous assessment) and ``action_plans``
-(improvement app) are rendered by the detailed report when they hold something; the improvement
-app fills them in ``report_plan_sections``.
+The detailed report compares with the previous assessment (``comparison``) and leaves a hook for
+the improvement app: the data key ``action_plans``, filled by ``report_action_plans`` and rendered
+when it holds something.
 """
 
 import base64
@@ -281,19 +281,61 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
         }
         if signoff
         else None,
-        **report_plan_sections(assessment=assessment, report_type=report_type),
+        "comparison": report_comparison(assessment=assessment, result=result, categories=categories)
+        if detailed
+        else None,
+        "action_plans": report_action_plans(assessment=assessment) if detailed else [],
     }
 
 
-def report_plan_sections(*, assessment: Assessment, report_type: str) -> dict:
-    """Hook: comparison with the previous assessment and action plans, for the detailed report.
+def report_comparison(*, assessment: Assessment, result, categories) -> dict | None:
+    """Category and overall values next to those of the previous assessment (categories matched by name,
+    so that a re-assessment on a newer model version still lines up)."""
+    if assessment.previous_id is None:
+        return None
+    previous = Assessment.objects.for_org(assessment.organization).filter(pk=assessment.previous_id).first()
+    if previous is None:
+        return None
+    before = assessment_results(assessment=previous)
+    before_by_name = {c.name.casefold(): before.result.categories[c.key] for c in before.catalogue.categories}
 
-    ``comparison``: {"previous": {"name", "date"}, "categories": [{"key", "name", "previous", "current"}]}
-    ``action_plans``: [{"key", "name", "target", "objectives", "owner", "due", "status"}]
-    Both stay empty until the improvement app provides them; the template shows a section for each
-    that holds data.
+    def change(now, then):
+        if now.value is None or then is None or then.value is None:
+            return ""
+        return f"{'+' if now.value >= then.value else '-'}{engine.format_value(abs(now.value - then.value))}"
+
+    rows = []
+    for category in categories:
+        now = result.categories[category.key]
+        then = before_by_name.get(category.name.casefold())
+        rows.append(
+            {
+                "key": category.key,
+                "name": category.name,
+                "previous": then.display if then else "new",
+                "current": now.display,
+                "change": change(now, then),
+            }
+        )
+    return {
+        "previous": {
+            "name": previous.name,
+            "date": _date(previous.finish_date or previous.start_date or timezone.localdate(previous.created_at)),
+            "model_version": previous.model_version.version,
+            "overall": before.result.overall.display,
+        },
+        "overall_change": change(result.overall, before.result.overall),
+        "categories": rows,
+    }
+
+
+def report_action_plans(*, assessment: Assessment) -> list[dict]:
+    """Hook for the improvement app: the action plans of the assessment, for the detailed report.
+
+    Each item: {"key", "name", "target", "objectives", "owner", "due", "status"}. Empty until action
+    plans exist; the detailed report shows its "Action plans" section as soon as this returns any.
     """
-    return {"comparison": None, "action_plans": []}
+    return []
 
 
 def report_input_hash(data: dict) -> str:

@@ -224,3 +224,30 @@ def test_worker_killed_mid_render_and_the_report_completes_once(broker, workers,
     assert broker.hlen("unacked") == 0 and broker.llen("reports") == 0
     report.refresh_from_db()
     assert report.attempts == 2
+
+
+def _children(pid: int) -> list[int]:
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:  # the field after the state is the parent's id
+            children.append(int(stat.parent.name))
+    return children
+
+
+def test_pool_process_killed_mid_render_is_retried_at_once(broker, workers, org, lead):
+    """Only the rendering child dies: the worker rejects the task (reject_on_worker_lost) and runs it again."""
+    assessment = answered_assessment(org, user=lead)
+    worker = workers(PKIMM_TEST_RENDER_DELAY="6")
+    report = services.report_request(assessment=assessment, report_type="attestation", by=lead)
+    wait_for(report, lambda r: r.status == Report.Status.RUNNING, timeout=60, worker=worker)
+    (child,) = _children(worker.process.pid)
+    os.kill(child, signal.SIGKILL)
+    wait_for(report, lambda r: r.status in (Report.Status.DONE, Report.Status.FAILED), timeout=90, worker=worker)
+    assert report.status == Report.Status.DONE, report.error
+    assert report.attempts == 2
+    assert report_files(org) == [report.file.name.rsplit("/", 1)[1]]
+    assert "WorkerLostError" in worker.output()

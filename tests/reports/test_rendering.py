@@ -49,8 +49,11 @@ def test_detailed_html_has_contents_requirements_evidence_scope_and_improvements
 
 def test_detailed_html_shows_the_comparison_and_action_plan_hooks_when_filled(report_data):
     report_data["comparison"] = {
-        "previous": {"name": "PKI assessment 2025", "date": "2025-01-31"},
-        "categories": [{"key": "G.1", "name": "Strategy and vision", "previous": "1.50", "current": "2.50"}],
+        "previous": {"name": "PKI assessment 2025", "date": "2025-01-31", "model_version": "1.0.0", "overall": "1.50"},
+        "overall_change": "+1.00",
+        "categories": [
+            {"key": "G.1", "name": "Strategy and vision", "previous": "1.50", "current": "2.50", "change": "+1.00"}
+        ],
     }
     report_data["action_plans"] = [
         {
@@ -66,6 +69,24 @@ def test_detailed_html_shows_the_comparison_and_action_plan_hooks_when_filled(re
     html = rendering.report_html_render(report_data, "detailed")
     assert "Comparison with the previous assessment" in html and "PKI assessment 2025" in html
     assert "Action plans" in html and "Name a sponsor" in html
+
+
+def test_detailed_data_compares_with_the_previous_assessment_by_category_name(org, lead):
+    previous = answered_assessment(org, user=lead, name="PKI assessment 2025")
+    RequirementAnswer.objects.filter(assessment=previous).update(level=1)
+    current = answered_assessment(org, user=lead, name="PKI assessment 2026")
+    current.previous = previous
+    current.save()
+    data = rendering.report_data_build(assessment=current, report_type="detailed")
+    comparison = data["comparison"]
+    assert comparison["previous"]["name"] == "PKI assessment 2025" and comparison["previous"]["overall"] == "1.00"
+    assert comparison["overall_change"] == f"+{float(data['overall']['display']) - 1:.2f}"
+    first = comparison["categories"][0]
+    assert first["previous"] == "1.00" and first["current"] == data["categories"][0]["score"]["display"]
+    assert len(comparison["categories"]) == len(data["categories"])
+    html = rendering.report_html_render(data, "detailed")
+    assert "Comparison with the previous assessment" in html
+    assert rendering.report_data_build(assessment=current, report_type="assessment")["comparison"] is None
 
 
 def test_unknown_type_is_refused(report_data):
