@@ -33,6 +33,8 @@ def test_signed_off_data_names_signer_and_has_no_draft_mark(report_data):
         html = rendering.report_html_render(report_data, report_type)
         assert "draft-mark" not in html
         assert "Lee Lead" in html and "We confirm it." in html
+        assert "2026-02-01" in html
+    assert "2026-02-01 09:30 UTC" in rendering.report_html_render(report_data, "detailed")
 
 
 def test_detailed_html_has_contents_requirements_evidence_scope_and_improvements(report_data):
