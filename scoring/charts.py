@@ -58,8 +58,9 @@ def _svg(width: float, height: float, title: str, body: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(width)}" height="{_f(height)}" '
         f'viewBox="0 0 {_f(width)} {_f(height)}" role="img" aria-label="{escape(title)}" '
-        # Never wider than its container (a narrow column, a PDF page): it scales down, keeping its shape.
-        f'style="max-width: 100%; height: auto" font-family="{FONT}" class="pkimm-chart">'
+        # Never wider than its container (a narrow column, a PDF page); WeasyPrint then scales the height too.
+        # No "height: auto" here: WeasyPrint would make the chart square. Pages add it in their CSS.
+        f'style="max-width: 100%" font-family="{FONT}" class="pkimm-chart">'
         f"<title>{escape(title)}</title>{''.join(body)}</svg>"
     )
 
@@ -184,7 +185,7 @@ def module_bar_chart_svg(
     font = 13
     bar = 24
     gap = 14
-    label_width = 140
+    label_width = 130
     value_width = 52
     top = 34  # level names above the plot
     left = label_width
@@ -205,7 +206,7 @@ def module_bar_chart_svg(
         if level:
             # A bar reaching the gridline of a level has that level (level = floor(value)).
             body.append(_text(x, top - 20, str(level), size=font - 1, anchor="middle", weight="bold", fill=MUTED))
-            body.append(_text(x, top - 8, LEVEL_NAMES[level], size=font - 2, anchor="middle", fill=MUTED))
+            body.append(_text(x, top - 8, LEVEL_NAMES[level], size=font - 3, anchor="middle", fill=MUTED))
 
     for row, (label, raw_value) in enumerate(modules):
         y = top + row * (bar + gap) + gap / 2

@@ -38,7 +38,7 @@ def test_chart_is_sized_for_print_and_uses_no_external_resources(svg):
     width, height = float(root.get("width")), float(root.get("height"))
     assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
     assert 0 < width <= 700 and height > 0
-    assert "max-width: 100%; height: auto" in root.get("style")  # scales down to a narrower page or column
+    assert root.get("style") == "max-width: 100%"  # scales down to a narrower page or column
     assert root.get("font-family") == "sans-serif"
     assert root.find(f"{SVG}title").text
     assert "<script" not in svg and "href" not in svg and "@import" not in svg and "url(" not in svg
@@ -117,3 +117,27 @@ def test_bar_chart_bars_are_proportional_and_coloured_by_level():
     assert "2.74" in texts and "5.00" in texts and "no value" in texts
     for name in ("Initial", "Basic", "Advanced", "Managed", "Optimized"):
         assert name in texts
+
+
+def test_charts_keep_their_proportions_in_weasyprint():
+    from weasyprint import HTML
+
+    radar, bars = radar_chart_svg(CATEGORIES), module_bar_chart_svg([("G Governance", 2.74), ("M", None)])
+    html = f"<html><head><style>@page {{ size: A4; margin: 2.5cm }}</style></head><body>{radar}{bars}</body></html>"
+    document = HTML(string=html).render()
+    boxes = []
+
+    def walk(box):
+        if type(box).__name__ == "InlineReplacedBox":
+            boxes.append(box)
+        for child in getattr(box, "children", []):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    assert len(document.pages) == 1
+    for box, svg in zip(boxes, (radar, bars), strict=True):
+        root = _parse(svg)
+        ratio = float(root.get("width")) / float(root.get("height"))
+        assert box.width <= document.pages[0].width - 2 * 2.5 * 96 / 2.54 + 1  # fits between the margins
+        assert box.width / box.height == pytest.approx(ratio, rel=0.01)

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from assessments.models import Assessment
 from catalog.levels import LEVELS
-from tests.factories import assessment_create
+from tests.factories import assessment_create, model_1_0
 from tests.factories_extensions import pqc_extension
 from tests.scoring.results_helpers import (
     answer_categories,
@@ -174,3 +174,15 @@ def test_requirements_per_level_are_counted(client_for, viewer, primer):
         "Not applicable": 1,
         "Not assessed": 69,
     }
+
+
+def test_model_1_0_assessment(client_for, viewer, org):
+    assessment = assessment_create(org, model_version=model_1_0(), name="On 1.0.0")
+    answer_requirements(assessment, {"M.5.1": 3})  # Key management is category 5 in 1.0.0
+
+    html = client_for(viewer).get(url(assessment)).content.decode()
+
+    assert "PKIMM 1.0.0" in html
+    assert "1 of 72 requirements assessed" in html
+    assert "M.5 Key management" in html and "G.5 Cryptography" not in html
+    assert "Level 3 · Advanced" in html
