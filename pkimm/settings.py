@@ -186,6 +186,9 @@ SIGNING_P12_PASSPHRASE = env_str("PKIMM_SIGNING_P12_PASSPHRASE", "")
 # Public verification page: uploads per client address per minute.
 VERIFY_UPLOADS_PER_MINUTE = env_int("VERIFY_UPLOADS_PER_MINUTE", 10)
 VERIFY_MAX_BYTES = env_int("VERIFY_MAX_MB", 20) * 1024 * 1024
+# Behind a reverse proxy, the request header (as in request.META, e.g. HTTP_X_REAL_IP) that carries the client
+# address; empty: REMOTE_ADDR. Only set it when the proxy always overwrites that header.
+VERIFY_CLIENT_IP_HEADER = env_str("VERIFY_CLIENT_IP_HEADER", "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -42,8 +42,9 @@ class Report(TenantModel):
     size = models.PositiveBigIntegerField(default=0)
     input_hash = models.CharField(max_length=64, blank=True, db_index=True)
     is_final = models.BooleanField(default=False, help_text="A report of a signed-off assessment: signed, immutable.")
+    # RESTRICT: a sign-off with final reports cannot be deleted alone, but with its assessment it can.
     signoff = models.ForeignKey(
-        "assessments.SignOff", null=True, blank=True, on_delete=models.PROTECT, related_name="reports"
+        "assessments.SignOff", null=True, blank=True, on_delete=models.RESTRICT, related_name="reports"
     )
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -26,7 +26,9 @@ class VerifyForm(forms.Form):
 def _rate_limited(request) -> bool:
     """Count uploads per client address per minute in the cache; True beyond the allowance."""
     window = int(time.time() // 60)
-    key = f"verify-uploads:{request.META.get('REMOTE_ADDR', '')}:{window}"
+    header = settings.VERIFY_CLIENT_IP_HEADER
+    client = (request.META.get(header) if header else None) or request.META.get("REMOTE_ADDR", "")
+    key = f"verify-uploads:{client}:{window}"
     cache.add(key, 0, timeout=70)
     try:
         count = cache.incr(key)

@@ -173,3 +173,16 @@ def test_viewer_downloads_only_final_reports(org, answered, lead, viewer, assess
     final.refresh_from_db()
     assert services.report_can_download(report=final, user=viewer)
     assert services.report_open_for_download(report=final, user=viewer).read().startswith(b"%PDF-")
+
+
+def test_assessment_with_final_reports_can_be_deleted_but_not_its_signoff_alone(
+    org, answered, lead, signing_dir, django_capture_on_commit_callbacks
+):
+    from django.db.models import RestrictedError
+
+    signoff = sign_off(answered, user=lead)
+    request(answered, "attestation", lead, django_capture_on_commit_callbacks)
+    with pytest.raises(RestrictedError):
+        signoff.delete()
+    answered.delete()
+    assert not Report.objects.exists()

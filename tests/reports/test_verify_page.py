@@ -105,3 +105,17 @@ def test_uploads_are_rate_limited_per_client(client, db, settings, signing_dir):
     assert "Too many uploads" in limited.content.decode()
     other_client = client.__class__(REMOTE_ADDR="127.0.0.2")
     assert upload(other_client, pdf).status_code == 200
+
+
+def test_rate_limit_uses_the_proxy_header_when_configured(client, db, settings, signing_dir):
+    settings.VERIFY_UPLOADS_PER_MINUTE = 1
+    settings.VERIFY_CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
+    pdf = report_pdf_render("<p>x</p>")
+
+    def post(address):
+        upload_file = SimpleUploadedFile("r.pdf", pdf, content_type="application/pdf")
+        return client.post(URL, {"file": upload_file}, HTTP_X_REAL_IP=address)
+
+    assert post("198.51.100.1").status_code == 200
+    assert post("198.51.100.1").status_code == 429
+    assert post("198.51.100.2").status_code == 200
