@@ -119,3 +119,9 @@ def test_rate_limit_uses_the_proxy_header_when_configured(client, db, settings, 
     assert post("198.51.100.1").status_code == 200
     assert post("198.51.100.1").status_code == 429
     assert post("198.51.100.2").status_code == 200
+
+
+def test_pdf_signed_with_our_key_but_not_in_the_history_is_not_vouched_for(client, db, signing_dir):
+    pdf = signing.pdf_sign(report_pdf_render("<p>Made outside the report history</p>"), reason="test")
+    body = upload(client, pdf).content.decode()
+    assert "Not in our report history" in body and "Genuine" not in body
