@@ -156,12 +156,39 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 # A lost worker's task comes back after this; task time limits stay well below it.
 CELERY_BROKER_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    # How often workers look for messages of lost workers past the visibility timeout (seconds).
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": 1,
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# Reports render on their own queue so that a slow render never holds up short tasks.
+CELERY_TASK_ROUTES = {"reports.tasks.render_report_task": {"queue": "reports"}}
 CELERY_TIMEZONE = TIME_ZONE
+
+# Report rendering: a task past its soft limit fails with a message; the hard limit kills it. Both stay
+# below the visibility timeout, so a running task is never handed to a second worker.
+REPORT_SOFT_TIME_LIMIT = env_int("REPORT_SOFT_TIME_LIMIT", 600)
+REPORT_TIME_LIMIT = env_int("REPORT_TIME_LIMIT", 900)
+if not REPORT_SOFT_TIME_LIMIT < REPORT_TIME_LIMIT < CELERY_BROKER_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "Report time limits must satisfy REPORT_SOFT_TIME_LIMIT < REPORT_TIME_LIMIT < CELERY_VISIBILITY_TIMEOUT"
+    )
+# Signing of signed-off reports: a key and certificate made by `manage.py init_signing` under
+# PKIMM_SIGNING_DIR, or a PKCS#12 file (with its passphrase) from the environment in production.
+SIGNING_DIR = Path(env_str("PKIMM_SIGNING_DIR", str(VAR_DIR / "signing")))
+SIGNING_P12 = env_str("PKIMM_SIGNING_P12", "")
+SIGNING_P12_PASSPHRASE = env_str("PKIMM_SIGNING_P12_PASSPHRASE", "")
+# Public verification page: uploads per client address per minute.
+VERIFY_UPLOADS_PER_MINUTE = env_int("VERIFY_UPLOADS_PER_MINUTE", 10)
+VERIFY_MAX_BYTES = env_int("VERIFY_MAX_MB", 20) * 1024 * 1024
+# Behind a reverse proxy, the request header (as in request.META, e.g. HTTP_X_REAL_IP) that carries the client
+# address; empty: REMOTE_ADDR. Only set it when the proxy always overwrites that header.
+VERIFY_CLIENT_IP_HEADER = env_str("VERIFY_CLIENT_IP_HEADER", "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -185,4 +212,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+    # WeasyPrint logs every layout step at INFO: too much for a worker's log.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -13,5 +13,10 @@ from pkimm.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 
-# Tasks run in-process in tests; the real-worker tests switch this off around themselves.
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in-process in tests; the real-worker tests switch this off around themselves and start
+# their worker processes with PKIMM_CELERY_EAGER=0.
+CELERY_TASK_ALWAYS_EAGER = os.environ.get("PKIMM_CELERY_EAGER", "1") != "0"
+
+# A file (not in-memory) SQLite test database, so that a worker process started by a test can open it.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405

@@ -1,0 +1,68 @@
+"""Generated PDF reports of an assessment, rendered by Celery workers (see ``reports.services``)."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from organizations.models import TenantModel
+
+
+def report_file_name(report) -> str:
+    """Derived from the report (id and its random token): a redelivered task overwrites, never duplicates."""
+    return f"reports/{report.organization_id}/{report.pk}-{report.file_token}.pdf"
+
+
+def _new_file_token() -> str:
+    return secrets.token_hex(16)
+
+
+class Report(TenantModel):
+    class Type(models.TextChoices):
+        SELF = "self", "Self-assessment report"
+        ASSESSMENT = "assessment", "Assessment report (management)"
+        DETAILED = "detailed", "Detailed report (PKI team)"
+        ATTESTATION = "attestation", "Attestation report"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Rendering"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="reports")
+    type = models.CharField(max_length=20, choices=Type.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(default=0)  # 0-100
+    error = models.TextField(blank=True)
+    # Private storage (MEDIA_ROOT is never served): files go out only through the download view.
+    file = models.FileField(max_length=255, blank=True)
+    file_token = models.CharField(max_length=32, default=_new_file_token, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    size = models.PositiveBigIntegerField(default=0)
+    input_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    is_final = models.BooleanField(default=False, help_text="A report of a signed-off assessment: signed, immutable.")
+    # RESTRICT: a sign-off with final reports cannot be deleted alone, but with its assessment it can.
+    signoff = models.ForeignKey(
+        "assessments.SignOff", null=True, blank=True, on_delete=models.RESTRICT, related_name="reports"
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_type_display()} of {self.assessment_id} ({self.get_status_display()})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def download_name(self) -> str:
+        kind = "signed" if self.is_final else "draft"
+        return f"pkimm-{self.type}-report-{self.assessment_id}-{self.pk}-{kind}.pdf"

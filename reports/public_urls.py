@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import verify_views
 
 app_name = "verify"
-urlpatterns = []
+urlpatterns = [
+    path("", verify_views.verify_index, name="index"),
+]

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
-urlpatterns = []
+urlpatterns = [
+    path("<int:assessment_pk>/", views.report_list, name="list"),
+    path("<int:assessment_pk>/request/", views.report_request, name="request"),
+    path("report/<int:report_pk>/status/", views.report_status, name="status"),
+    path("report/<int:report_pk>/download/", views.report_download, name="download"),
+]
