@@ -113,7 +113,7 @@ class QuestionnaireUrls:
         self.base = reverse("assessments:questionnaire", kwargs={"org_slug": org_slug, "assessment_id": assessment_id})
 
     def category(self, key):
-        return f"{self.base}c/{key}/"
+        return f"{self.base}{key}/"
 
     def slot(self, key, category_key):
         return {
