@@ -136,8 +136,21 @@ class CategoryPageData:
         return self.review is not None and self.review.status == CategoryReview.Status.ACCEPTED
 
 
-def category_page_data(*, assessment, category, user=None) -> CategoryPageData:
-    """Everything one category page shows, in a fixed number of queries."""
+def model_categories(*, assessment) -> list[Category]:
+    """The categories of the assessment's model version, in order, with their modules."""
+    return list(
+        Category.objects.filter(model_version_id=assessment.model_version_id)
+        .select_related("module")
+        .order_by("position")
+    )
+
+
+def category_page_data(*, assessment, category, user=None, categories=None) -> CategoryPageData:
+    """Everything one category page shows, in a fixed number of queries.
+
+    ``categories``: the model version's categories if the caller has them (``model_categories``), for
+    the previous/next links without another query.
+    """
     org_id = assessment.organization_id
     amap = applicability_map(assessment=assessment)
     requirements = list(Requirement.objects.filter(category=category).order_by("position"))
@@ -176,9 +189,7 @@ def category_page_data(*, assessment, category, user=None) -> CategoryPageData:
             .first()
         )
     relevances = _relevances(assessment=assessment, category=category)
-    siblings = list(
-        Category.objects.filter(model_version_id=assessment.model_version_id).order_by("position").only("key", "name")
-    )
+    siblings = categories if categories is not None else model_categories(assessment=assessment)
     index = next(i for i, c in enumerate(siblings) if c.pk == category.pk)
 
     items = [

@@ -23,6 +23,7 @@ from assessments.selectors import (
     answer_history,
     category_for_key_or_none,
     category_page_data,
+    model_categories,
     questionnaire_overview,
     requirement_for_key_or_none,
 )
@@ -113,7 +114,7 @@ class QuestionnaireUrls:
         self.base = reverse("assessments:questionnaire", kwargs={"org_slug": org_slug, "assessment_id": assessment_id})
 
     def category(self, key):
-        return f"{self.base}c/{key}/"
+        return f"{self.base}{key}/"
 
     def slot(self, key, category_key):
         return {
@@ -269,10 +270,11 @@ def category_view(request, assessment_id, category_key):
 
 
 def _render_category(request, assessment, category_key, *, override: AnswerSlot | None = None, status=200):
-    category = category_for_key_or_none(assessment=assessment, key=category_key)
+    categories = model_categories(assessment=assessment)
+    category = next((c for c in categories if c.key == category_key), None)
     if category is None:
         raise Http404
-    data = category_page_data(assessment=assessment, category=category, user=request.user)
+    data = category_page_data(assessment=assessment, category=category, user=request.user, categories=categories)
     editable = _can_edit(request, assessment) and not data.locked
     urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
 
