@@ -22,13 +22,3 @@ def test_joined_urls_match_the_url_patterns():
     assert target["link"] == reverse("assessments:evidence_link_add", kwargs={**kw, "key": "G.1.1"})
     assert urls.evidence_download(3) == reverse("assessments:evidence_download", kwargs={**kw, "evidence_id": 3})
     assert urls.evidence_delete(3) == reverse("assessments:evidence_delete", kwargs={**kw, "evidence_id": 3})
-
-
-def test_links_from_the_assessment_pages_reach_the_questionnaire(formal):
-    """The workflow pages build questionnaire links with the assessment_links template tag."""
-    from assessments.templatetags.assessment_links import questionnaire_url
-
-    assert questionnaire_url(formal) == reverse("assessments:questionnaire", args=[formal.organization.slug, formal.pk])
-    assert questionnaire_url(formal, "G.1") == reverse(
-        "assessments:questionnaire_category", args=[formal.organization.slug, formal.pk, "G.1"]
-    )
