@@ -162,11 +162,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "send-reminders": {"task": "improvement.tasks.send_reminders_task", "schedule": 24 * 60 * 60},
+}
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SITE_NAME = env_str("PKIMM_SITE_NAME", "PKIMM Assess")
+# Where the application is reached from outside: links in e-mails sent by background tasks.
+SITE_URL = env_str("PKIMM_SITE_URL", "http://127.0.0.1:8000")
 
 # Production hardening: all of it applies when DEBUG is off (manage.py check --deploy passes).
 if not DEBUG:
