@@ -1,0 +1,211 @@
+"""Reads that turn an assessment's rows into scores, via the pure engine in ``scoring.engine``.
+
+Every selector loads what it needs in a fixed number of queries (one per table, never one per answer),
+so the results page, the dashboards and the reports cost the same however much has been answered.
+"""
+
+from dataclasses import dataclass, field
+
+from assessments.models import Applicability, Assessment, CategoryAnswer, ExtensionAnswer, RequirementAnswer
+from catalog.models import Category, Extension, Module, Requirement
+from scoring.engine import (
+    METHOD_FORMAL,
+    METHOD_SELF,
+    AnswerSet,
+    CategorySpec,
+    ExtensionInput,
+    ExtensionSpec,
+    ModelSpec,
+    Overlay,
+    Priority,
+    RequirementSpec,
+    ScoreResult,
+    improvement_priorities,
+    overlay_value,
+    score_assessment,
+)
+
+ENGINE_METHODS = {
+    Assessment.Method.SELF: METHOD_SELF,
+    Assessment.Method.FORMAL: METHOD_FORMAL,
+    Assessment.Method.THIRD_PARTY: METHOD_FORMAL,  # a formal assessment by an outside party
+}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The catalogue rows of one model version, in model order."""
+
+    modules: list[Module]
+    categories: list[Category]  # with ``module`` loaded
+    requirements: list[Requirement]  # scoring fields and title only (no guidance texts)
+
+    @property
+    def model_spec(self) -> ModelSpec:
+        by_category: dict[int, list[RequirementSpec]] = {c.pk: [] for c in self.categories}
+        for requirement in self.requirements:
+            by_category[requirement.category_id].append(RequirementSpec(requirement.key, requirement.weight))
+        return ModelSpec(
+            modules=tuple(m.code for m in self.modules),
+            categories=tuple(
+                CategorySpec(c.key, c.module.code, c.weight, tuple(by_category[c.pk])) for c in self.categories
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class EnabledExtension:
+    extension: Extension
+    input: ExtensionInput
+
+
+@dataclass(frozen=True)
+class AssessmentResults:
+    """Everything the results page and the reports show, loaded once."""
+
+    assessment: Assessment
+    catalogue: Catalogue
+    model: ModelSpec
+    answers: AnswerSet
+    extensions: list[EnabledExtension]
+    result: ScoreResult
+    partially_applicable: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def priorities(self) -> list[Priority]:
+        return improvement_priorities(self.model, self.answers, self.result)
+
+
+def catalogue_for(*, model_version_id: int) -> Catalogue:
+    """Three queries, whatever the size of the model."""
+    return Catalogue(
+        modules=list(Module.objects.filter(model_version_id=model_version_id).order_by("position")),
+        categories=list(
+            Category.objects.filter(model_version_id=model_version_id).select_related("module").order_by("position")
+        ),
+        requirements=list(
+            Requirement.objects.filter(model_version_id=model_version_id)
+            .only("key", "title", "weight", "category_id", "position")
+            .order_by("position")
+        ),
+    )
+
+
+def _applicability(assessment) -> tuple[frozenset[str], frozenset[str]]:
+    """(not applicable keys, partially applicable keys) as scoped; no row means applicable."""
+    rows = Applicability.objects.for_org(assessment.organization_id).filter(assessment=assessment)
+    not_applicable, partial = set(), set()
+    for key, level in rows.values_list("key", "level"):
+        if level == Applicability.Level.NOT_APPLICABLE:
+            not_applicable.add(key)
+        elif level == Applicability.Level.PARTIAL:
+            partial.add(key)
+    return frozenset(not_applicable), frozenset(partial)
+
+
+def _answer_set(assessment, not_applicable: frozenset[str]) -> AnswerSet:
+    method = ENGINE_METHODS[assessment.method]
+    if method == METHOD_SELF:
+        rows = CategoryAnswer.objects.for_org(assessment.organization_id).filter(
+            assessment=assessment, level__isnull=False
+        )
+        return AnswerSet(
+            method=method,
+            category_levels=dict(rows.values_list("category__key", "level")),
+            not_applicable=not_applicable,
+        )
+    rows = RequirementAnswer.objects.for_org(assessment.organization_id).filter(
+        assessment=assessment, level__isnull=False
+    )
+    return AnswerSet(
+        method=method,
+        requirement_levels=dict(rows.values_list("requirement__key", "level")),
+        not_applicable=not_applicable,
+    )
+
+
+def extension_spec_for(extension: Extension) -> ExtensionSpec:
+    """The scoring parts of an imported extension (relevances and overlays must be prefetched)."""
+    category_overlays, requirement_overlays = {}, {}
+    for overlay in extension.overlays.all():
+        target = category_overlays if overlay.target == overlay.Target.CATEGORY else requirement_overlays
+        target[overlay.target_key] = Overlay(overlay.kind, overlay_value(overlay.value))
+    return ExtensionSpec(
+        ext_id=extension.ext_id,
+        floor_score=extension.floor_score,
+        relevance_weights={r.category_key: overlay_value(r.weight) for r in extension.relevances.all()},
+        category_overlays=category_overlays,
+        requirement_overlays=requirement_overlays,
+    )
+
+
+def _enabled_extensions(assessment) -> list[EnabledExtension]:
+    """At most four queries: the extensions, their relevances and overlays, and the relevance answers."""
+    version = assessment.model_version.version
+    extensions = [
+        extension
+        for extension in assessment.extensions.prefetch_related("relevances", "overlays").order_by("ext_id", "version")
+        # Enabling checks compatibility; this only guards against rows changed behind the service's back.
+        if extension.is_compatible_with(version)
+    ]
+    if not extensions:
+        return []
+    levels: dict[int, dict[str, int]] = {extension.pk: {} for extension in extensions}
+    answers = ExtensionAnswer.objects.for_org(assessment.organization_id).filter(
+        assessment=assessment, extension__in=extensions, level__isnull=False
+    )
+    for extension_id, category_key, level in answers.values_list("extension_id", "category_key", "level"):
+        levels[extension_id][category_key] = level
+    enabled = []
+    for extension in extensions:
+        spec = extension_spec_for(extension)
+        # An answer to a question the extension no longer asks is ignored rather than refused.
+        relevance_levels = {key: level for key, level in levels[extension.pk].items() if key in spec.relevance_weights}
+        enabled.append(EnabledExtension(extension, ExtensionInput(spec=spec, relevance_levels=relevance_levels)))
+    return enabled
+
+
+def scoring_input_for(*, assessment) -> tuple[ModelSpec, AnswerSet, list[ExtensionInput]]:
+    """The engine's inputs for ``assessment``, from the database in a constant number of queries."""
+    not_applicable, _ = _applicability(assessment)
+    model = catalogue_for(model_version_id=assessment.model_version_id).model_spec
+    answers = _answer_set(assessment, not_applicable)
+    return model, answers, [enabled.input for enabled in _enabled_extensions(assessment)]
+
+
+def assessment_score(*, assessment) -> ScoreResult:
+    model, answers, extensions = scoring_input_for(assessment=assessment)
+    return score_assessment(model, answers, extensions)
+
+
+def assessment_baseline_score(*, assessment) -> ScoreResult:
+    """The score without extensions (they never change the baseline): for summaries and dashboards."""
+    not_applicable, _ = _applicability(assessment)
+    model = catalogue_for(model_version_id=assessment.model_version_id).model_spec
+    return score_assessment(model, _answer_set(assessment, not_applicable))
+
+
+def assessment_improvements(*, assessment, result: ScoreResult | None = None, targets=None) -> list[Priority]:
+    """What to improve first, by exact gain of the overall value; ``targets`` maps keys to target levels."""
+    model, answers, extensions = scoring_input_for(assessment=assessment)
+    if result is None:
+        result = score_assessment(model, answers, extensions)
+    return improvement_priorities(model, answers, result, targets)
+
+
+def assessment_results(*, assessment) -> AssessmentResults:
+    """Scores plus the catalogue rows and enabled extensions to show them, for pages and reports."""
+    not_applicable, partial = _applicability(assessment)
+    catalogue = catalogue_for(model_version_id=assessment.model_version_id)
+    model = catalogue.model_spec
+    answers = _answer_set(assessment, not_applicable)
+    extensions = _enabled_extensions(assessment)
+    return AssessmentResults(
+        assessment=assessment,
+        catalogue=catalogue,
+        model=model,
+        answers=answers,
+        extensions=extensions,
+        result=score_assessment(model, answers, [enabled.input for enabled in extensions]),
+        partially_applicable=partial,
+    )
