@@ -65,7 +65,7 @@ def _reassessment_reminders(today) -> int:
                 to=user.email,
                 subject=f"{organization.name}: the next PKIMM assessment is due",
                 body=(
-                    f"The last signed-off assessment of {organization.name}, \"{organization.last_assessment_name}\", "
+                    f'The last signed-off assessment of {organization.name}, "{organization.last_assessment_name}", '
                     f"was signed off on {timezone.localdate(organization.last_signed_off_at):%d %B %Y}.\n"
                     f"With a re-assessment every {organization.reassessment_interval_months} months, the next one "
                     f"was due on {due_date:%d %B %Y}.\n\n"
@@ -100,7 +100,7 @@ def _overdue_plan_reminders(today) -> int:
             to=user.email,
             subject=f"{plan.organization.name}: action plan overdue: {plan.title}",
             body=(
-                f"The action plan \"{plan.title}\" ({plan.item_key} {plan.category_name}, target level "
+                f'The action plan "{plan.title}" ({plan.item_key} {plan.category_name}, target level '
                 f"{plan.target_level}) was due on {plan.due_date:%d %B %Y} and is still "
                 f"{plan.get_status_display().lower()}.\n\n"
                 f"Update it or its due date: "
