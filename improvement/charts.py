@@ -5,6 +5,7 @@ Plain SVG markup (no JavaScript, no external fonts) so that it shows the same in
 
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
 from scoring.engine import format_value
 
 WIDTH, HEIGHT = 760, 300

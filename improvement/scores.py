@@ -8,10 +8,9 @@ they never change the baseline values these pages show.
 
 from collections import defaultdict
 
-from scoring.engine import METHOD_SELF, AnswerSet, ScoreResult, score_assessment
-
 from assessments.models import Applicability, CategoryAnswer, RequirementAnswer
 from catalog.models import Category, Module, Requirement
+from scoring.engine import METHOD_SELF, AnswerSet, ScoreResult, score_assessment
 from scoring.selectors import ENGINE_METHODS, Catalogue
 
 

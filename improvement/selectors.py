@@ -11,6 +11,15 @@ from fractions import Fraction
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+
+from assessments.models import Assessment
+from catalog.levels import LEVELS, level_label
+from improvement.dates import reassessment_due_date
+from improvement.mapping import category_name_key
+from improvement.models import ActionPlan, TargetLevel
+from improvement.scores import baseline_scores, catalogues_for
+from organizations.models import Membership
+from organizations.roles import ROLE_PERMISSIONS, Perm
 from scoring.engine import (
     MAX_LEVEL,
     METHOD_SELF,
@@ -21,15 +30,6 @@ from scoring.engine import (
     score_assessment,
     weighted_average,
 )
-
-from assessments.models import Assessment
-from catalog.levels import LEVELS, level_label
-from improvement.dates import reassessment_due_date
-from improvement.mapping import category_name_key
-from improvement.models import ActionPlan, TargetLevel
-from improvement.scores import baseline_scores, catalogues_for
-from organizations.models import Membership
-from organizations.roles import ROLE_PERMISSIONS, Perm
 from scoring.selectors import assessment_results
 
 # ---------------------------------------------------------------------------------------------------

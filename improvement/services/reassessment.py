@@ -99,7 +99,7 @@ def reassessment_start(*, previous: Assessment, model_version=None, name: str, b
             "previous": previous.pk,
             "model_version": model_version.version,
             "carried_over": mapping.carried_over_count,
-            "new_categories": [c.key for c in mapping.new_categories],
+            "new_categories": [c.new_key for c in mapping.new_categories],
             "dropped": [item.key for item in mapping.dropped_answers],
         },
     )

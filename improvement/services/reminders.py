@@ -56,6 +56,7 @@ def _reassessment_reminders(today) -> int:
         owners_by_org.setdefault(membership.organization_id, []).append(membership.user)
     sent = 0
     for organization, due_date in due:
+        start_url = _absolute(reverse("plans:reassess", args=[organization.slug, organization.last_assessment_id]))
         for user in owners_by_org.get(organization.pk, []):
             if not user.email or not user.is_active:
                 continue
@@ -69,8 +70,7 @@ def _reassessment_reminders(today) -> int:
                     f"was signed off on {timezone.localdate(organization.last_signed_off_at):%d %B %Y}.\n"
                     f"With a re-assessment every {organization.reassessment_interval_months} months, the next one "
                     f"was due on {due_date:%d %B %Y}.\n\n"
-                    f"Start it from the previous assessment: "
-                    f"{_absolute(reverse('plans:reassess', args=[organization.slug, organization.last_assessment_id]))}\n"
+                    f"Start it from the previous assessment: {start_url}\n"
                 ),
             )
     return sent

@@ -7,10 +7,10 @@ import pytest
 import yaml
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from scoring.engine import extension_spec_from_dict, score_assessment
 
 from assessments.models import Applicability, Assessment
 from assessments.services.summary import assessment_summary_refresh
+from scoring.engine import extension_spec_from_dict, score_assessment
 from scoring.selectors import (
     assessment_improvements,
     assessment_results,
