@@ -69,13 +69,19 @@ class TaskForm(forms.Form):
     text = forms.CharField(max_length=300, label="New task")
 
 
+SMALL_SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
+
+
 class BoardFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False,
         choices=[("open", "Open"), ("", "All"), *ActionPlan.Status.choices],
+        widget=SMALL_SELECT,
     )
-    owner = forms.ChoiceField(required=False)
-    overdue = forms.BooleanField(required=False, label="Overdue only")
+    owner = forms.ChoiceField(required=False, widget=SMALL_SELECT)
+    overdue = forms.BooleanField(
+        required=False, label="Overdue only", widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
+    )
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)
@@ -83,8 +89,8 @@ class BoardFilterForm(forms.Form):
 
 
 class CompareForm(forms.Form):
-    before = forms.ChoiceField(label="Before")
-    after = forms.ChoiceField(label="After")
+    before = forms.ChoiceField(label="Before", widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+    after = forms.ChoiceField(label="After", widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
 
     def __init__(self, *args, assessments, **kwargs):
         super().__init__(*args, **kwargs)

@@ -99,8 +99,12 @@ def board(request):
         "form": form,
         "filters": filters,
         "board": action_plan_board(organization=request.organization, filters=filters),
-        "status_counts": [(value, label, status_counts.get(value, 0)) for value, label in ActionPlan.Status.choices],
-        "assessments": Assessment.objects.for_org(request.organization).order_by("-created_at")[:20],
+        "status_counts": [
+            ("open", "Open", sum(status_counts.get(value, 0) for value in ActionPlan.OPEN_STATUSES)),
+            *((value, label, status_counts.get(value, 0)) for value, label in ActionPlan.Status.choices),
+            ("", "All", sum(status_counts.values())),
+        ],
+        "assessments": list(Assessment.objects.for_org(request.organization).order_by("-created_at")[:20]),
     }
     return render(request, "improvement/board.html", context)
 
