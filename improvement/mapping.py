@@ -180,6 +180,9 @@ def reassessment_mapping(*, previous, model_version) -> MappingReport:
                     new_requirements=tuple(r.key for r in new_requirements.get(new.pk, [])),
                 )
             )
+    # In the order of the new model; categories it no longer has come last.
+    order = {c.key: position for position, c in enumerate(new_categories)}
+    report.categories.sort(key=lambda c: order.get(c.new_key, len(order)))
     return report
 
 
