@@ -1,34 +1,184 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.contrib.auth.models import User
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
+from audit.selectors import audit_entry_list
+from organizations import services
+from organizations.forms import InvitationForm, OrganizationCreateForm, OrganizationSettingsForm, RoleForm
+from organizations.models import Invitation, Membership
 from organizations.roles import Perm
-from organizations.tenancy import org_view
+from organizations.selectors import (
+    dashboard_rows,
+    invitation_pending_list,
+    member_list,
+    organization_assessment_list,
+)
+from organizations.services import OrganizationError
+from organizations.tenancy import org_view, tenant_get_or_404
 
 
 @login_required
 def home(request):
-    return render(request, "organizations/home.html", {})
+    query = request.GET.get("q", "")
+    sort = request.GET.get("sort", "recent")
+    rows = dashboard_rows(user=request.user, query=query, sort=sort)
+    return render(request, "organizations/home.html", {"rows": rows, "q": query, "sort": sort})
 
 
 @login_required
 def organization_create_view(request):
-    return render(request, "organizations/home.html", {})
+    form = OrganizationCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = services.organization_create(
+                name=form.cleaned_data["name"], slug=form.cleaned_data["slug"], by=request.user
+            )
+        except OrganizationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"{organization.name} is created; you are its owner.")
+            return redirect("org_home", org_slug=organization.slug)
+    return render(request, "organizations/create.html", {"form": form})
 
 
 def invitation_accept_view(request, token):
-    return render(request, "organizations/home.html", {})
+    check = services.invitation_check(token=token)
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            membership = services.invitation_accept(token=token, user=request.user)
+        except OrganizationError as exc:
+            messages.error(request, str(exc))
+            return redirect("invitation_accept", token=token)
+        messages.success(request, f"Welcome to {membership.organization.name}.")
+        return redirect("org_home", org_slug=membership.organization.slug)
+    account_exists = bool(check.invitation and User.objects.filter(email__iexact=check.invitation.email).exists())
+    return render(
+        request,
+        "organizations/invitation_accept.html",
+        {"check": check, "token": token, "account_exists": account_exists},
+        status=200 if not check.problem else 410 if check.invitation else 404,
+    )
 
 
 @org_view(Perm.ORG_VIEW)
 def org_home(request):
-    return render(request, "organizations/home.html", {})
+    assessments = organization_assessment_list(organization=request.organization)
+    return render(request, "organizations/org_home.html", {"assessments": assessments})
+
+
+@org_view(Perm.ORG_SETTINGS)
+def org_settings(request):
+    org = request.organization
+    initial = {"name": org.name, "reassessment_interval_months": org.reassessment_interval_months}
+    form = OrganizationSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(organization=org, by=request.user, **form.cleaned_data)
+        except OrganizationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "Settings saved.")
+            return redirect("org_settings", org_slug=org.slug)
+    return render(request, "organizations/settings.html", {"form": form})
 
 
 @org_view(Perm.ORG_MANAGE_MEMBERS)
 def members(request):
-    return render(request, "organizations/home.html", {})
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _link = services.invitation_create(
+                organization=request.organization, by=request.user, request=request, **form.cleaned_data
+            )
+        except OrganizationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}.")
+            return redirect("org_members", org_slug=request.organization.slug)
+    return render(
+        request,
+        "organizations/members.html",
+        {
+            "members": member_list(organization=request.organization),
+            "invitations": invitation_pending_list(organization=request.organization),
+            "form": form,
+            "role_form": RoleForm(),
+        },
+    )
+
+
+@require_POST
+@org_view(Perm.ORG_MANAGE_MEMBERS)
+def member_role(request, membership_id):
+    membership = tenant_get_or_404(Membership, request.organization, pk=membership_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose a valid role.")
+    else:
+        try:
+            services.membership_set_role(membership=membership, role=form.cleaned_data["role"], by=request.user)
+        except OrganizationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
+    return redirect("org_members", org_slug=request.organization.slug)
+
+
+@require_POST
+@org_view(Perm.ORG_MANAGE_MEMBERS)
+def member_remove(request, membership_id):
+    membership = tenant_get_or_404(Membership, request.organization, pk=membership_id)
+    try:
+        services.membership_remove(membership=membership, by=request.user)
+    except OrganizationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{membership.user.email} was removed.")
+    return redirect("org_members", org_slug=request.organization.slug)
+
+
+@require_POST
+@org_view(Perm.ORG_MANAGE_MEMBERS)
+def invitation_revoke_view(request, invitation_id):
+    invitation = tenant_get_or_404(Invitation, request.organization, pk=invitation_id)
+    try:
+        services.invitation_revoke(invitation=invitation, by=request.user)
+    except OrganizationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"The invitation of {invitation.email} is revoked.")
+    return redirect("org_members", org_slug=request.organization.slug)
+
+
+@require_POST
+@org_view(Perm.ORG_VIEW)
+def leave(request):
+    try:
+        services.membership_remove(membership=request.membership, by=request.user)
+    except OrganizationError as exc:
+        messages.error(request, str(exc))
+        return redirect("org_home", org_slug=request.organization.slug)
+    messages.success(request, f"You left {request.organization.name}.")
+    return redirect("home")
 
 
 @org_view(Perm.ORG_AUDIT_VIEW)
 def audit_log_view(request):
-    return render(request, "organizations/home.html", {})
+    filters = {
+        "object_type": request.GET.get("object_type", ""),
+        "object_id": request.GET.get("object_id", ""),
+        "actor_id": request.GET.get("actor") or None,
+        "action": request.GET.get("action", ""),
+    }
+    if filters["actor_id"] and not str(filters["actor_id"]).isdigit():
+        filters["actor_id"] = None
+    entries = audit_entry_list(organization=request.organization, **filters)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "organizations/audit.html",
+        {"page": page, "filters": filters, "people": member_list(organization=request.organization)},
+    )

@@ -6,8 +6,10 @@ so the results page, the dashboards and the reports cost the same however much h
 
 from dataclasses import dataclass, field
 
+from django.db.models import Prefetch
+
 from assessments.models import Applicability, Assessment, CategoryAnswer, ExtensionAnswer, RequirementAnswer
-from catalog.models import Category, Extension, Module, Requirement
+from catalog.models import Category, Extension, ExtensionRelevance, Module, Requirement
 from scoring.engine import (
     METHOD_FORMAL,
     METHOD_SELF,
@@ -144,7 +146,11 @@ def _enabled_extensions(assessment) -> list[EnabledExtension]:
     version = assessment.model_version.version
     extensions = [
         extension
-        for extension in assessment.extensions.prefetch_related("relevances", "overlays").order_by("ext_id", "version")
+        for extension in assessment.extensions.prefetch_related(
+            # Scoring needs the weights only, not the question texts.
+            Prefetch("relevances", queryset=ExtensionRelevance.objects.only("extension_id", "category_key", "weight")),
+            "overlays",
+        ).order_by("ext_id", "version")
         # Enabling checks compatibility; this only guards against rows changed behind the service's back.
         if extension.is_compatible_with(version)
     ]

@@ -1,7 +1,11 @@
+from decimal import Decimal
+from fractions import Fraction
+
 from django import template
 
 from catalog.levels import LEVEL_NAMES, level_label
 from core.markdown import render_markdown
+from scoring.engine import format_value
 
 register = template.Library()
 
@@ -29,9 +33,12 @@ def has_perm(request, permission):
 
 @register.filter
 def two_decimals(value):
-    if value is None:
-        return "–"
-    return f"{float(value):.2f}"
+    """Round half up exactly, like the scoring engine (a float would turn 2.745 into 2.74)."""
+    if value is None or value == "":
+        return format_value(None)
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    return format_value(Fraction(value))
 
 
 @register.filter

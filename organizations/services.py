@@ -1,0 +1,248 @@
+"""Writes on organizations, memberships and invitations. Every change lands in the audit log."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from audit.services import audit_log
+from organizations.models import Invitation, Membership, Organization
+from organizations.roles import Perm, Role
+from organizations.tenancy import ensure_perm
+
+
+class OrganizationError(Exception):
+    """A refused change, with a message for the user."""
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def organization_create(*, name: str, slug: str = "", by) -> Organization:
+    """Create an organization; its creator becomes its owner."""
+    name = name.strip()
+    if not name:
+        raise OrganizationError("An organization needs a name.")
+    slug = slugify(slug or name)[:60]
+    if not slug:
+        raise OrganizationError("Choose a short name for the address (letters, digits and dashes).")
+    try:
+        with transaction.atomic():
+            organization = Organization.objects.create(name=name, slug=slug)
+            membership = Membership.objects.create(organization=organization, user=by, role=Role.OWNER)
+    except IntegrityError:
+        raise OrganizationError(f"The address “{slug}” is taken: choose another one.") from None
+    audit_log(
+        organization=organization,
+        actor=by,
+        action="organization.created",
+        obj=organization,
+        after={"name": name, "slug": slug},
+    )
+    audit_log(
+        organization=organization,
+        actor=by,
+        action="membership.added",
+        obj=membership,
+        after={"user": by.get_username(), "role": Role.OWNER},
+    )
+    return organization
+
+
+def organization_update(*, organization, name: str, reassessment_interval_months: int, by) -> Organization:
+    ensure_perm(organization=organization, user=by, permission=Perm.ORG_SETTINGS)
+    if not name.strip():
+        raise OrganizationError("An organization needs a name.")
+    if not 1 <= reassessment_interval_months <= 60:
+        raise OrganizationError("The re-assessment interval must be between 1 and 60 months.")
+    before = {"name": organization.name, "reassessment_interval_months": organization.reassessment_interval_months}
+    organization.name = name.strip()
+    organization.reassessment_interval_months = reassessment_interval_months
+    organization.save(update_fields=["name", "reassessment_interval_months"])
+    after = {"name": organization.name, "reassessment_interval_months": organization.reassessment_interval_months}
+    audit_log(
+        organization=organization, actor=by, action="organization.updated", obj=organization, before=before, after=after
+    )
+    return organization
+
+
+def _other_owner_exists(membership) -> bool:
+    return (
+        Membership.objects.filter(organization_id=membership.organization_id, role=Role.OWNER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def membership_set_role(*, membership: Membership, role: str, by) -> Membership:
+    organization = membership.organization
+    ensure_perm(organization=organization, user=by, permission=Perm.ORG_MANAGE_MEMBERS)
+    if role not in Role.values:
+        raise OrganizationError(f"Unknown role “{role}”.")
+    with transaction.atomic():
+        # Lock the owners so that two owners demoting each other at once cannot leave none.
+        list(Membership.objects.select_for_update().filter(organization=organization, role=Role.OWNER))
+        membership.refresh_from_db()
+        if membership.role == role:
+            return membership
+        if membership.role == Role.OWNER and not _other_owner_exists(membership):
+            raise OrganizationError("The last owner cannot be demoted: make someone else an owner first.")
+        before = membership.role
+        membership.role = role
+        membership.save(update_fields=["role"])
+    audit_log(
+        organization=organization,
+        actor=by,
+        action="membership.role_changed",
+        obj=membership,
+        before={"user": membership.user.get_username(), "role": before},
+        after={"user": membership.user.get_username(), "role": role},
+    )
+    return membership
+
+
+def membership_remove(*, membership: Membership, by) -> None:
+    """Owners remove members; any member may leave (remove themselves)."""
+    organization = membership.organization
+    if membership.user_id != by.pk:
+        ensure_perm(organization=organization, user=by, permission=Perm.ORG_MANAGE_MEMBERS)
+    with transaction.atomic():
+        list(Membership.objects.select_for_update().filter(organization=organization, role=Role.OWNER))
+        if membership.role == Role.OWNER and not _other_owner_exists(membership):
+            raise OrganizationError("The last owner cannot leave: make someone else an owner first.")
+        snapshot = {"user": membership.user.get_username(), "role": membership.role}
+        membership_id = membership.pk
+        membership.delete()
+    audit_log(
+        organization=organization,
+        actor=by,
+        action="membership.removed",
+        object_type="membership",
+        object_id=membership_id,
+        object_repr=snapshot["user"],
+        before=snapshot,
+    )
+
+
+def invitation_create(*, organization, email: str, role: str, by, request=None) -> tuple[Invitation, str]:
+    """Invite ``email`` with ``role``; returns the invitation and the link sent by e-mail."""
+    ensure_perm(organization=organization, user=by, permission=Perm.ORG_MANAGE_MEMBERS)
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise OrganizationError(f"Unknown role “{role}”.")
+    if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+        raise OrganizationError(f"{email} is a member already.")
+    now = timezone.now()
+    if Invitation.objects.filter(
+        organization=organization, email__iexact=email, accepted_at=None, revoked_at=None, expires_at__gt=now
+    ).exists():
+        raise OrganizationError(f"{email} has a pending invitation already: revoke it to send a new one.")
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        organization=organization,
+        email=email,
+        role=role,
+        token_hash=_token_hash(token),
+        invited_by=by,
+        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+    )
+    path = reverse("invitation_accept", kwargs={"token": token})
+    link = request.build_absolute_uri(path) if request is not None else path
+    send_mail(
+        subject=f"You are invited to {organization.name} on PKIMM Assess",
+        message=(
+            f"{by.get_username()} invites you to join {organization.name} as {Role(role).label}.\n\n"
+            f"Accept the invitation: {link}\n\n"
+            f"The link can be used once and expires on {invitation.expires_at:%Y-%m-%d %H:%M} UTC."
+        ),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        recipient_list=[email],
+    )
+    audit_log(
+        organization=organization,
+        actor=by,
+        action="invitation.created",
+        obj=invitation,
+        after={"email": email, "role": role, "expires_at": invitation.expires_at.isoformat()},
+    )
+    return invitation, link
+
+
+def invitation_revoke(*, invitation: Invitation, by) -> None:
+    ensure_perm(organization=invitation.organization, user=by, permission=Perm.ORG_MANAGE_MEMBERS)
+    if invitation.accepted_at or invitation.revoked_at:
+        raise OrganizationError("This invitation is no longer pending.")
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+    audit_log(
+        organization=invitation.organization,
+        actor=by,
+        action="invitation.revoked",
+        obj=invitation,
+        before={"email": invitation.email, "role": invitation.role},
+    )
+
+
+@dataclass
+class InvitationCheck:
+    invitation: Invitation | None
+    problem: str = ""
+
+
+def invitation_check(*, token: str) -> InvitationCheck:
+    """Find the pending invitation behind ``token`` or say why it cannot be used."""
+    invitation = Invitation.objects.select_related("organization").filter(token_hash=_token_hash(token)).first()
+    if invitation is None:
+        return InvitationCheck(None, "This invitation link is not valid. Ask for a new invitation.")
+    if invitation.accepted_at:
+        return InvitationCheck(invitation, "This invitation has been used already.")
+    if invitation.revoked_at:
+        return InvitationCheck(invitation, "This invitation has been revoked. Ask for a new invitation.")
+    if invitation.expires_at <= timezone.now():
+        return InvitationCheck(invitation, "This invitation has expired. Ask the organization's owner for a new one.")
+    return InvitationCheck(invitation)
+
+
+def invitation_accept(*, token: str, user) -> Membership:
+    with transaction.atomic():
+        check = invitation_check(token=token)
+        if check.problem:
+            raise OrganizationError(check.problem)
+        # Lock the row: the same link opened twice at once joins once.
+        invitation = Invitation.objects.select_for_update().get(pk=check.invitation.pk)
+        if invitation.accepted_at:
+            raise OrganizationError("This invitation has been used already.")
+        if (user.email or "").lower() != invitation.email.lower():
+            raise OrganizationError(
+                f"This invitation is for {invitation.email}, but you are signed in as {user.email or user}. "
+                "Sign in with the invited address."
+            )
+        if Membership.objects.filter(organization=invitation.organization, user=user).exists():
+            raise OrganizationError(f"You are a member of {invitation.organization.name} already.")
+        membership = Membership.objects.create(organization=invitation.organization, user=user, role=invitation.role)
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_log(
+        organization=invitation.organization,
+        actor=user,
+        action="invitation.accepted",
+        obj=invitation,
+        after={"email": invitation.email, "role": invitation.role},
+    )
+    audit_log(
+        organization=invitation.organization,
+        actor=user,
+        action="membership.added",
+        obj=membership,
+        after={"user": user.get_username(), "role": invitation.role},
+    )
+    return membership

@@ -1,0 +1,82 @@
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
+
+from assessments.models import Assessment
+from assessments.services.common import AssessmentError
+from assessments.services.extensions import assessment_extension_disable, assessment_extension_enable
+from catalog.models import Extension
+from organizations.roles import Perm
+from organizations.tenancy import org_view, require_perm, tenant_get_or_404
+from scoring import presentation
+from scoring.charts import module_bar_chart_svg, radar_chart_svg
+from scoring.engine import score_result_to_json
+from scoring.forms import ExtensionToggleForm
+from scoring.selectors import assessment_results, assessment_score
+
+
+def _assessment(request, pk) -> Assessment:
+    return tenant_get_or_404(Assessment.objects.select_related("model_version"), request.organization, pk=pk)
+
+
+@org_view(Perm.ASSESSMENT_VIEW)
+def results_detail(request, pk):
+    assessment = _assessment(request, pk)
+    results = assessment_results(assessment=assessment)
+    context = {
+        "assessment": assessment,
+        "result": results.result,
+        "overall_level": presentation.overall_level(results),
+        "rows": presentation.score_rows(results),
+        "distribution": presentation.level_distribution(results),
+        "priorities": presentation.priority_rows(results),
+        "extension_cards": presentation.extension_cards(results),
+        # The charts escape every label themselves.
+        "radar_svg": mark_safe(radar_chart_svg(presentation.radar_items(results))),  # noqa: S308
+        "modules_svg": mark_safe(module_bar_chart_svg(presentation.module_bar_items(results))),  # noqa: S308
+    }
+    return render(request, "scoring/results_detail.html", context)
+
+
+@org_view(Perm.ASSESSMENT_VIEW)
+def results_json(request, pk):
+    assessment = _assessment(request, pk)
+    return JsonResponse(score_result_to_json(assessment_score(assessment=assessment)))
+
+
+@org_view(Perm.ASSESSMENT_VIEW)
+@require_http_methods(["GET", "POST"])
+def results_extensions(request, pk):
+    assessment = _assessment(request, pk)
+    if request.method == "POST":
+        require_perm(request, Perm.ASSESSMENT_MANAGE)
+        form = ExtensionToggleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Choose an extension and whether to enable or disable it.")
+            return redirect("results:extensions", org_slug=request.organization.slug, pk=assessment.pk)
+        extension = form.cleaned_data["extension"]
+        enable = form.cleaned_data["action"] == ExtensionToggleForm.ENABLE
+        service = assessment_extension_enable if enable else assessment_extension_disable
+        try:
+            service(assessment=assessment, extension=extension, by=request.user)
+        except AssessmentError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{extension} {'enabled' if enable else 'disabled'}.")
+        return redirect("results:extensions", org_slug=request.organization.slug, pk=assessment.pk)
+
+    enabled_ids = set(assessment.extensions.values_list("pk", flat=True))
+    version = assessment.model_version.version
+    extensions = [
+        {"extension": extension, "enabled": extension.pk in enabled_ids}
+        for extension in Extension.objects.all()
+        if extension.is_compatible_with(version) or extension.pk in enabled_ids
+    ]
+    context = {
+        "assessment": assessment,
+        "extensions": extensions,
+        "can_manage": Perm.ASSESSMENT_MANAGE in request.perms and not assessment.is_signed_off,
+    }
+    return render(request, "scoring/results_extensions.html", context)

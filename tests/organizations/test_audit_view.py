@@ -1,0 +1,22 @@
+from audit.models import AuditEntry
+from organizations.models import Membership
+from organizations.services import membership_set_role, organization_create
+
+
+def test_owner_reads_and_filters_the_log(client_for, org, owner, assessor, viewer):
+    membership_set_role(membership=Membership.objects.get(user=assessor), role="lead", by=owner)
+    membership_set_role(membership=Membership.objects.get(user=viewer), role="assessor", by=owner)
+    client = client_for(owner)
+    response = client.get(f"/o/{org.slug}/audit/")
+    assert response.status_code == 200
+    assert response.content.count(b"membership.role_changed") == 2
+    vid = Membership.objects.get(user=viewer).pk
+    response = client.get(f"/o/{org.slug}/audit/?object_type=membership&object_id={vid}")
+    assert response.content.count(b"membership.role_changed") == 1
+
+
+def test_log_of_another_organization_is_not_shown(client_for, org, owner, outsider):
+    organization_create(name="Globex Labs", by=outsider)
+    assert AuditEntry.objects.filter(actor=outsider).exists()
+    response = client_for(owner).get(f"/o/{org.slug}/audit/")
+    assert b"outsider@globex.test" not in response.content
