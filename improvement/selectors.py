@@ -91,7 +91,8 @@ def open_plans(*, organization):
 def _map_plans(plans, catalogue) -> tuple[dict[int, tuple[str, str]], list]:
     """Plan id -> (category key, requirement key or "") in ``catalogue``'s model version; and the unmapped."""
     by_name = {category_name_key(c.name): c for c in catalogue.categories}
-    requirement_keys = {(r.category_id, r.code): r.key for r in catalogue.requirements}
+    # A requirement key is "<category key>.<requirement id>" (the catalogue loads keys, not the ids).
+    requirement_keys = {(r.category_id, r.key.rsplit(".", 1)[-1]): r.key for r in catalogue.requirements}
     mapped, unmapped = {}, []
     for plan in plans:
         category = by_name.get(category_name_key(plan.category_name))
@@ -132,15 +133,17 @@ def projected_answers(*, model, answers: AnswerSet, not_applicable, goals) -> An
     return AnswerSet(method=answers.method, requirement_levels=levels, not_applicable=answers.not_applicable)
 
 
-def assessment_targets_and_projection(*, assessment) -> dict:
+def assessment_targets_and_projection(*, assessment, results=None) -> dict:
     """Current vs target vs projected for every category, module and the overall of ``assessment``.
 
     Returns ``{"categories": [TargetRow], "modules": [TargetRow], "overall": TargetRow,
     "plans": [ActionPlan] (open plans that apply), "unmapped_plans": [ActionPlan], "method": str}``.
     Plans are the organization's open ones (planned, in progress), from whichever assessment they came:
     they are found in this assessment's model version by category name and requirement id.
+    ``results``: the page's ``scoring.selectors.assessment_results`` of ``assessment``, to load it only once.
     """
-    results = assessment_results(assessment=assessment)
+    if results is None:
+        results = assessment_results(assessment=assessment)
     catalogue, model, current = results.catalogue, results.model, results.result
     targets = dict(
         TargetLevel.objects.for_org(assessment.organization)

@@ -162,3 +162,31 @@ def test_results_include_via_the_template_tag(org, assessment, lead):
         Context({"request": request, "assessment": assessment})
     )
     assert "Targets and projection" in html and "Strategy and Vision" in html
+
+
+def test_the_results_page_can_hand_over_its_results(org, assessment, django_assert_num_queries):
+    from scoring.selectors import assessment_results
+
+    results = assessment_results(assessment=assessment)
+    plan_create(org, origin=assessment, category_key="G.1", target_level=4)
+    with django_assert_num_queries(2):  # the targets and the open plans only
+        data = assessment_targets_and_projection(assessment=assessment, results=results)
+    assert _rows(data)["G.1"].projected.value == 4
+
+
+def test_targets_page_uses_a_constant_number_of_queries(
+    org, assessment, mv10, lead, client_for, django_assert_max_num_queries
+):
+    client = client_for(lead)
+    url = reverse("plans:assessment_targets", args=[org.slug, assessment.pk])
+    plan_create(org, origin=assessment, category_key="G.1", requirement_key="G.1.1", target_level=4)
+    with django_assert_max_num_queries(25) as few:
+        assert client.get(url).status_code == 200
+    old = assessment_create(org, model_version=mv10, name="2025")
+    for n in range(30):
+        plan_create(org, origin=old, category_key=f"M.{5 + n % 4}", requirement_key=f"M.{5 + n % 4}.1", target_level=5)
+        TargetLevel.objects.get_or_create(
+            organization=org, assessment=assessment, category_key=f"O.1{n % 4}", defaults={"level": 4}
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
