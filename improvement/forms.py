@@ -29,6 +29,9 @@ class ActionPlanForm(forms.Form):
     outputs = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     comments = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
+    # The plan's last change as the form showed it: refuses a save over a newer change.
+    seen_updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         users = get_user_model().objects.filter(memberships__organization=organization).order_by("email")

@@ -555,3 +555,66 @@ def _benchmark(latest, scores, catalogues, highlighted) -> list[BenchmarkRow]:
             )
         )
     return rows
+
+
+# ---------------------------------------------------------------------------------------------------
+# Detailed report
+
+
+def _display(score: Score | None) -> str:
+    return format_value(score.value if score is not None else None)
+
+
+def report_plan_sections(*, assessment) -> dict:
+    """JSON-ready sections of the detailed report (a fixed number of queries):
+
+    ``comparison``: None without a previous signed-off assessment, else ``{"previous": {"name", "date",
+    "model_version"}, "overall": {...}, "modules": [...], "categories": [{"key", "name", "previous",
+    "current", "delta"}]}`` (values as two-decimal text, "–" for no value);
+    ``action_plans``: the organization's open plans, soonest due first: ``[{"key", "name", "title",
+    "target", "objectives", "owner", "due", "status", "overdue"}]`` (``key`` in this assessment's model
+    version when the category still exists there, else as written).
+    """
+    comparison = assessment_comparison_with_previous(assessment=assessment)
+    comparison_data = None
+    if comparison is not None:
+        previous = comparison["before"]
+
+        def row(item: ComparisonRow) -> dict:
+            return {
+                "key": item.key,
+                "name": item.name,
+                "previous": _display(item.before),
+                "current": _display(item.after),
+                "delta": item.delta_display,
+            }
+
+        comparison_data = {
+            "previous": {
+                "name": previous.name,
+                "date": timezone.localdate(previous.signed_off_at).isoformat(),
+                "model_version": previous.model_version.version,
+            },
+            "overall": row(comparison["overall"]),
+            "modules": [row(item) for item in comparison["modules"]],
+            "categories": [row(item) for item in comparison["categories"]],
+        }
+    plans = list(open_plans(organization=assessment.organization))
+    mapped, _ = _map_plans(plans, catalogues_for([assessment.model_version_id])[assessment.model_version_id])
+    action_plans = []
+    for plan in plans:
+        category_key, requirement_key = mapped.get(plan.pk, (plan.category_key, plan.requirement_key))
+        action_plans.append(
+            {
+                "key": requirement_key or category_key,
+                "name": plan.category_name,
+                "title": plan.title,
+                "target": level_label(plan.target_level),
+                "objectives": plan.objectives,
+                "owner": plan.responsible_label,
+                "due": plan.due_date.isoformat() if plan.due_date else None,
+                "status": plan.get_status_display(),
+                "overdue": plan.is_overdue,
+            }
+        )
+    return {"comparison": comparison_data, "action_plans": action_plans}

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from assessments.models import Assessment, CategoryAnswer, RequirementAnswer
@@ -167,10 +168,20 @@ def plan_detail(request, plan_id):
 def plan_edit(request, plan_id):
     plan = _plan(request, plan_id)
     initial = {name: getattr(plan, name) for name in PLAN_FIELDS}
+    initial["seen_updated_at"] = plan.updated_at.isoformat()
     form = ActionPlanForm(request.POST or None, organization=request.organization, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            action_plan_update(plan=plan, by=request.user, **{name: form.cleaned_data[name] for name in PLAN_FIELDS})
+            seen = parse_datetime(form.cleaned_data["seen_updated_at"] or "")
+        except ValueError:
+            seen = None  # a damaged token only loses the check, it changes nothing else
+        try:
+            action_plan_update(
+                plan=plan,
+                by=request.user,
+                expected_updated_at=seen,
+                **{name: form.cleaned_data[name] for name in PLAN_FIELDS},
+            )
         except ImprovementError as error:
             messages.error(request, str(error))
         else:

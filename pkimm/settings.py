@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from pkimm.env import env_bool, env_int, env_list, env_str, parse_database_url
@@ -163,7 +164,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "send-reminders": {"task": "improvement.tasks.send_reminders_task", "schedule": 24 * 60 * 60},
+    # Daily e-mail reminders (due re-assessments, overdue action plans); each one is sent once.
+    "send-reminders": {"task": "improvement.tasks.send_reminders_task", "schedule": crontab(hour=7, minute=0)},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

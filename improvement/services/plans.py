@@ -102,26 +102,35 @@ def action_plan_create(*, origin, category_key: str, requirement_key: str = "", 
 
 
 @transaction.atomic
-def action_plan_update(*, plan: ActionPlan, by, **fields) -> ActionPlan:
+def action_plan_update(*, plan: ActionPlan, by, expected_updated_at=None, **fields) -> ActionPlan:
+    """Change the editable fields. With ``expected_updated_at`` (the plan as the form showed it), a save
+    over someone else's newer change is refused instead of silently overwriting it."""
     organization = plan.organization
     ensure_perm(organization=organization, user=by, permission=Perm.PLAN_MANAGE)
     cleaned = _clean_fields(organization=organization, fields=fields)
-    before = _snapshot(plan)
+    current = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    if expected_updated_at is not None and current.updated_at != expected_updated_at:
+        raise ImprovementError(
+            "Someone else changed this plan while you were editing it. Your changes were not saved: "
+            "look at the plan as it is now and edit it again."
+        )
+    before = _snapshot(current)
     for name, value in cleaned.items():
-        setattr(plan, name, value)
-    after = _snapshot(plan)
-    if after == before:
-        return plan
-    plan.save()
-    changed = {key for key in after if after[key] != before[key]}
-    audit_log(
-        organization=organization,
-        actor=by,
-        action="plan.updated",
-        obj=plan,
-        before={key: before[key] for key in changed},
-        after={key: after[key] for key in changed},
-    )
+        setattr(current, name, value)
+    after = _snapshot(current)
+    if after != before:
+        # Only the edited fields are written: a concurrent status change or task toggle stays.
+        current.save(update_fields=[*cleaned, "updated_at"])
+        changed = {key for key in after if after[key] != before[key]}
+        audit_log(
+            organization=organization,
+            actor=by,
+            action="plan.updated",
+            obj=current,
+            before={key: before[key] for key in changed},
+            after={key: after[key] for key in changed},
+        )
+    plan.refresh_from_db()
     return plan
 
 

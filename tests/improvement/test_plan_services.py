@@ -147,3 +147,31 @@ def test_target_levels_are_set_reset_and_audited(assessment, lead):
     with pytest.raises(ImprovementError):
         target_level_set(assessment=assessment, category_key="Z.9", level=3, by=lead)
     assert AuditEntry.objects.filter(action="target.set").count() == 2
+
+
+def test_a_save_over_a_newer_change_is_refused(assessment, lead, owner, client_for):
+    from django.urls import reverse
+
+    plan = action_plan_create(origin=assessment, category_key="G.1", target_level=3, by=lead)
+    seen = plan.updated_at
+    stale_copy = ActionPlan.objects.get(pk=plan.pk)
+    action_plan_update(plan=plan, title="Owner's title", by=owner, expected_updated_at=seen)
+    action_plan_set_status(plan=plan, status="in_progress", by=owner)
+
+    with pytest.raises(ImprovementError, match="Someone else changed"):
+        action_plan_update(plan=stale_copy, title="Lead's title", by=lead, expected_updated_at=seen)
+    plan.refresh_from_db()
+    assert plan.title == "Owner's title"
+
+    # Through the page: the stale form is refused with the message, nothing changes.
+    response = client_for(lead).post(
+        reverse("plans:edit", args=[assessment.organization.slug, plan.pk]),
+        {"title": "Lead's title", "target_level": "3", "seen_updated_at": seen.isoformat()},
+    )
+    assert response.status_code == 200 and "Someone else changed" in response.content.decode()
+    plan.refresh_from_db()
+    assert (plan.title, plan.status) == ("Owner's title", "in_progress")
+    # Without the check (no token), the status another user set is kept: only edited fields are written.
+    action_plan_update(plan=stale_copy, target_level=5, by=lead)
+    plan.refresh_from_db()
+    assert (plan.target_level, plan.status, plan.title) == (5, "in_progress", "Owner's title")
