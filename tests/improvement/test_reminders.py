@@ -129,3 +129,12 @@ def test_two_concurrent_runs_send_once(org, assessor):
     assert len(mail.outbox) == 1
     assert ReminderSent.objects.count() == 1
     assert sorted(r for r in results if isinstance(r, int)) in ([0, 1], [1])
+
+
+def test_the_daily_beat_schedule_runs_the_registered_task(settings):
+    from pkimm.celery import app
+
+    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].endswith("send_reminders_task")]
+    assert entry["task"] == send_reminders_task.name == "improvement.tasks.send_reminders_task"
+    assert entry["task"] in app.tasks
+    assert entry["schedule"].hour == {7}
