@@ -52,6 +52,8 @@ class MappingReport:
     categories: list[MappedCategory]
     dropped_answers: list[DroppedAnswer]
     carried_over_count: int
+    kept_extensions: list = field(default_factory=list)  # enabled extensions compatible with the new version
+    dropped_extensions: list = field(default_factory=list)  # enabled extensions that are not
     key_map: dict[str, str] = field(default_factory=dict)  # old module/category/requirement key -> new key
     category_map: dict[int, int] = field(default_factory=dict)  # old Category id -> new Category id
     requirement_map: dict[int, int] = field(default_factory=dict)  # old Requirement id -> new Requirement id
@@ -180,6 +182,9 @@ def reassessment_mapping(*, previous, model_version) -> MappingReport:
                     new_requirements=tuple(r.key for r in new_requirements.get(new.pk, [])),
                 )
             )
+    for extension in previous.extensions.all():
+        compatible = extension.is_compatible_with(model_version.version)
+        (report.kept_extensions if compatible else report.dropped_extensions).append(extension)
     # In the order of the new model; categories it no longer has come last.
     order = {c.key: position for position, c in enumerate(new_categories)}
     report.categories.sort(key=lambda c: order.get(c.new_key, len(order)))

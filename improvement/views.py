@@ -347,6 +347,9 @@ def reassessment_report(request, assessment_id):
         "assessment": assessment,
         "previous": previous,
         "report": reassessment_mapping(previous=previous, model_version=assessment.model_version),
+        "open_plans": ActionPlan.objects.for_org(request.organization)
+        .filter(status__in=ActionPlan.OPEN_STATUSES)
+        .count(),
         "still_carried_over": answers.objects.for_org(request.organization)
         .filter(assessment=assessment, carried_over=True)
         .count(),

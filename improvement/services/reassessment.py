@@ -84,9 +84,7 @@ def reassessment_start(*, previous: Assessment, model_version=None, name: str, b
         if row.key in mapping.key_map
     )
     _copy_answers(previous=previous, assessment=assessment, mapping=mapping)
-    extensions = [
-        extension for extension in previous.extensions.all() if extension.is_compatible_with(model_version.version)
-    ]
+    extensions = mapping.kept_extensions
     assessment.extensions.set(extensions)
     _copy_extension_answers(previous=previous, assessment=assessment, extensions=extensions, mapping=mapping)
     assessment_summary_refresh(assessment=assessment)
@@ -101,6 +99,7 @@ def reassessment_start(*, previous: Assessment, model_version=None, name: str, b
             "carried_over": mapping.carried_over_count,
             "new_categories": [c.new_key for c in mapping.new_categories],
             "dropped": [item.key for item in mapping.dropped_answers],
+            "dropped_extensions": [str(extension) for extension in mapping.dropped_extensions],
         },
     )
     return assessment, mapping

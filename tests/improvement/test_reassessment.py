@@ -240,3 +240,28 @@ def test_reassess_page_refuses_bad_input(previous_10, lead, client_for):
     assert Assessment.objects.count() == 1
     response = client.get(url, {"model_version": "not-a-number"})
     assert response.status_code == 200
+
+
+def test_compatible_extensions_and_their_answers_are_carried_over(org, mv10, mv11, lead):
+    from assessments.models import ExtensionAnswer
+    from catalog.models import ExtensionRelevance
+    from tests.factories_extensions import pqc_extension
+
+    pqc = pqc_extension()  # compatible with 1.1.0 only
+    previous = assessment_create(org, model_version=mv11)
+    previous.extensions.add(pqc)
+    key = ExtensionRelevance.objects.filter(extension=pqc).values_list("category_key", flat=True).first()
+    ExtensionAnswer.objects.create(organization=org, assessment=previous, extension=pqc, category_key=key, level=3)
+
+    new, report = reassessment_start(previous=previous, name="Same version", by=lead)
+    assert list(new.extensions.all()) == [pqc] and report.kept_extensions == [pqc]
+    carried = ExtensionAnswer.objects.get(assessment=new)
+    assert (carried.category_key, carried.level, carried.carried_over) == (key, 3, True)
+
+    # An extension that is not compatible with the new version is left out, and the report says so.
+    pqc.compatibility = ["1.0.0"]
+    pqc.save()
+    old = assessment_create(org, model_version=mv10)
+    old.extensions.add(pqc)
+    newer, report = reassessment_start(previous=old, model_version=mv11, name="Newer", by=lead)
+    assert report.dropped_extensions == [pqc] and not newer.extensions.exists()
