@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from improvement.models import ActionPlan
+from improvement.selectors import BOARD_SORTS
 
 LEVEL_CHOICES = [
     (n, f"{n} – {name}")
@@ -85,6 +86,7 @@ class BoardFilterForm(forms.Form):
     overdue = forms.BooleanField(
         required=False, label="Overdue only", widget=forms.CheckboxInput(attrs={"class": "form-check-input"})
     )
+    sort = forms.ChoiceField(required=False, choices=list(BOARD_SORTS.items()), widget=SMALL_SELECT, label="Sort by")
 
     def __init__(self, *args, owners, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,8 +8,8 @@ import datetime
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, F, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
+from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 
 from assessments.models import Assessment
@@ -222,19 +222,44 @@ def assessment_targets_and_projection(*, assessment, results=None) -> dict:
 # Action plans
 
 
+BOARD_SORTS = {
+    "due": "Due date",
+    "status": "Status",
+    "owner": "Responsible",
+}
+
+
 @dataclass(frozen=True)
 class BoardFilters:
     status: str = ""  # one ActionPlan.Status value, "open" (default view) or "" for all
     owner: str = ""  # a user id, "none" (nobody named) or "" for everyone
     overdue: bool = False
+    sort: str = "due"  # a key of BOARD_SORTS
 
 
-def action_plan_list(*, organization, status: str = "", owner: str = "", overdue: bool = False, origin=None):
-    """The organization's action plans, soonest due first (no due date last), with their task counts.
+def _board_order(sort: str) -> list:
+    due = F("due_date").asc(nulls_last=True)
+    if sort == "status":
+        # In the order of the statuses (planned, in progress, done, dropped), not alphabetically.
+        rank = Case(
+            *(When(status=value, then=Value(n)) for n, value in enumerate(ActionPlan.Status.values)),
+            output_field=IntegerField(),
+        )
+        return [rank, due, "pk"]
+    if sort == "owner":
+        # Members by e-mail address, then people outside the organization, then nobody.
+        return [F("responsible_user__email").asc(nulls_last=True), Lower("responsible_text").desc(), due, "pk"]
+    return [due, "pk"]
+
+
+def action_plan_list(
+    *, organization, status: str = "", owner: str = "", overdue: bool = False, origin=None, sort: str = "due"
+):
+    """The organization's action plans with their task counts (``task_count``, ``tasks_done``).
 
     ``status``: a status value, "open" (planned or in progress) or "" (all); ``owner``: a user id,
     "none" or ""; ``overdue``: only open plans past their due date; ``origin``: only plans written for
-    that assessment. Each plan carries ``task_count`` and ``tasks_done``.
+    that assessment; ``sort``: "due" (soonest first, undated last), "status" or "owner" (then by due date).
     """
     plans = ActionPlan.objects.for_org(organization).select_related("responsible_user", "origin")
     if status == "open":
@@ -250,24 +275,22 @@ def action_plan_list(*, organization, status: str = "", owner: str = "", overdue
     if origin is not None:
         plans = plans.filter(origin=origin)
     return plans.annotate(task_count=Count("tasks"), tasks_done=Count("tasks", filter=Q(tasks__done=True))).order_by(
-        F("due_date").asc(nulls_last=True), "pk"
+        *_board_order(sort)
     )
 
 
 def action_plan_board(*, organization, filters: BoardFilters) -> dict:
-    """The board: plans grouped by status (in the order of the statuses), and the counts per status."""
+    """The board's plans as filtered and sorted, and how many of them are overdue."""
     plans = list(
-        action_plan_list(organization=organization, status=filters.status, owner=filters.owner, overdue=filters.overdue)
+        action_plan_list(
+            organization=organization,
+            status=filters.status,
+            owner=filters.owner,
+            overdue=filters.overdue,
+            sort=filters.sort,
+        )
     )
-    columns = [
-        {"status": value, "label": label, "plans": [p for p in plans if p.status == value]}
-        for value, label in ActionPlan.Status.choices
-    ]
-    return {
-        "plans": plans,
-        "columns": columns,
-        "overdue_count": sum(1 for p in plans if p.is_overdue),
-    }
+    return {"plans": plans, "overdue_count": sum(1 for p in plans if p.is_overdue)}
 
 
 def plan_owner_choices(*, organization) -> list[tuple[str, str]]:

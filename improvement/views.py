@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -87,6 +86,7 @@ def board(request):
             status=form.cleaned_data["status"],
             owner=form.cleaned_data["owner"],
             overdue=form.cleaned_data["overdue"],
+            sort=form.cleaned_data["sort"] or "due",
         )
     else:
         messages.error(request, "Those filters are not valid: showing the open plans.")
@@ -363,7 +363,5 @@ def reassessment_report(request, assessment_id):
 
 @login_required
 def portfolio(request):
-    if not request.user.is_active:
-        raise PermissionDenied
     data = portfolio_for(user=request.user, highlight_slug=request.GET.get("highlight", ""))
     return render(request, "improvement/portfolio.html", {"portfolio": data})

@@ -55,6 +55,12 @@ def test_board_filters(org, origin, lead, assessor, client_for):
     assert _titles(client.get(url, {"status": "", "owner": str(assessor.pk)})) == ["Theirs"]
     assert _titles(client.get(url, {"status": "", "owner": "none"})) == ["Outside"]
     assert _titles(client.get(url, {"status": "", "overdue": "on"})) == ["Theirs"]
+    by_status = client.get(url, {"status": "", "sort": "status"})
+    assert _titles(by_status) == ["Theirs", "Mine", "Outside"]  # planned, in progress, done
+    by_owner = client.get(url, {"status": "", "sort": "owner"})
+    assert _titles(by_owner) == (
+        ["Theirs", "Mine", "Outside"] if assessor.email < lead.email else ["Mine", "Theirs", "Outside"]
+    )
     # A bad filter is refused with a message and the default view.
     response = client.get(url, {"status": "bogus", "owner": "999999"})
     assert response.status_code == 200 and _titles(response) == ["Theirs", "Mine"]
