@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from assessments import exchange_views
 
 app_name = "exchange"
-urlpatterns = []
+urlpatterns = [
+    path("import/", exchange_views.import_view, name="import"),
+    path("<int:pk>/export/", exchange_views.export_view, name="export"),
+]

@@ -3,6 +3,10 @@
 Every row carries its organization (TenantModel) so that every query can be scoped with ``for_org``.
 Answers carry a ``version`` that each accepted save increments: a save based on an older version
 is refused as a conflict (optimistic locking), so no save ever silently overwrites another.
+
+A ``<person>_label`` field beside a user foreign key holds that person's e-mail when the row was
+imported (exchange format) from elsewhere and the person is not a member here: the foreign key is then
+empty and the label still says who it was.
 """
 
 from django.conf import settings
@@ -127,6 +131,7 @@ class Applicability(TenantModel):
     reason = models.TextField(blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+    updated_by_label = models.CharField(max_length=254, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "key"], name="unique_applicability_key")]
@@ -143,6 +148,7 @@ class AnswerBase(TenantModel):
     )
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by_label = models.CharField(max_length=254, blank=True)
 
     class Meta:
         abstract = True
@@ -194,6 +200,7 @@ class Comment(TenantModel):
         "catalog.Requirement", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author_label = models.CharField(max_length=254, blank=True)
     body = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -227,6 +234,7 @@ class Evidence(TenantModel):
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_by_label = models.CharField(max_length=254, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -248,6 +256,7 @@ class Assignment(TenantModel):
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="assignments")
     due_date = models.DateField(null=True, blank=True)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_by_label = models.CharField(max_length=254, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -275,11 +284,13 @@ class Flag(TenantModel):
     )
     note = models.CharField(max_length=500, blank=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    raised_by_label = models.CharField(max_length=254, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    resolved_by_label = models.CharField(max_length=254, blank=True)
 
 
 class CategoryReview(TenantModel):
@@ -295,6 +306,7 @@ class CategoryReview(TenantModel):
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    reviewed_by_label = models.CharField(max_length=254, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -315,6 +327,7 @@ class SignOff(TenantModel):
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    reopened_by_label = models.CharField(max_length=254, blank=True)
     reopen_reason = models.TextField(blank=True)
 
     class Meta:

@@ -1,7 +1,12 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from catalog import views
 
 app_name = "catalog"
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="organizations/home.html"), name="index"),
+    path("", views.index, name="index"),
+    path("import/", views.import_view, name="import"),
+    path("models/<str:version>/", views.version_detail, name="version_detail"),
+    path("models/<str:version>/<str:key>/", views.category_detail, name="category_detail"),
+    path("extensions/<str:ext_id>/<str:version>/", views.extension_detail, name="extension_detail"),
 ]

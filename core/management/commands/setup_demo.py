@@ -1,10 +1,10 @@
 import secrets
 
-from catalog.services import starter_model_load
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from catalog.services import starter_model_load
 from organizations.models import Membership, Organization
 from organizations.roles import Role
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         outcome = starter_model_load()
-        self.stdout.write(f"Starter model: {outcome}")
+        self.stdout.write(f"Starter model: {outcome.message}")
         password = secrets.token_urlsafe(9)
         with transaction.atomic():
             organization, _ = Organization.objects.get_or_create(slug="demo", defaults={"name": "Demo PKI Team"})

@@ -1,0 +1,58 @@
+"""Download an assessment in the exchange format; create one from an uploaded file."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+
+from assessments.exchange import exchange_json_text
+from assessments.exchange_forms import ExchangeImportForm
+from assessments.models import Assessment
+from assessments.services.exchange import assessment_export, assessment_import_data
+from assessments.services.exchange_files import ExchangeError, exchange_document_parse
+from organizations.roles import Perm
+from organizations.tenancy import org_view, tenant_get_or_404
+
+
+def _assessment_url(assessment) -> str:
+    kwargs = {"org_slug": assessment.organization.slug, "pk": assessment.pk}
+    try:
+        return reverse("assessments:detail", kwargs=kwargs)
+    except NoReverseMatch:  # the assessment page is built on another branch
+        return f"/o/{kwargs['org_slug']}/assessments/{assessment.pk}/"
+
+
+@org_view(Perm.ASSESSMENT_EXPORT)
+def export_view(request, pk):
+    assessment = tenant_get_or_404(Assessment.objects.select_related("model_version"), request.organization, pk=pk)
+    text = exchange_json_text(assessment_export(assessment=assessment, by=request.user))
+    filename = f"{slugify(assessment.name) or 'assessment'}.pkimm-assessment.json"
+    response = HttpResponse(text, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+@org_view(Perm.ASSESSMENT_CREATE)
+def import_view(request):
+    is_post = request.method == "POST"
+    form = ExchangeImportForm(request.POST, request.FILES) if is_post else ExchangeImportForm()
+    problems = []
+    if is_post and form.is_valid():
+        content, filename = form.document()
+        try:
+            result = assessment_import_data(
+                organization=request.organization,
+                data=exchange_document_parse(content=content, filename=filename),
+                by=request.user,
+                model_version=form.cleaned_data["model_version"] or None,
+            )
+        except ExchangeError as error:
+            problems = error.problems
+        else:
+            messages.success(request, f"Imported “{result.assessment.name}”.")
+            for notice in result.notices:
+                messages.warning(request, notice)
+            return redirect(_assessment_url(result.assessment))
+    return render(request, "assessments/exchange_import.html", {"form": form, "problems": problems})

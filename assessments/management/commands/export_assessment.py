@@ -1,0 +1,25 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.exchange import exchange_json_text
+from assessments.models import Assessment
+from assessments.services.exchange import assessment_export
+
+
+class Command(BaseCommand):
+    help = "Write an assessment in the exchange format (JSON): everything but the contents of evidence files."
+
+    def add_arguments(self, parser):
+        parser.add_argument("assessment_id", type=int)
+        parser.add_argument("-o", "--output", help="File to write (default: standard output).")
+
+    def handle(self, *args, assessment_id, output=None, **options):
+        assessment = Assessment.objects.select_related("model_version", "organization").filter(pk=assessment_id).first()
+        if assessment is None:
+            raise CommandError(f"There is no assessment {assessment_id}.")
+        text = exchange_json_text(assessment_export(assessment=assessment))
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+        else:
+            self.stdout.write(text, ending="")

@@ -1,0 +1,31 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from assessments.models import Assessment
+from scoring.engine import format_value, score_result_to_json
+from scoring.selectors import assessment_score
+
+
+class Command(BaseCommand):
+    help = "Print an assessment's scores: overall, per module, per category and per extension."
+
+    def add_arguments(self, parser):
+        parser.add_argument("assessment_id", type=int)
+        parser.add_argument("--json", dest="as_json", action="store_true", help="JSON, values at full precision.")
+
+    def handle(self, *args, assessment_id, as_json=False, **options):
+        assessment = Assessment.objects.select_related("model_version").filter(pk=assessment_id).first()
+        if assessment is None:
+            raise CommandError(f"There is no assessment {assessment_id}.")
+        result = assessment_score(assessment=assessment)
+        if as_json:
+            self.stdout.write(json.dumps(score_result_to_json(result), indent=2))
+            return
+        self.stdout.write(f"{assessment.name} (PKIMM {assessment.model_version.version}, {assessment.method})")
+        self.stdout.write(str(result.completeness))
+        for key, score in [("overall", result.overall), *result.modules.items(), *result.categories.items()]:
+            self.stdout.write(f"{key:<10} {score.display:>6}  level {'-' if score.level is None else score.level}")
+        for ext_id, extension in result.extensions.items():
+            level = "-" if extension.level is None else extension.level
+            self.stdout.write(f"{ext_id:<10} {format_value(extension.score):>6}  level {level} (extension)")
