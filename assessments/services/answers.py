@@ -1,0 +1,203 @@
+"""Saving answers without lost updates.
+
+Each answer row carries a ``version``; a save names the version it was based on
+(``expected_version``, 0 = "there was no answer yet"). The check is done by the database:
+the first save creates the row (the unique constraint lets only one concurrent creator win) and
+later saves run ``UPDATE ... WHERE id = ? AND version = ?``; a save that changes no row was based
+on a stale version and raises ``AnswerConflict`` carrying the answer as stored now.
+
+Every accepted change writes one "answer.changed" audit entry whose object_id is
+``"<assessment id>:<key>"`` (see ``selectors.history_object_id``), the per-answer history.
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from assessments.models import CategoryAnswer, CategoryReview, ExtensionAnswer, RequirementAnswer
+from assessments.selectors import applicability_map, history_object_id, is_applicable
+from assessments.services.common import AnswerConflict, AssessmentError, assessment_ensure_editable
+from assessments.services.summary import assessment_summary_refresh
+from audit.services import audit_log
+from catalog.models import ExtensionRelevance
+from organizations.roles import Perm
+from organizations.tenancy import ensure_perm
+
+MAX_NOTES_LENGTH = 20_000
+
+
+def answer_set(*, assessment, requirement, level, notes, expected_version, by) -> RequirementAnswer:
+    """Set a requirement's level (1-5, or None: not assessed) and notes in a formal assessment."""
+    _ensure_can_answer(assessment=assessment, by=by)
+    if not assessment.is_formal:
+        raise AssessmentError("A self-assessment is answered per category, not per requirement.")
+    if requirement.model_version_id != assessment.model_version_id:
+        raise AssessmentError(f"Requirement {requirement.key} is not part of this assessment's model version.")
+    _ensure_in_scope(assessment=assessment, key=requirement.key)
+    _ensure_not_locked(
+        assessment=assessment, category_id=requirement.category_id, category_key=requirement.category.key
+    )
+    level, notes = _clean(level, notes)
+    answer = _versioned_save(
+        model=RequirementAnswer,
+        lookup={"assessment": assessment, "requirement": requirement},
+        assessment=assessment,
+        level=level,
+        notes=notes,
+        expected_version=expected_version,
+        by=by,
+        key=requirement.key,
+    )
+    return answer
+
+
+def category_answer_set(*, assessment, category, level, notes, expected_version, by) -> CategoryAnswer:
+    """Self-assessment: pick the level whose descriptor fits the category best (or None)."""
+    _ensure_can_answer(assessment=assessment, by=by)
+    if assessment.is_formal:
+        raise AssessmentError("A formal assessment is answered per requirement, not per category.")
+    if category.model_version_id != assessment.model_version_id:
+        raise AssessmentError(f"Category {category.key} is not part of this assessment's model version.")
+    _ensure_in_scope(assessment=assessment, key=category.key)
+    _ensure_not_locked(assessment=assessment, category_id=category.pk, category_key=category.key)
+    level, notes = _clean(level, notes)
+    return _versioned_save(
+        model=CategoryAnswer,
+        lookup={"assessment": assessment, "category": category},
+        assessment=assessment,
+        level=level,
+        notes=notes,
+        expected_version=expected_version,
+        by=by,
+        key=category.key,
+    )
+
+
+def extension_answer_set(*, assessment, extension, category_key, level, notes, expected_version, by) -> ExtensionAnswer:
+    """Answer an enabled extension's relevance question for one category."""
+    _ensure_can_answer(assessment=assessment, by=by)
+    if not assessment.extensions.filter(pk=extension.pk).exists():
+        raise AssessmentError(f"The extension {extension} is not enabled on this assessment.")
+    if not ExtensionRelevance.objects.filter(extension=extension, category_key=category_key).exists():
+        raise AssessmentError(f"The extension {extension} asks nothing about category {category_key}.")
+    _ensure_in_scope(assessment=assessment, key=category_key)
+    category = assessment.model_version.categories.filter(key=category_key).first()
+    if category is None:
+        raise AssessmentError(f"Category {category_key} is not part of this assessment's model version.")
+    _ensure_not_locked(assessment=assessment, category_id=category.pk, category_key=category_key)
+    level, notes = _clean(level, notes)
+    return _versioned_save(
+        model=ExtensionAnswer,
+        lookup={"assessment": assessment, "extension": extension, "category_key": category_key},
+        assessment=assessment,
+        level=level,
+        notes=notes,
+        expected_version=expected_version,
+        by=by,
+        key=f"{extension.ext_id}:{category_key}",
+    )
+
+
+def _ensure_can_answer(*, assessment, by) -> None:
+    assessment_ensure_editable(assessment=assessment)
+    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER)
+
+
+def _ensure_in_scope(*, assessment, key) -> None:
+    if not is_applicable(applicability_map(assessment=assessment), key):
+        raise AssessmentError(f"{key} is marked not applicable in the scope of this assessment.")
+
+
+def _ensure_not_locked(*, assessment, category_id, category_key) -> None:
+    accepted = CategoryReview.objects.for_org(assessment.organization_id).filter(
+        assessment=assessment, category_id=category_id, status=CategoryReview.Status.ACCEPTED
+    )
+    if accepted.exists():
+        raise AssessmentError(
+            f"Category {category_key} was accepted in review and is locked. A lead assessor can send it back."
+        )
+
+
+def _clean(level, notes) -> tuple[int | None, str]:
+    if level in ("", None):
+        level = None
+    else:
+        try:
+            level = int(level)
+        except (TypeError, ValueError):
+            raise AssessmentError("The level must be a number from 1 to 5, or 'not assessed'.") from None
+        if not 1 <= level <= 5:
+            raise AssessmentError("The level must be a number from 1 to 5, or 'not assessed'.")
+    notes = (notes or "").replace("\r\n", "\n")
+    if len(notes) > MAX_NOTES_LENGTH:
+        raise AssessmentError(f"Notes are limited to {MAX_NOTES_LENGTH} characters.")
+    return level, notes
+
+
+def _versioned_save(*, model, lookup, assessment, level, notes, expected_version, by, key):
+    try:
+        expected_version = int(expected_version)
+    except (TypeError, ValueError):
+        raise AssessmentError("The form was incomplete (no version). Reload the page and try again.") from None
+    now = timezone.now()
+    with transaction.atomic():
+        existing = model.objects.filter(**lookup).first()
+        if existing is None:
+            if expected_version != 0:
+                # Only possible if the answer was removed meanwhile (e.g. the assessment was re-scoped).
+                raise AnswerConflict("This answer changed meanwhile.", current=model(**lookup, version=0))
+            try:
+                with transaction.atomic():
+                    answer = model.objects.create(
+                        organization_id=assessment.organization_id,
+                        **lookup,
+                        level=level,
+                        notes=notes,
+                        version=1,
+                        updated_by=by,
+                        updated_at=now,
+                    )
+            except IntegrityError:
+                # Someone else created it first (the unique constraint decided): their save won.
+                raise _conflict(model.objects.select_related("updated_by").get(**lookup)) from None
+            before = {"level": None, "notes": ""}
+        else:
+            if existing.version != expected_version:
+                raise _conflict(existing)
+            before = {"level": existing.level, "notes": existing.notes}
+            if before == {"level": level, "notes": notes} and not existing.carried_over:
+                return existing  # nothing changed: no new version, no audit entry
+            updated = model.objects.filter(pk=existing.pk, version=expected_version).update(
+                level=level,
+                notes=notes,
+                version=F("version") + 1,
+                carried_over=False,  # saving confirms an answer carried over from the previous assessment
+                updated_by=by,
+                updated_at=now,
+            )
+            if updated != 1:
+                raise _conflict(model.objects.select_related("updated_by").get(pk=existing.pk))
+            answer = existing  # now stored as:
+            answer.level, answer.notes, answer.version = level, notes, expected_version + 1
+            answer.carried_over, answer.updated_by, answer.updated_at = False, by, now
+        audit_log(
+            organization=assessment.organization,
+            actor=by,
+            action="answer.changed",
+            object_type=model._meta.model_name,
+            object_id=history_object_id(assessment, key),
+            object_repr=f"{key} in {assessment.name}",
+            before=before,
+            after={"level": level, "notes": notes},
+        )
+        assessment_summary_refresh(assessment=assessment)
+    return answer
+
+
+def _conflict(current) -> AnswerConflict:
+    who = current.updated_by.get_username() if current.updated_by else "someone"
+    when = timezone.localtime(current.updated_at).strftime("%H:%M") if current.updated_at else ""
+    return AnswerConflict(
+        f"Not saved: {who} changed this answer{' at ' + when if when else ''} after you loaded it.",
+        current=current,
+    )

@@ -1,0 +1,122 @@
+"""Creating an assessment and changing its metadata."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from assessments.models import Assessment
+from assessments.services.common import AssessmentError, assessment_ensure_editable
+from assessments.services.history import assessment_audit
+from assessments.services.summary import assessment_summary_refresh
+from catalog.models import ModelVersion
+from organizations.roles import Perm
+from organizations.tenancy import ensure_perm
+
+# What assessment_update may change; the model version is fixed once answers can exist.
+METADATA_FIELDS = (
+    "name",
+    "method",
+    "assessor_type",
+    "assessor_name",
+    "assessor_company",
+    "start_date",
+    "target_date",
+    "finish_date",
+)
+
+
+def _metadata(assessment) -> dict:
+    data = {name: getattr(assessment, name) for name in METADATA_FIELDS}
+    data["model_version"] = assessment.model_version.version
+    return data
+
+
+def _check_dates(*, start_date, target_date, finish_date) -> None:
+    if start_date and target_date and target_date < start_date:
+        raise AssessmentError("The target date cannot be before the start date.")
+    if start_date and finish_date and finish_date < start_date:
+        raise AssessmentError("The finish date cannot be before the start date.")
+
+
+def assessment_create(
+    *,
+    organization,
+    by,
+    name: str,
+    model_version: ModelVersion,
+    method: str = Assessment.Method.FORMAL,
+    assessor_type: str = Assessment.AssessorType.INTERNAL,
+    assessor_name: str = "",
+    assessor_company: str = "",
+    start_date=None,
+    target_date=None,
+    finish_date=None,
+) -> Assessment:
+    ensure_perm(organization=organization, user=by, permission=Perm.ASSESSMENT_CREATE)
+    if not name.strip():
+        raise AssessmentError("An assessment needs a name.")
+    if method not in Assessment.Method.values:
+        raise AssessmentError("Unknown assessment method.")
+    if method == Assessment.Method.THIRD_PARTY and assessor_type != Assessment.AssessorType.EXTERNAL:
+        raise AssessmentError("An independent third-party assessment is done by an external assessor.")
+    _check_dates(start_date=start_date, target_date=target_date, finish_date=finish_date)
+    with transaction.atomic():
+        assessment = Assessment.objects.create(
+            organization=organization,
+            created_by=by,
+            name=name.strip(),
+            model_version=model_version,
+            method=method,
+            assessor_type=assessor_type,
+            assessor_name=assessor_name,
+            assessor_company=assessor_company,
+            start_date=start_date,
+            target_date=target_date,
+            finish_date=finish_date,
+        )
+        assessment_audit(assessment=assessment, by=by, action="assessment.created", after=_metadata(assessment))
+        assessment_summary_refresh(assessment=assessment)
+    return assessment
+
+
+def assessment_update(*, assessment: Assessment, by, **changes) -> Assessment:
+    """Change metadata (``METADATA_FIELDS``). The method can change only while the assessment is a draft."""
+    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE)
+    unknown = set(changes) - set(METADATA_FIELDS)
+    if unknown:
+        raise AssessmentError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        assessment_ensure_editable(assessment=locked)
+        if "name" in changes and not str(changes["name"]).strip():
+            raise AssessmentError("An assessment needs a name.")
+        if changes.get("method", locked.method) != locked.method:
+            if changes["method"] not in Assessment.Method.values:
+                raise AssessmentError("Unknown assessment method.")
+            if locked.status != Assessment.Status.DRAFT:
+                raise AssessmentError("The method can only be changed while the assessment is a draft.")
+        merged = {name: changes.get(name, getattr(locked, name)) for name in METADATA_FIELDS}
+        if (
+            merged["method"] == Assessment.Method.THIRD_PARTY
+            and merged["assessor_type"] != Assessment.AssessorType.EXTERNAL
+        ):
+            raise AssessmentError("An independent third-party assessment is done by an external assessor.")
+        _check_dates(
+            start_date=merged["start_date"], target_date=merged["target_date"], finish_date=merged["finish_date"]
+        )
+        before = _metadata(locked)
+        for name, value in merged.items():
+            setattr(locked, name, value)
+        after = _metadata(locked)
+        if before == after:
+            return locked
+        locked.updated_at = timezone.now()
+        locked.save()
+        assessment_audit(
+            assessment=locked,
+            by=by,
+            action="assessment.updated",
+            before={k: v for k, v in before.items() if before[k] != after[k]},
+            after={k: v for k, v in after.items() if before[k] != after[k]},
+        )
+    assessment.refresh_from_db()
+    return assessment

@@ -1,0 +1,77 @@
+"""The frozen copy of an assessment kept with each sign-off (reports and history read it)."""
+
+from django.utils import timezone
+
+from assessments.models import Assessment, CategoryAnswer, ExtensionAnswer, RequirementAnswer
+from assessments.selectors_manage import scope_tree
+from scoring.engine import score_result_to_json
+from scoring.selectors import assessment_score
+
+
+def assessment_snapshot_build(*, assessment: Assessment) -> dict:
+    """Metadata, use-cases, scope, answers and results (with every enabled extension) as plain JSON data."""
+    org = assessment.organization
+    tree = scope_tree(assessment=assessment)
+
+    def answer_data(answer, key):
+        item = tree.items.get(key)
+        return {
+            "level": answer.level,
+            "notes": answer.notes,
+            "applicability": item.level if item else None,
+            "carried_over": answer.carried_over,
+        }
+
+    requirement_answers = (
+        RequirementAnswer.objects.for_org(org).filter(assessment=assessment).select_related("requirement")
+    )
+    category_answers = CategoryAnswer.objects.for_org(org).filter(assessment=assessment).select_related("category")
+    extension_answers = ExtensionAnswer.objects.for_org(org).filter(assessment=assessment).select_related("extension")
+    return {
+        "taken_at": timezone.now().isoformat(),
+        "assessment": {
+            "name": assessment.name,
+            "method": assessment.method,
+            "model_version": assessment.model_version.version,
+            "assessor_type": assessment.assessor_type,
+            "assessor_name": assessment.assessor_name,
+            "assessor_company": assessment.assessor_company,
+            "start_date": assessment.start_date.isoformat() if assessment.start_date else None,
+            "target_date": assessment.target_date.isoformat() if assessment.target_date else None,
+            "finish_date": assessment.finish_date.isoformat() if assessment.finish_date else None,
+            "environment_design": assessment.environment_design,
+            "environment_interactions": assessment.environment_interactions,
+            "sampling_notes": assessment.sampling_notes,
+        },
+        "use_cases": [
+            {
+                "name": use_case.name,
+                "description": use_case.description,
+                "components": use_case.components,
+                "out_of_scope": use_case.out_of_scope,
+            }
+            for use_case in assessment.use_cases.all()
+        ],
+        "scope": {
+            item.key: {"level": item.own_level, "reason": item.reason}
+            for item in tree.items.values()
+            if item.own_level != "applicable"
+        },
+        "answers": {
+            answer.requirement.key: answer_data(answer, answer.requirement.key) for answer in requirement_answers
+        },
+        "category_answers": {
+            answer.category.key: answer_data(answer, answer.category.key) for answer in category_answers
+        },
+        "extension_answers": [
+            {
+                "extension": answer.extension.ext_id,
+                "extension_version": answer.extension.version,
+                "category": answer.category_key,
+                "level": answer.level,
+                "notes": answer.notes,
+            }
+            for answer in extension_answers
+        ],
+        "results": score_result_to_json(assessment_score(assessment=assessment)),
+    }

@@ -1,0 +1,20 @@
+"""What comments, evidence and flags attach to: a requirement (formal) or a category (self-assessment)."""
+
+from assessments.services.common import AssessmentError
+
+
+def target_check(*, assessment, requirement=None, category=None) -> dict:
+    """Validate the target and return the model fields that point at it (requirement rows also name their category)."""
+    if (requirement is None) == (category is None):
+        raise AssessmentError("Choose one requirement or one category.")
+    if requirement is not None:
+        if requirement.model_version_id != assessment.model_version_id:
+            raise AssessmentError(f"Requirement {requirement.key} is not part of this assessment's model version.")
+        return {"requirement": requirement, "category_id": requirement.category_id}
+    if category.model_version_id != assessment.model_version_id:
+        raise AssessmentError(f"Category {category.key} is not part of this assessment's model version.")
+    return {"category": category, "requirement": None}
+
+
+def target_label(*, requirement=None, category=None) -> str:
+    return requirement.key if requirement is not None else category.key

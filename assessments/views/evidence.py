@@ -1,0 +1,96 @@
+"""Evidence: upload, add a link, delete, and download through a membership-checked view."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.views.decorators.http import require_POST
+
+from assessments.models import Evidence
+from assessments.services.common import AssessmentError
+from assessments.services.evidence import evidence_add_file, evidence_add_link, evidence_delete
+from assessments.views.questionnaire import _get_assessment, _target_for_key, back_to
+from organizations.roles import Perm
+from organizations.tenancy import org_view, tenant_get_or_404
+
+
+@org_view(Perm.ASSESSMENT_ANSWER)
+@require_POST
+def evidence_upload_view(request, assessment_id, key):
+    assessment = _get_assessment(request, assessment_id)
+    target, category_key = _target_for_key(assessment, key)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "Choose a file to upload.")
+        return back_to(request, assessment, category_key, key)
+    try:
+        evidence_add_file(
+            assessment=assessment, upload=upload, title=request.POST.get("title", ""), by=request.user, **target
+        )
+        messages.success(request, f"“{upload.name}” added as evidence for {key}.")
+    except AssessmentError as error:
+        messages.error(request, f"File not added: {error}")
+    return back_to(request, assessment, category_key, key)
+
+
+@org_view(Perm.ASSESSMENT_ANSWER)
+@require_POST
+def evidence_link_add_view(request, assessment_id, key):
+    assessment = _get_assessment(request, assessment_id)
+    target, category_key = _target_for_key(assessment, key)
+    try:
+        evidence_add_link(
+            assessment=assessment,
+            url=request.POST.get("url", ""),
+            title=request.POST.get("title", ""),
+            by=request.user,
+            **target,
+        )
+        messages.success(request, f"Link added as evidence for {key}.")
+    except AssessmentError as error:
+        messages.error(request, f"Link not added: {error}")
+    return back_to(request, assessment, category_key, key)
+
+
+def _evidence(request, assessment, evidence_id) -> Evidence:
+    return tenant_get_or_404(
+        Evidence.objects.select_related("requirement__category", "category", "assessment__organization"),
+        request.organization,
+        pk=evidence_id,
+        assessment=assessment,
+    )
+
+
+@org_view(Perm.ASSESSMENT_ANSWER)
+@require_POST
+def evidence_delete_view(request, assessment_id, evidence_id):
+    assessment = _get_assessment(request, assessment_id)
+    evidence = _evidence(request, assessment, evidence_id)
+    key = evidence.requirement.key if evidence.requirement_id else evidence.category.key
+    category_key = evidence.requirement.category.key if evidence.requirement_id else evidence.category.key
+    try:
+        evidence_delete(evidence=evidence, by=request.user)
+        messages.success(request, f"Evidence “{evidence}” removed from {key}.")
+    except AssessmentError as error:
+        messages.error(request, str(error))
+    return back_to(request, assessment, category_key, key)
+
+
+@org_view(Perm.EVIDENCE_VIEW)
+def evidence_download_view(request, assessment_id, evidence_id):
+    """Files go out only here: members with the permission, as an attachment, never sniffed as HTML."""
+    assessment = _get_assessment(request, assessment_id)
+    evidence = _evidence(request, assessment, evidence_id)
+    if evidence.kind != Evidence.Kind.FILE or not evidence.file:
+        raise Http404
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name or "evidence",
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,493 @@
+"""The questionnaire: overview, one page per category, saving answers (htmx or plain form posts).
+
+An answer "slot" is what one answer form edits, named in URLs by a key:
+"G.1.1" a requirement (formal), "G.1" a category (self-assessment), "ext-<id>-G.1" an extension's
+relevance question for a category. Saves name the version they were based on; a stale save
+shows the other person's answer with "Keep mine" and "Take theirs" instead of overwriting it.
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from assessments.models import Assessment, CategoryAnswer, CategoryReview, ExtensionAnswer, Flag, RequirementAnswer
+from assessments.selectors import (
+    answer_history,
+    category_for_key_or_none,
+    category_page_data,
+    questionnaire_overview,
+    requirement_for_key_or_none,
+)
+from assessments.services.answers import answer_set, category_answer_set, extension_answer_set
+from assessments.services.comments import comment_add
+from assessments.services.common import AnswerConflict, AssessmentError
+from assessments.services.flags import flag_raise, flag_resolve
+from catalog.levels import LEVELS
+from catalog.models import Extension, ExtensionRelevance
+from core.markdown import render_markdown
+from organizations.roles import Perm
+from organizations.tenancy import org_view, tenant_get_or_404
+
+_EXTENSION_SLOT = re.compile(r"^ext-(\d+)-([A-Z]+\.\d+)$")
+GENERAL_LEVELS = [(level.number, f"{level.number} {level.name}", "") for level in LEVELS]
+
+
+@lru_cache(maxsize=4096)
+def _markdown(text: str):
+    """Model texts never change once imported: render each one once per process."""
+    return render_markdown(text)
+
+
+def anchor_for(key: str) -> str:
+    """The id of a requirement's (or self-assessed category's) card on the category page."""
+    return "item-" + re.sub(r"[^A-Za-z0-9]+", "-", key)
+
+
+def user_label(user) -> str:
+    if user is None:
+        return "someone"
+    return user.get_full_name() or user.email or user.get_username()
+
+
+@dataclass
+class AnswerSlot:
+    """What one answer form shows; built from the stored answer and, after a save, its outcome."""
+
+    key: str
+    kind: str  # requirement | category | extension
+    category_key: str
+    title: str
+    layout: str  # radios | grid
+    levels: list  # [(number, label, description html)]
+    answer: object | None
+    save_url: str
+    fragment_url: str
+    page_url: str
+    editable: bool
+    level: int | None = None
+    notes: str = ""
+    version: int = 0
+    state: str = ""  # "" | saved | failed | conflict
+    message: str = ""
+    current: object | None = None  # on conflict: the answer as stored now
+    saved_at: object | None = None
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.dom_id = "answer-" + re.sub(r"[^A-Za-z0-9]+", "-", self.key)
+        if self.answer is not None:
+            self.level, self.notes, self.version = self.answer.level, self.answer.notes, self.answer.version
+
+    @property
+    def level_choices(self):
+        return [(number, label, description, number == self.level) for number, label, description in self.levels]
+
+    @property
+    def current_by(self) -> str:
+        return user_label(self.current.updated_by) if self.current is not None else ""
+
+
+def _get_assessment(request, assessment_id) -> Assessment:
+    return tenant_get_or_404(
+        Assessment.objects.select_related("model_version", "organization"), request.organization, pk=assessment_id
+    )
+
+
+class QuestionnaireUrls:
+    """The URLs of one assessment's questionnaire, joined onto its base path.
+
+    A category page links every requirement to about ten URLs; joining strings costs far less than
+    a reverse() per link. tests/assessments/test_questionnaire_urls.py keeps this in step with
+    urls_questionnaire.py.
+    """
+
+    def __init__(self, org_slug, assessment_id):
+        self.base = reverse("assessments:questionnaire", kwargs={"org_slug": org_slug, "assessment_id": assessment_id})
+
+    def category(self, key):
+        return f"{self.base}c/{key}/"
+
+    def slot(self, key, category_key):
+        return {
+            "save_url": f"{self.base}answer/{key}/",
+            "fragment_url": f"{self.base}answer/{key}/current/",
+            "page_url": self.category(category_key),
+        }
+
+    def history(self, key):
+        return f"{self.base}answer/{key}/history/"
+
+    def target(self, key):
+        """Comment, flag and evidence URLs of a requirement or category key."""
+        return {
+            "comment": f"{self.base}comments/{key}/",
+            "flag": f"{self.base}flags/{key}/",
+            "upload": f"{self.base}evidence/{key}/file/",
+            "link": f"{self.base}evidence/{key}/link/",
+        }
+
+    def evidence_download(self, evidence_id):
+        return f"{self.base}evidence/{evidence_id}/download/"
+
+    def evidence_delete(self, evidence_id):
+        return f"{self.base}evidence/{evidence_id}/delete/"
+
+
+def _urls(org_slug, assessment_id, key, category_key):
+    return QuestionnaireUrls(org_slug, assessment_id).slot(key, category_key)
+
+
+def _slot_for(request, assessment, *, kind, key, category_key, answer, title, levels, editable) -> AnswerSlot:
+    return AnswerSlot(
+        key=key,
+        kind=kind,
+        category_key=category_key,
+        title=title,
+        layout="radios" if kind == "requirement" else "grid",
+        levels=levels,
+        answer=answer or None,
+        editable=editable,
+        **_urls(request.organization.slug, assessment.pk, key, category_key),
+    )
+
+
+def _descriptor_levels(levels_json) -> list:
+    return [
+        (level.get("number", i + 1), level.get("name") or f"Level {i + 1}", _markdown(level.get("description", "")))
+        for i, level in enumerate(levels_json)
+    ]
+
+
+def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
+    """The catalogue item a slot key names and its AnswerSlot (with the stored answer); 404 if unknown."""
+    if match := _EXTENSION_SLOT.match(slot_key):
+        extension = Extension.objects.filter(pk=match[1], assessments=assessment).first()
+        relevance = ExtensionRelevance.objects.filter(extension=extension, category_key=match[2]).first()
+        if extension is None or relevance is None:
+            raise Http404
+        answer = with_answer and (
+            ExtensionAnswer.objects.for_org(request.organization)
+            .filter(assessment=assessment, extension=extension, category_key=match[2])
+            .select_related("updated_by")
+            .first()
+        )
+        slot = _slot_for(
+            request,
+            assessment,
+            kind="extension",
+            key=slot_key,
+            category_key=match[2],
+            answer=answer or None,
+            title=f"{extension.name}: relevance",
+            levels=_descriptor_levels(relevance.levels),
+            editable=editable,
+        )
+        return slot, {"extension": extension, "category_key": match[2]}
+    if slot_key.count(".") == 2 and assessment.is_formal:
+        requirement = requirement_for_key_or_none(assessment=assessment, key=slot_key)
+        if requirement is None:
+            raise Http404
+        answer = with_answer and (
+            RequirementAnswer.objects.for_org(request.organization)
+            .filter(assessment=assessment, requirement=requirement)
+            .select_related("updated_by")
+            .first()
+        )
+        slot = _slot_for(
+            request,
+            assessment,
+            kind="requirement",
+            key=slot_key,
+            category_key=requirement.category.key,
+            answer=answer or None,
+            title=requirement.title,
+            levels=GENERAL_LEVELS,
+            editable=editable,
+        )
+        return slot, {"requirement": requirement}
+    if slot_key.count(".") == 1 and not assessment.is_formal:
+        category = category_for_key_or_none(assessment=assessment, key=slot_key)
+        if category is None:
+            raise Http404
+        answer = with_answer and (
+            CategoryAnswer.objects.for_org(request.organization)
+            .filter(assessment=assessment, category=category)
+            .select_related("updated_by")
+            .first()
+        )
+        slot = _slot_for(
+            request,
+            assessment,
+            kind="category",
+            key=slot_key,
+            category_key=category.key,
+            answer=answer or None,
+            title=category.name,
+            levels=_descriptor_levels(category.levels),
+            editable=editable,
+        )
+        return slot, {"category": category}
+    raise Http404
+
+
+def _can_edit(request, assessment) -> bool:
+    return Perm.ASSESSMENT_ANSWER in request.perms and not assessment.is_signed_off
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages
+# ---------------------------------------------------------------------------------------------
+
+
+@org_view(Perm.ASSESSMENT_VIEW)
+def questionnaire_overview_view(request, assessment_id):
+    assessment = _get_assessment(request, assessment_id)
+    overview = questionnaire_overview(assessment=assessment, user=request.user)
+    for item in [*overview.assigned_to_me, *overview.flags]:
+        item.anchor = anchor_for(item.requirement.key if item.requirement_id else item.category.key)
+    context = {
+        "assessment": assessment,
+        "overview": overview,
+        "today": timezone.localdate(),
+        "page_title": f"Questionnaire · {assessment.name}",
+    }
+    return render(request, "assessments/questionnaire/overview.html", context)
+
+
+@org_view(Perm.ASSESSMENT_VIEW)
+def category_view(request, assessment_id, category_key):
+    assessment = _get_assessment(request, assessment_id)
+    return _render_category(request, assessment, category_key)
+
+
+def _render_category(request, assessment, category_key, *, override: AnswerSlot | None = None, status=200):
+    category = category_for_key_or_none(assessment=assessment, key=category_key)
+    if category is None:
+        raise Http404
+    data = category_page_data(assessment=assessment, category=category, user=request.user)
+    editable = _can_edit(request, assessment) and not data.locked
+    urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
+
+    def slot(kind, key, answer, title, levels):
+        if override is not None and override.key == key:
+            return override
+        return AnswerSlot(
+            key=key,
+            kind=kind,
+            category_key=category.key,
+            title=title,
+            layout="radios" if kind == "requirement" else "grid",
+            levels=levels,
+            answer=answer or None,
+            editable=editable,
+            **urls.slot(key, category.key),
+        )
+
+    for item in data.items:
+        r = item.requirement
+        item.slot = slot("requirement", r.key, item.answer, r.title, GENERAL_LEVELS) if item.applicable else None
+        item.anchor = anchor_for(r.key)
+        item.links = urls.target(r.key)
+        item.history_url = urls.history(r.key)
+        _evidence_links(urls, item.evidence)
+        item.guidance_html = _markdown(r.guidance)
+        item.hints_html = _markdown(r.assessment_hints)
+        item.references_html = _markdown(r.references)
+    category_slot = None
+    if not assessment.is_formal and data.applicability != "not_applicable":
+        category_slot = slot(
+            "category", category.key, data.category_answer, category.name, _descriptor_levels(category.levels)
+        )
+    _evidence_links(urls, data.category_evidence)
+    for rel in data.relevances:
+        rel.slot = slot(
+            "extension",
+            f"ext-{rel.relevance.extension_id}-{category.key}",
+            rel.answer,
+            f"{rel.relevance.extension.name}: relevance",
+            _descriptor_levels(rel.relevance.levels),
+        )
+        rel.guidance_html = _markdown(rel.relevance.guidance)
+        rel.hints_html = _markdown(rel.relevance.assessment_hints)
+    context = {
+        "assessment": assessment,
+        "category": category,
+        "data": data,
+        "category_slot": category_slot,
+        "editable": editable,
+        "can_comment": Perm.ASSESSMENT_COMMENT in request.perms and not assessment.is_signed_off,
+        "can_view_evidence": Perm.EVIDENCE_VIEW in request.perms,
+        "category_description_html": _markdown(category.description),
+        "category_anchor": anchor_for(category.key),
+        "category_links": urls.target(category.key),
+        "category_history_url": urls.history(category.key),
+        "overview_url": urls.base,
+        "previous_url": urls.category(data.previous_category.key) if data.previous_category else "",
+        "next_url": urls.category(data.next_category.key) if data.next_category else "",
+        "max_upload": settings.EVIDENCE_MAX_BYTES,
+        "page_title": f"{category.key} {category.name}",
+    }
+    return render(request, "assessments/questionnaire/category.html", context, status=status)
+
+
+def _evidence_links(urls, evidence_items):
+    for evidence in evidence_items:
+        evidence.download_url = urls.evidence_download(evidence.pk)
+        evidence.delete_url = urls.evidence_delete(evidence.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving answers
+# ---------------------------------------------------------------------------------------------
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@org_view(Perm.ASSESSMENT_ANSWER)
+@require_POST
+def answer_save_view(request, assessment_id, slot):
+    assessment = _get_assessment(request, assessment_id)
+    # The service reads the stored answer itself, atomically; the form needs only the outcome.
+    answer_slot, target = _resolve_slot(
+        request, assessment, slot, editable=_can_edit(request, assessment), with_answer=False
+    )
+    level = request.POST.get("level", "")
+    notes = request.POST.get("notes", "")
+    # "Keep mine" after a conflict re-submits my values based on the version I was shown.
+    version = request.POST.get("keep_version") or request.POST.get("version")
+    common = {"assessment": assessment, "level": level, "notes": notes, "expected_version": version, "by": request.user}
+    try:
+        if answer_slot.kind == "requirement":
+            saved = answer_set(requirement=target["requirement"], **common)
+        elif answer_slot.kind == "category":
+            saved = category_answer_set(category=target["category"], **common)
+        else:
+            saved = extension_answer_set(extension=target["extension"], category_key=target["category_key"], **common)
+    except AnswerConflict as conflict:
+        answer_slot.state, answer_slot.message, answer_slot.current = "conflict", str(conflict), conflict.current
+        answer_slot.level = int(level) if level.isdigit() else None
+        answer_slot.notes = notes
+        answer_slot.version = int(request.POST.get("version") or 0)
+        if _is_htmx(request):
+            return render(request, "assessments/questionnaire/_answer_status.html", {"s": answer_slot})
+        return _render_category(request, assessment, answer_slot.category_key, override=answer_slot, status=409)
+    except AssessmentError as error:
+        if _is_htmx(request):
+            answer_slot.state, answer_slot.message = "failed", str(error)
+            return render(request, "assessments/questionnaire/_answer_status.html", {"s": answer_slot})
+        messages.error(request, f"{answer_slot.key} not saved: {error}")
+        return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
+    answer_slot.answer = saved
+    answer_slot.level, answer_slot.notes, answer_slot.version = saved.level, saved.notes, saved.version
+    answer_slot.state, answer_slot.saved_at = "saved", timezone.localtime(saved.updated_at or timezone.now())
+    if _is_htmx(request):
+        return render(request, "assessments/questionnaire/_answer_status.html", {"s": answer_slot})
+    messages.success(request, f"{answer_slot.key} saved.")
+    return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
+
+
+@org_view(Perm.ASSESSMENT_VIEW)
+def answer_fragment_view(request, assessment_id, slot):
+    """The answer form as stored now ("Take theirs" reloads it); without htmx, back to the page."""
+    assessment = _get_assessment(request, assessment_id)
+    answer_slot, _target = _resolve_slot(request, assessment, slot, editable=_can_edit(request, assessment))
+    if not _is_htmx(request):
+        return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
+    if answer_slot.editable:
+        answer_slot.editable = not (
+            CategoryReview.objects.for_org(request.organization)
+            .filter(
+                assessment=assessment, category__key=answer_slot.category_key, status=CategoryReview.Status.ACCEPTED
+            )
+            .exists()
+        )
+    return render(request, "assessments/questionnaire/_answer_form.html", {"s": answer_slot})
+
+
+@org_view(Perm.ASSESSMENT_VIEW)
+def answer_history_view(request, assessment_id, slot):
+    """Who changed this answer when, from what to what."""
+    assessment = _get_assessment(request, assessment_id)
+    answer_slot, target = _resolve_slot(request, assessment, slot, editable=False)
+    object_type = {"requirement": "requirementanswer", "category": "categoryanswer", "extension": "extensionanswer"}
+    key = slot
+    if answer_slot.kind == "extension":  # as written by extension_answer_set
+        key = f"{target['extension'].ext_id}:{target['category_key']}"
+    entries = answer_history(assessment=assessment, key=key, object_type=object_type[answer_slot.kind])
+    template = "_history.html" if _is_htmx(request) else "history.html"
+    return render(
+        request,
+        f"assessments/questionnaire/{template}",
+        {"assessment": assessment, "s": answer_slot, "entries": entries, "page_title": f"History of {slot}"},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Comments and flags (plain posts that come back to the requirement on the category page)
+# ---------------------------------------------------------------------------------------------
+
+
+def _target_for_key(assessment, key):
+    """A requirement ("G.1.1") or category ("G.1") of the assessment's model version, for comments/flags/evidence."""
+    if key.count(".") == 2:
+        requirement = requirement_for_key_or_none(assessment=assessment, key=key)
+        if requirement is None:
+            raise Http404
+        return {"requirement": requirement}, requirement.category.key
+    category = category_for_key_or_none(assessment=assessment, key=key)
+    if category is None:
+        raise Http404
+    return {"category": category}, category.key
+
+
+def back_to(request, assessment, category_key, key):
+    url = reverse(
+        "assessments:questionnaire_category",
+        kwargs={"org_slug": request.organization.slug, "assessment_id": assessment.pk, "category_key": category_key},
+    )
+    return redirect(f"{url}#{anchor_for(key)}")
+
+
+@org_view(Perm.ASSESSMENT_COMMENT)
+@require_POST
+def comment_add_view(request, assessment_id, key):
+    assessment = _get_assessment(request, assessment_id)
+    target, category_key = _target_for_key(assessment, key)
+    try:
+        comment_add(assessment=assessment, body=request.POST.get("body", ""), by=request.user, **target)
+        messages.success(request, f"Comment added to {key}.")
+    except AssessmentError as error:
+        messages.error(request, f"Comment not added: {error}")
+    return back_to(request, assessment, category_key, key)
+
+
+@org_view(Perm.ASSESSMENT_ANSWER)
+@require_POST
+def flag_toggle_view(request, assessment_id, key):
+    """Raise "needs discussion" on a requirement, or resolve its open flag."""
+    assessment = _get_assessment(request, assessment_id)
+    target, category_key = _target_for_key(assessment, key)
+    try:
+        if request.POST.get("action") == "resolve":
+            flag_id = request.POST.get("flag_id", "")
+            flag = tenant_get_or_404(
+                Flag, request.organization, pk=int(flag_id) if flag_id.isdigit() else 0, assessment=assessment
+            )
+            flag_resolve(flag=flag, by=request.user)
+            messages.success(request, f"{key}: discussion marked as resolved.")
+        else:
+            flag_raise(assessment=assessment, note=request.POST.get("note", ""), by=request.user, **target)
+            messages.success(request, f"{key} flagged as needing discussion.")
+    except AssessmentError as error:
+        messages.error(request, str(error))
+    return back_to(request, assessment, category_key, key)

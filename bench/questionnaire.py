@@ -1,0 +1,150 @@
+"""Server-side timings of the questionnaire against a throwaway database.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/pkimm_bench /path/to/python bench/questionnaire.py [iterations]
+
+Creates ``test_<dbname>`` (dropped at the end), builds a fully answered formal assessment of model
+1.1.0 from ../shared/pkimm (one comment and one link per requirement), then times through Django's
+test client, in the same run:
+  (a) the largest category page, (b) the questionnaire overview, (c) saving one answer (htmx),
+  (d) a minimal signed-in page of the organization (the baseline),
+and prints medians and their ratios to (d). Goal: (a)-(c) within 3x the baseline.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pkimm.test_settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment, teardown_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+
+def build_data():
+    from assessments.models import Assessment, RequirementAnswer
+    from assessments.services.answers import answer_set
+    from assessments.services.comments import comment_add
+    from assessments.services.evidence import evidence_add_link
+    from organizations.models import Membership, Organization
+    from organizations.roles import Role
+    from tests.conftest import make_user
+    from tests.factories import assessment_create, model_1_1
+
+    org = Organization.objects.create(name="Bench PKI", slug="bench")
+    lead = make_user("lead@bench.test")
+    Membership.objects.create(organization=org, user=lead, role=Role.LEAD)
+    assessment = assessment_create(org, model_version=model_1_1(), status=Assessment.Status.IN_PROGRESS)
+    for i, requirement in enumerate(assessment.model_version.requirements.select_related("category")):
+        answer_set(
+            assessment=assessment,
+            requirement=requirement,
+            level=i % 5 + 1,
+            notes=f"Observed during the workshop, item {i}.",
+            expected_version=0,
+            by=lead,
+        )
+        comment_add(assessment=assessment, requirement=requirement, body="Evidence reviewed.", by=lead)
+        evidence_add_link(
+            assessment=assessment, requirement=requirement, url=f"https://wiki.bench.test/pki/{i}", by=lead
+        )
+    largest = assessment.model_version.categories.annotate(n=Count("requirements")).order_by("-n", "position").first()
+    answered = RequirementAnswer.objects.filter(assessment=assessment).count()
+    return org, lead, assessment, largest, answered
+
+
+def timed(fn, iterations, warmup=10):
+    """Wall-clock and CPU milliseconds of this process per call (CPU excludes waiting for the database)."""
+    for _ in range(warmup):
+        fn()
+    wall, cpu = [], []
+    for _ in range(iterations):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        fn()
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    return wall, cpu
+
+
+def main():
+    iterations = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    setup_test_environment()
+    old_name = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        org, lead, assessment, largest, answered = build_data()
+        client = Client()
+        client.force_login(lead)
+        slug = org.slug
+        urls = {
+            "category": reverse("assessments:questionnaire_category", args=[slug, assessment.pk, largest.key]),
+            "overview": reverse("assessments:questionnaire", args=[slug, assessment.pk]),
+            "baseline": reverse("org_home", args=[slug]),
+        }
+        requirement = largest.requirements.order_by("position").first()
+        save_url = reverse("assessments:answer_save", args=[slug, assessment.pk, requirement.key])
+        from assessments.models import RequirementAnswer
+
+        state = {"version": RequirementAnswer.objects.get(assessment=assessment, requirement=requirement).version}
+
+        def get(url):
+            def run():
+                response = client.get(url)
+                assert response.status_code == 200, (url, response.status_code)
+                response.content  # noqa: B018 - render fully
+
+            return run
+
+        def save():
+            level = state["version"] % 5 + 1
+            response = client.post(
+                save_url,
+                {"level": str(level), "notes": "Bench", "version": str(state["version"])},
+                HTTP_HX_REQUEST="true",
+            )
+            assert response.status_code == 200 and "Saved" in response.content.decode(), response.content[:300]
+            state["version"] += 1
+
+        rows = [
+            ("(d) baseline: signed-in org page", timed(get(urls["baseline"]), iterations)),
+            (f"(a) category page {largest.key} ({largest.requirements.count()} requirements)", None),
+            ("(b) questionnaire overview", timed(get(urls["overview"]), iterations)),
+            ("(c) save one answer (htmx)", timed(save, iterations)),
+        ]
+        rows[1] = (rows[1][0], timed(get(urls["category"]), iterations))
+        baseline = statistics.median(rows[0][1][0])
+        baseline_cpu = statistics.median(rows[0][1][1])
+        print(
+            f"\nPKIMM questionnaire bench: {connection.vendor}, model 1.1.0 formal, {answered} answered requirements, "
+            f"{iterations} iterations each (Django test client, server side); load average {os.getloadavg()[0]:.1f}\n"
+        )
+        print(f"{'what':<52} {'median ms':>10} {'p90 ms':>9} {'x baseline':>11} {'CPU ms':>8} {'CPU x':>7}")
+        print("-" * 101)
+        for label, (wall, cpu) in rows:
+            median, median_cpu = statistics.median(wall), statistics.median(cpu)
+            p90 = statistics.quantiles(wall, n=10)[-1]
+            print(
+                f"{label:<52} {median:>10.2f} {p90:>9.2f} {median / baseline:>11.2f} "
+                f"{median_cpu:>8.2f} {median_cpu / baseline_cpu:>7.2f}"
+            )
+        worst = max(statistics.median(wall) / baseline for _, (wall, _cpu) in rows[1:])
+        print(f"\nGoal: (a)-(c) within 3x the baseline -> {'met' if worst <= 3 else 'NOT met'} (worst {worst:.2f}x)")
+        if connection.vendor != "postgresql":
+            print("Note: not PostgreSQL; set DATABASE_URL=postgres://... for the reference figures.")
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,50 @@
+"""Assessments to answer, and the PQC extension built from the official file (loaded at run time)."""
+
+import pytest
+import yaml
+
+from assessments.models import Assessment
+from catalog.models import Extension, ExtensionRelevance
+from tests.conftest import PQC_EXTENSION
+from tests.factories import assessment_create, model_1_1
+
+
+def pqc_extension() -> Extension:
+    """The PQC extension's relevance questions (no overlays: the questionnaire does not score)."""
+    data = yaml.safe_load(PQC_EXTENSION.read_text(encoding="utf-8"))
+    meta = data["extension"]
+    extension, created = Extension.objects.get_or_create(
+        ext_id=meta["id"],
+        version=meta["version"],
+        defaults={"name": meta["name"], "compatibility": meta.get("compatibility", [])},
+    )
+    if created:
+        position = 0
+        for module in data["relevance"]["modules"]:
+            for category in module["categories"]:
+                position += 1
+                ExtensionRelevance.objects.create(
+                    extension=extension,
+                    category_key=f"{module['id']}.{category['id']}",
+                    weight=category["weight"],
+                    guidance=category.get("guidance", ""),
+                    assessment_hints=category.get("assessment", ""),
+                    levels=category.get("levels", []),
+                    position=position,
+                )
+    return extension
+
+
+@pytest.fixture
+def formal(org):
+    return assessment_create(org, model_version=model_1_1(), status=Assessment.Status.IN_PROGRESS)
+
+
+@pytest.fixture
+def self_assessment(org):
+    return assessment_create(org, model_version=model_1_1(), method=Assessment.Method.SELF, name="Quick check")
+
+
+@pytest.fixture
+def requirement(formal):
+    return formal.model_version.requirements.select_related("category").get(key="G.1.1")
