@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from improvement import views
 
 app_name = "portfolio"
-urlpatterns = []
+urlpatterns = [
+    path("", views.portfolio, name="index"),
+]

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from pkimm.env import env_bool, env_int, env_list, env_str, parse_database_url
@@ -169,6 +170,10 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Reports render on their own queue so that a slow render never holds up short tasks.
 CELERY_TASK_ROUTES = {"reports.tasks.render_report_task": {"queue": "reports"}}
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Daily e-mail reminders (due re-assessments, overdue action plans); each one is sent once.
+    "send-reminders": {"task": "improvement.tasks.send_reminders_task", "schedule": crontab(hour=7, minute=0)},
+}
 
 # Report rendering: a task past its soft limit fails with a message; the hard limit kills it. Both stay
 # below the visibility timeout, so a running task is never handed to a second worker.
@@ -194,6 +199,8 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SITE_NAME = env_str("PKIMM_SITE_NAME", "PKIMM Assess")
+# Where the application is reached from outside: links in e-mails sent by background tasks.
+SITE_URL = env_str("PKIMM_SITE_URL", "http://127.0.0.1:8000")
 
 # Production hardening: all of it applies when DEBUG is off (manage.py check --deploy passes).
 if not DEBUG:

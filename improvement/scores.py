@@ -1,0 +1,74 @@
+"""Baseline scores of many assessments at once (trend, comparison, portfolio), in a fixed number of queries.
+
+``scoring.selectors`` loads one assessment; pages that show many assessments would repeat its queries
+per assessment. Here every table is read once for all of them (catalogue rows for all their model
+versions, then applicability and answers), and the engine scores each one. Extensions are left out:
+they never change the baseline values these pages show.
+"""
+
+from collections import defaultdict
+
+from assessments.models import Applicability, CategoryAnswer, RequirementAnswer
+from catalog.models import Category, Module, Requirement
+from scoring.engine import METHOD_SELF, AnswerSet, ScoreResult, score_assessment
+from scoring.selectors import ENGINE_METHODS, Catalogue
+
+
+def catalogues_for(model_version_ids) -> dict[int, Catalogue]:
+    """The catalogue of each model version: three queries however many versions."""
+    ids = set(model_version_ids)
+    parts = {version_id: ([], [], []) for version_id in ids}
+    for module in Module.objects.filter(model_version_id__in=ids).order_by("position"):
+        parts[module.model_version_id][0].append(module)
+    categories = Category.objects.filter(model_version_id__in=ids).select_related("module").order_by("position")
+    for category in categories:
+        parts[category.model_version_id][1].append(category)
+    requirements = (
+        Requirement.objects.filter(model_version_id__in=ids)
+        .only("key", "title", "weight", "category_id", "position", "model_version_id", "code")
+        .order_by("position")
+    )
+    for requirement in requirements:
+        parts[requirement.model_version_id][2].append(requirement)
+    return {version_id: Catalogue(*rows) for version_id, rows in parts.items()}
+
+
+def baseline_scores(assessments, *, catalogues: dict[int, Catalogue] | None = None) -> dict[int, ScoreResult]:
+    """Assessment id -> baseline ScoreResult, for assessments of any organizations the caller may see."""
+    assessments = list(assessments)
+    if not assessments:
+        return {}
+    if catalogues is None:
+        catalogues = catalogues_for(a.model_version_id for a in assessments)
+    ids = [a.pk for a in assessments]
+    organization_ids = {a.organization_id for a in assessments}
+    not_applicable: dict[int, set[str]] = defaultdict(set)
+    applicability = Applicability.objects.filter(
+        organization_id__in=organization_ids, assessment_id__in=ids, level=Applicability.Level.NOT_APPLICABLE
+    )
+    for assessment_id, key in applicability.values_list("assessment_id", "key"):
+        not_applicable[assessment_id].add(key)
+    requirement_levels: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = RequirementAnswer.objects.filter(
+        organization_id__in=organization_ids, assessment_id__in=ids, level__isnull=False
+    ).values_list("assessment_id", "requirement__key", "level")
+    for assessment_id, key, level in rows:
+        requirement_levels[assessment_id][key] = level
+    category_levels: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = CategoryAnswer.objects.filter(
+        organization_id__in=organization_ids, assessment_id__in=ids, level__isnull=False
+    ).values_list("assessment_id", "category__key", "level")
+    for assessment_id, key, level in rows:
+        category_levels[assessment_id][key] = level
+
+    scores = {}
+    for assessment in assessments:
+        method = ENGINE_METHODS[assessment.method]
+        answers = AnswerSet(
+            method=method,
+            requirement_levels={} if method == METHOD_SELF else requirement_levels[assessment.pk],
+            category_levels=category_levels[assessment.pk] if method == METHOD_SELF else {},
+            not_applicable=frozenset(not_applicable[assessment.pk]),
+        )
+        scores[assessment.pk] = score_assessment(catalogues[assessment.model_version_id].model_spec, answers)
+    return scores

@@ -1,0 +1,367 @@
+"""Pages of the improvement app: thin views that validate, call a service or selector, and render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_POST
+
+from assessments.models import Assessment, CategoryAnswer, RequirementAnswer
+from catalog.models import Category, ModelVersion, Requirement
+from improvement.charts import trend_svg
+from improvement.forms import (
+    ActionPlanCreateForm,
+    ActionPlanForm,
+    BoardFilterForm,
+    CompareForm,
+    ReassessmentForm,
+    StatusForm,
+    TaskForm,
+)
+from improvement.mapping import reassessment_mapping
+from improvement.models import ActionPlan, ActionPlanTask
+from improvement.selectors import (
+    BoardFilters,
+    action_plan_board,
+    assessment_comparison,
+    assessment_targets_and_projection,
+    assessment_trend,
+    plan_owner_choices,
+    portfolio_for,
+    previous_signed_off,
+)
+from improvement.services.common import ImprovementError
+from improvement.services.plans import (
+    action_plan_create,
+    action_plan_set_status,
+    action_plan_task_add,
+    action_plan_task_toggle,
+    action_plan_update,
+)
+from improvement.services.reassessment import reassessment_start
+from improvement.services.targets import target_level_set
+from organizations.roles import Perm
+from organizations.tenancy import org_view, require_perm, tenant_get_or_404
+
+PLAN_FIELDS = (
+    "title",
+    "target_level",
+    "objectives",
+    "responsible_user",
+    "responsible_text",
+    "due_date",
+    "resources",
+    "dependencies",
+    "outputs",
+    "comments",
+)
+
+
+def _assessment(request, assessment_id):
+    return tenant_get_or_404(Assessment.objects.select_related("model_version"), request.organization, pk=assessment_id)
+
+
+def _plan(request, plan_id):
+    return tenant_get_or_404(
+        ActionPlan.objects.select_related("responsible_user", "origin__model_version", "created_by"),
+        request.organization,
+        pk=plan_id,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Board and plans
+
+
+@org_view(Perm.PLAN_VIEW)
+def board(request):
+    owners = plan_owner_choices(organization=request.organization)
+    data = request.GET if request.GET else {"status": "open"}
+    form = BoardFilterForm(data, owners=owners)
+    filters = BoardFilters(status="open")
+    if form.is_valid():
+        filters = BoardFilters(
+            status=form.cleaned_data["status"],
+            owner=form.cleaned_data["owner"],
+            overdue=form.cleaned_data["overdue"],
+            sort=form.cleaned_data["sort"] or "due",
+        )
+    else:
+        messages.error(request, "Those filters are not valid: showing the open plans.")
+    status_counts = dict(
+        ActionPlan.objects.for_org(request.organization)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    context = {
+        "form": form,
+        "filters": filters,
+        "board": action_plan_board(organization=request.organization, filters=filters),
+        "status_counts": [
+            ("open", "Open", sum(status_counts.get(value, 0) for value in ActionPlan.OPEN_STATUSES)),
+            *((value, label, status_counts.get(value, 0)) for value, label in ActionPlan.Status.choices),
+            ("", "All", sum(status_counts.values())),
+        ],
+        "assessments": list(Assessment.objects.for_org(request.organization).order_by("-created_at")[:20]),
+    }
+    return render(request, "improvement/board.html", context)
+
+
+@org_view(Perm.PLAN_MANAGE)
+def plan_create(request, assessment_id):
+    assessment = _assessment(request, assessment_id)
+    categories = list(Category.objects.filter(model_version_id=assessment.model_version_id).order_by("position"))
+    requirements = list(
+        Requirement.objects.filter(model_version_id=assessment.model_version_id)
+        .only("key", "title", "category_id")
+        .order_by("position")
+    )
+    initial = {"item": request.GET.get("item", ""), "target_level": request.GET.get("target", "")}
+    form = ActionPlanCreateForm(
+        request.POST or None,
+        organization=request.organization,
+        categories=categories,
+        requirements=requirements,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        item = data["item"]
+        category_key = item if item.count(".") == 1 else item.rsplit(".", 1)[0]
+        fields = {name: data[name] for name in PLAN_FIELDS}
+        if not fields["title"]:
+            del fields["title"]
+        try:
+            plan = action_plan_create(
+                origin=assessment,
+                category_key=category_key,
+                requirement_key="" if item == category_key else item,
+                tasks=data["tasks"].splitlines(),
+                by=request.user,
+                **fields,
+            )
+        except ImprovementError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Action plan “{plan.title}” created.")
+            return redirect("plans:detail", request.organization.slug, plan.pk)
+    return render(request, "improvement/plan_form.html", {"form": form, "assessment": assessment, "plan": None})
+
+
+@org_view(Perm.PLAN_VIEW)
+def plan_detail(request, plan_id):
+    plan = _plan(request, plan_id)
+    context = {
+        "plan": plan,
+        "tasks": list(ActionPlanTask.objects.for_org(request.organization).filter(plan=plan)),
+        "status_form": StatusForm(initial={"status": plan.status}),
+        "task_form": TaskForm(),
+        "statuses": ActionPlan.Status.choices,
+    }
+    return render(request, "improvement/plan_detail.html", context)
+
+
+@org_view(Perm.PLAN_MANAGE)
+def plan_edit(request, plan_id):
+    plan = _plan(request, plan_id)
+    initial = {name: getattr(plan, name) for name in PLAN_FIELDS}
+    initial["seen_updated_at"] = plan.updated_at.isoformat()
+    form = ActionPlanForm(request.POST or None, organization=request.organization, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            seen = parse_datetime(form.cleaned_data["seen_updated_at"] or "")
+        except ValueError:
+            seen = None  # a damaged token only loses the check, it changes nothing else
+        try:
+            action_plan_update(
+                plan=plan,
+                by=request.user,
+                expected_updated_at=seen,
+                **{name: form.cleaned_data[name] for name in PLAN_FIELDS},
+            )
+        except ImprovementError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Action plan saved.")
+            return redirect("plans:detail", request.organization.slug, plan.pk)
+    return render(request, "improvement/plan_form.html", {"form": form, "plan": plan, "assessment": plan.origin})
+
+
+@require_POST
+@org_view(Perm.PLAN_MANAGE)
+def plan_status(request, plan_id):
+    plan = _plan(request, plan_id)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the statuses.")
+    else:
+        action_plan_set_status(plan=plan, status=form.cleaned_data["status"], by=request.user)
+        messages.success(request, f"Status: {plan.get_status_display()}.")
+    return redirect("plans:detail", request.organization.slug, plan.pk)
+
+
+@require_POST
+@org_view(Perm.PLAN_MANAGE)
+def task_add(request, plan_id):
+    plan = _plan(request, plan_id)
+    form = TaskForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A task needs a description of at most 300 characters.")
+    else:
+        try:
+            action_plan_task_add(plan=plan, text=form.cleaned_data["text"], by=request.user)
+        except ImprovementError as error:
+            messages.error(request, str(error))
+    return redirect("plans:detail", request.organization.slug, plan.pk)
+
+
+@require_POST
+@org_view(Perm.PLAN_MANAGE)
+def task_toggle(request, plan_id, task_id):
+    plan = _plan(request, plan_id)
+    task = tenant_get_or_404(ActionPlanTask.objects.select_related("plan"), request.organization, pk=task_id, plan=plan)
+    action_plan_task_toggle(task=task, by=request.user)
+    return redirect("plans:detail", request.organization.slug, plan.pk)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Targets
+
+
+@org_view(Perm.PLAN_VIEW)
+def assessment_targets(request, assessment_id):
+    assessment = _assessment(request, assessment_id)
+    if request.method == "POST":
+        require_perm(request, Perm.PLAN_MANAGE)
+        data = assessment_targets_and_projection(assessment=assessment)
+        changed = 0
+        try:
+            for row in data["categories"]:
+                field = f"target-{row.key}"
+                if field not in request.POST:
+                    continue
+                raw = request.POST[field].strip()
+                if raw not in ("", "1", "2", "3", "4", "5"):
+                    raise ImprovementError(f"The target of {row.key} must be a level from 1 to 5.")
+                level = int(raw) if raw else None
+                current = None if row.target_is_default else row.target_level
+                if level != current:
+                    target_level_set(assessment=assessment, category_key=row.key, level=level, by=request.user)
+                    changed += 1
+        except ImprovementError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"{changed} target level(s) saved." if changed else "Nothing changed.")
+            return redirect("plans:assessment_targets", request.organization.slug, assessment.pk)
+    context = {"assessment": assessment, "targets": assessment_targets_and_projection(assessment=assessment)}
+    return render(request, "improvement/targets.html", context)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Comparison and trend
+
+
+@org_view(Perm.ASSESSMENT_VIEW)
+def compare(request):
+    assessments = list(
+        Assessment.objects.for_org(request.organization).select_related("model_version").order_by("-created_at")
+    )
+    by_id = {str(a.pk): a for a in assessments}
+    comparison = None
+    if "before" in request.GET or "after" in request.GET:
+        form = CompareForm(request.GET, assessments=assessments)
+        if form.is_valid():
+            comparison = assessment_comparison(
+                before=by_id[form.cleaned_data["before"]], after=by_id[form.cleaned_data["after"]]
+            )
+    else:
+        # The natural question: the latest signed-off assessment against the one signed off before it.
+        signed = [a for a in assessments if a.is_signed_off and a.signed_off_at]
+        signed.sort(key=lambda a: a.signed_off_at, reverse=True)
+        after = signed[0] if signed else (assessments[0] if assessments else None)
+        before = previous_signed_off(assessment=after) if after else None
+        initial = {"after": str(after.pk) if after else "", "before": str(before.pk) if before else ""}
+        form = CompareForm(initial=initial, assessments=assessments)
+        if before and after:
+            comparison = assessment_comparison(before=before, after=after)
+    return render(request, "improvement/compare.html", {"form": form, "comparison": comparison})
+
+
+@org_view(Perm.ASSESSMENT_VIEW)
+def trend(request):
+    data = assessment_trend(organization=request.organization)
+    return render(request, "improvement/trend.html", {"trend": data, "chart": trend_svg(data)})
+
+
+# ---------------------------------------------------------------------------------------------------
+# Re-assessment
+
+
+def _newer_model_versions(previous):
+    versions = [mv for mv in ModelVersion.objects.all() if mv.version_key >= previous.model_version.version_key]
+    return ModelVersion.objects.filter(pk__in=[mv.pk for mv in versions]).order_by("-version")
+
+
+@org_view(Perm.ASSESSMENT_CREATE)
+def reassess(request, assessment_id):
+    previous = _assessment(request, assessment_id)
+    model_versions = _newer_model_versions(previous)
+    # The preview follows the chosen version (GET ?model_version= from the chooser, or the POSTed one).
+    wanted = (request.POST or request.GET).get("model_version", "")
+    chosen = (model_versions.filter(pk=wanted).first() if wanted.isdigit() else None) or previous.model_version
+    initial = {"name": f"{previous.name} – re-assessment", "model_version": chosen}
+    form = ReassessmentForm(request.POST or None, initial=initial, model_versions=model_versions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment, _ = reassessment_start(
+                previous=previous,
+                model_version=form.cleaned_data["model_version"],
+                name=form.cleaned_data["name"],
+                by=request.user,
+            )
+        except ImprovementError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"“{assessment.name}” started from “{previous.name}”.")
+            return redirect("plans:reassessment_report", request.organization.slug, assessment.pk)
+    context = {
+        "form": form,
+        "previous": previous,
+        "preview": reassessment_mapping(previous=previous, model_version=chosen),
+        "preview_version_id": chosen.pk,
+    }
+    return render(request, "improvement/reassess.html", context)
+
+
+@org_view(Perm.ASSESSMENT_VIEW)
+def reassessment_report(request, assessment_id):
+    assessment = _assessment(request, assessment_id)
+    previous = assessment.previous
+    if previous is None or previous.organization_id != request.organization.pk:
+        raise Http404("This assessment was not started from a previous one.")
+    answers = RequirementAnswer if assessment.is_formal else CategoryAnswer
+    context = {
+        "assessment": assessment,
+        "previous": previous,
+        "report": reassessment_mapping(previous=previous, model_version=assessment.model_version),
+        "open_plans": ActionPlan.objects.for_org(request.organization)
+        .filter(status__in=ActionPlan.OPEN_STATUSES)
+        .count(),
+        "still_carried_over": answers.objects.for_org(request.organization)
+        .filter(assessment=assessment, carried_over=True)
+        .count(),
+    }
+    return render(request, "improvement/reassessment_report.html", context)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Portfolio (outside organizations)
+
+
+@login_required
+def portfolio(request):
+    data = portfolio_for(user=request.user, highlight_slug=request.GET.get("highlight", ""))
+    return render(request, "improvement/portfolio.html", {"portfolio": data})

@@ -1,0 +1,140 @@
+"""Daily reminders: each one is sent once, however often (or concurrently) the job runs."""
+
+import datetime
+import threading
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from improvement.models import ActionPlan, ReminderSent
+from improvement.services.reminders import reminders_send
+from improvement.tasks import send_reminders_task
+from organizations.models import Membership
+from tests.factories import assessment_create
+from tests.improvement.conftest import plan_create, sign_off
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 30)
+
+
+def _signed_off_on(org, day: datetime.date):
+    assessment = assessment_create(org, name=f"Assessment of {day}")
+    return sign_off(assessment, timezone.make_aware(datetime.datetime.combine(day, datetime.time(12))))
+
+
+def test_running_twice_sends_each_reminder_once(org, owner, lead, assessor):
+    org.reassessment_interval_months = 12
+    org.save()
+    origin = _signed_off_on(org, datetime.date(2025, 11, 1))
+    plan_create(org, origin=origin, responsible_user=assessor, due_date=TODAY - datetime.timedelta(days=3))
+    plan_create(org, origin=origin, responsible_user=lead, due_date=TODAY - datetime.timedelta(days=1))
+
+    assert reminders_send(today=TODAY) == 3
+    assert reminders_send(today=TODAY) == 0
+    assert reminders_send(today=TODAY + datetime.timedelta(days=1)) == 0
+
+    assert sorted(m.to[0] for m in mail.outbox) == [assessor.email, lead.email, owner.email]
+    due = next(m for m in mail.outbox if m.to == [owner.email])
+    assert "next PKIMM assessment is due" in due.subject
+    assert f"/o/{org.slug}/plans/assessments/{origin.pk}/reassess/" in due.body
+    assert ReminderSent.objects.count() == 3
+
+
+def test_the_management_command_and_the_task_share_the_once_only_rule(org, assessor, capsys):
+    origin = assessment_create(org)
+    plan_create(org, origin=origin, responsible_user=assessor, due_date=timezone.localdate() - datetime.timedelta(1))
+
+    call_command("send_reminders")
+    assert "1 reminder(s) sent" in capsys.readouterr().out
+    assert send_reminders_task.delay().get() == 0
+    call_command("send_reminders")
+    assert len(mail.outbox) == 1
+
+
+def test_nothing_before_it_is_due(org, owner, assessor):
+    _signed_off_on(org, datetime.date(2026, 1, 15))  # due 15 January 2027
+    origin = assessment_create(org)
+    plan_create(org, origin=origin, responsible_user=assessor, due_date=TODAY)  # due today: not overdue yet
+    assert reminders_send(today=TODAY) == 0
+    assert reminders_send(today=datetime.date(2027, 1, 15)) == 2
+    assert mail.outbox[0].to == [assessor.email] or mail.outbox[1].to == [assessor.email]
+
+
+def test_the_latest_sign_off_decides(org, owner):
+    _signed_off_on(org, datetime.date(2024, 5, 1))
+    _signed_off_on(org, datetime.date(2026, 6, 1))  # re-assessed: next one due June 2027
+    assert reminders_send(today=TODAY) == 0
+
+
+def test_closed_plans_outsiders_and_former_members_get_nothing(org, assessor, lead):
+    origin = assessment_create(org)
+    overdue = TODAY - datetime.timedelta(days=10)
+    plan_create(org, origin=origin, responsible_user=lead, due_date=overdue, status=ActionPlan.Status.DONE)
+    plan_create(org, origin=origin, responsible_user=lead, due_date=overdue, status=ActionPlan.Status.DROPPED)
+    plan_create(org, origin=origin, responsible_text="External consultant", due_date=overdue)
+    plan_create(org, origin=origin, responsible_user=assessor, due_date=overdue)
+    Membership.objects.filter(user=assessor).delete()
+    assert reminders_send(today=TODAY) == 0
+
+
+def test_a_new_due_date_gets_its_own_reminder(org, assessor):
+    origin = assessment_create(org)
+    plan = plan_create(org, origin=origin, responsible_user=assessor, due_date=TODAY - datetime.timedelta(days=1))
+    assert reminders_send(today=TODAY) == 1
+    plan.due_date = TODAY + datetime.timedelta(days=7)
+    plan.save()
+    assert reminders_send(today=TODAY + datetime.timedelta(days=8)) == 1
+    assert len(mail.outbox) == 2
+
+
+def test_a_failed_send_is_tried_again(org, assessor, monkeypatch):
+    origin = assessment_create(org)
+    plan_create(org, origin=origin, responsible_user=assessor, due_date=TODAY - datetime.timedelta(days=1))
+
+    def broken(*args, **kwargs):
+        raise OSError("SMTP down")
+
+    monkeypatch.setattr("improvement.services.reminders.send_mail", broken)
+    assert reminders_send(today=TODAY) == 0
+    assert not ReminderSent.objects.exists()
+    monkeypatch.undo()
+    assert reminders_send(today=TODAY) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_runs_send_once(org, assessor):
+    """Two threads with their own connections; on SQLite the writes serialize, on PostgreSQL the unique index."""
+    origin = assessment_create(org)
+    plan_create(org, origin=origin, responsible_user=assessor, due_date=TODAY - datetime.timedelta(days=1))
+    results, barrier = [], threading.Barrier(2)
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(reminders_send(today=TODAY))
+        except Exception as error:  # a locked SQLite database is a refusal, not a second send
+            results.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(mail.outbox) == 1
+    assert ReminderSent.objects.count() == 1
+    assert sorted(r for r in results if isinstance(r, int)) in ([0, 1], [1])
+
+
+def test_the_daily_beat_schedule_runs_the_registered_task(settings):
+    from pkimm.celery import app
+
+    [entry] = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"].endswith("send_reminders_task")]
+    assert entry["task"] == send_reminders_task.name == "improvement.tasks.send_reminders_task"
+    assert entry["task"] in app.tasks
+    assert entry["schedule"].hour == {7}
