@@ -4,9 +4,8 @@
 whatever the size of the assessment). Its result is JSON-ready, so that its hash identifies the
 report's input (``report_input_hash``) and the rendering can be tested with plain dicts.
 
-The detailed report compares with the previous assessment (``comparison``) and leaves a hook for
-the improvement app: the data key ``action_plans``, filled by ``report_action_plans`` and rendered
-when it holds something.
+The detailed report adds the comparison with the previous signed-off assessment (``comparison``) and
+the organization's open action plans (``action_plans``), both from ``improvement.selectors``.
 """
 
 import base64
@@ -31,6 +30,7 @@ from assessments.models import (
     UseCase,
 )
 from catalog.levels import LEVEL_NAMES, LEVELS
+from improvement.selectors import report_plan_sections
 from reports.models import Report
 from scoring import charts, engine
 from scoring.selectors import assessment_results
@@ -281,61 +281,9 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
         }
         if signoff
         else None,
-        "comparison": report_comparison(assessment=assessment, result=result, categories=categories)
-        if detailed
-        else None,
-        "action_plans": report_action_plans(assessment=assessment) if detailed else [],
+        # Comparison with the previous signed-off assessment and the open action plans (improvement app).
+        **(report_plan_sections(assessment=assessment) if detailed else {"comparison": None, "action_plans": []}),
     }
-
-
-def report_comparison(*, assessment: Assessment, result, categories) -> dict | None:
-    """Category and overall values next to those of the previous assessment (categories matched by name,
-    so that a re-assessment on a newer model version still lines up)."""
-    if assessment.previous_id is None:
-        return None
-    previous = Assessment.objects.for_org(assessment.organization).filter(pk=assessment.previous_id).first()
-    if previous is None:
-        return None
-    before = assessment_results(assessment=previous)
-    before_by_name = {c.name.casefold(): before.result.categories[c.key] for c in before.catalogue.categories}
-
-    def change(now, then):
-        if now.value is None or then is None or then.value is None:
-            return ""
-        return f"{'+' if now.value >= then.value else '-'}{engine.format_value(abs(now.value - then.value))}"
-
-    rows = []
-    for category in categories:
-        now = result.categories[category.key]
-        then = before_by_name.get(category.name.casefold())
-        rows.append(
-            {
-                "key": category.key,
-                "name": category.name,
-                "previous": then.display if then else "new",
-                "current": now.display,
-                "change": change(now, then),
-            }
-        )
-    return {
-        "previous": {
-            "name": previous.name,
-            "date": _date(previous.finish_date or previous.start_date or timezone.localdate(previous.created_at)),
-            "model_version": previous.model_version.version,
-            "overall": before.result.overall.display,
-        },
-        "overall_change": change(result.overall, before.result.overall),
-        "categories": rows,
-    }
-
-
-def report_action_plans(*, assessment: Assessment) -> list[dict]:
-    """Hook for the improvement app: the action plans of the assessment, for the detailed report.
-
-    Each item: {"key", "name", "target", "objectives", "owner", "due", "status"}. Empty until action
-    plans exist; the detailed report shows its "Action plans" section as soon as this returns any.
-    """
-    return []
 
 
 def report_input_hash(data: dict) -> str:

@@ -27,6 +27,7 @@ def results_detail(request, pk):
     results = assessment_results(assessment=assessment)
     context = {
         "assessment": assessment,
+        "results": results,
         "result": results.result,
         "overall_level": presentation.overall_level(results),
         "rows": presentation.score_rows(results),

@@ -1,11 +1,13 @@
 """data -> HTML -> PDF, without Celery: plain dicts for the templates, the database for the data."""
 
 import io
+from datetime import timedelta
 
 import pypdf
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from assessments.models import Assessment, RequirementAnswer
 from reports import rendering
@@ -51,10 +53,11 @@ def test_detailed_html_has_contents_requirements_evidence_scope_and_improvements
 
 def test_detailed_html_shows_the_comparison_and_action_plan_hooks_when_filled(report_data):
     report_data["comparison"] = {
-        "previous": {"name": "PKI assessment 2025", "date": "2025-01-31", "model_version": "1.0.0", "overall": "1.50"},
-        "overall_change": "+1.00",
+        "previous": {"name": "PKI assessment 2025", "date": "2025-01-31", "model_version": "1.0.0"},
+        "overall": {"key": "", "name": "Overall", "previous": "1.50", "current": "2.50", "delta": "+1.00"},
+        "modules": [],
         "categories": [
-            {"key": "G.1", "name": "Strategy and vision", "previous": "1.50", "current": "2.50", "change": "+1.00"}
+            {"key": "G.1", "name": "Strategy and vision", "previous": "1.50", "current": "2.50", "delta": "+1.00"}
         ],
     }
     report_data["action_plans"] = [
@@ -65,24 +68,28 @@ def test_detailed_html_shows_the_comparison_and_action_plan_hooks_when_filled(re
             "objectives": "Name a sponsor",
             "owner": "Ann",
             "due": "2026-06-30",
-            "status": "open",
+            "status": "In progress",
+            "title": "Appoint an executive sponsor",
+            "overdue": True,
         }
     ]
     html = rendering.report_html_render(report_data, "detailed")
     assert "Comparison with the previous assessment" in html and "PKI assessment 2025" in html
-    assert "Action plans" in html and "Name a sponsor" in html
+    assert "Action plans" in html and "Name a sponsor" in html and "Appoint an executive sponsor" in html
+    assert "overdue" in html and "+1.00" in html
 
 
-def test_detailed_data_compares_with_the_previous_assessment_by_category_name(org, lead):
+def test_detailed_data_compares_with_the_previous_signed_off_assessment(org, lead):
     previous = answered_assessment(org, user=lead, name="PKI assessment 2025")
     RequirementAnswer.objects.filter(assessment=previous).update(level=1)
+    Assessment.objects.filter(pk=previous.pk).update(
+        status=Assessment.Status.SIGNED_OFF, signed_off_at=timezone.now() - timedelta(days=365)
+    )
     current = answered_assessment(org, user=lead, name="PKI assessment 2026")
-    current.previous = previous
-    current.save()
     data = rendering.report_data_build(assessment=current, report_type="detailed")
     comparison = data["comparison"]
-    assert comparison["previous"]["name"] == "PKI assessment 2025" and comparison["previous"]["overall"] == "1.00"
-    assert comparison["overall_change"] == f"+{float(data['overall']['display']) - 1:.2f}"
+    assert comparison["previous"]["name"] == "PKI assessment 2025" and comparison["overall"]["previous"] == "1.00"
+    assert comparison["overall"]["delta"] == f"+{float(data['overall']['display']) - 1:.2f}"
     first = comparison["categories"][0]
     assert first["previous"] == "1.00" and first["current"] == data["categories"][0]["score"]["display"]
     assert len(comparison["categories"]) == len(data["categories"])

@@ -88,7 +88,7 @@ def test_priorities_list_the_top_ten_categories_and_requirements(client_for, vie
     answer_every_requirement(assessment, level_of=lambda n: 1 + n % 4)  # nothing at 5: all 78 are candidates
     html = client_for(viewer).get(url(assessment)).content.decode()
 
-    section = html[html.index('id="priorities-heading"') : html.index('id="extensions-heading"')]
+    section = html[html.index('id="priorities-heading"') : html.index('id="targets-heading"')]
     tables = section.split("<h3")[1:]
     assert "Categories" in tables[0] and "Requirements" in tables[1]
     assert tables[0].count("<tr>") == 11 and tables[1].count("<tr>") == 11  # header + 10 rows each
@@ -103,7 +103,7 @@ def test_self_assessment_lists_category_priorities_only(client_for, viewer, org)
 
     assert "2 of 16 categories assessed" in html
     assert "2.56" in html
-    section = html[html.index('id="priorities-heading"') : html.index('id="extensions-heading"')]
+    section = html[html.index('id="priorities-heading"') : html.index('id="targets-heading"')]
     assert "Requirements" not in section
     assert "G.1" in section and "G.2" in section
 
