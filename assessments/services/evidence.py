@@ -16,9 +16,9 @@ from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from assessments.models import CategoryReview, Evidence, evidence_upload_path
-from assessments.services.common import AssessmentError, assessment_ensure_editable
-from assessments.services.targets import target_check, target_label
+from assessments.models import Evidence, evidence_upload_path
+from assessments.services.common import AssessmentError, category_ensure_editable
+from assessments.services.targets import target_category, target_check, target_label
 from audit.services import audit_log
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
@@ -106,26 +106,21 @@ def _text_type(*, stream, name: str) -> DetectedType | None:
     return DetectedType("text/plain")
 
 
-def _ensure_can_change_evidence(*, assessment, by, category_id):
-    assessment_ensure_editable(assessment=assessment)
+def _ensure_can_change_evidence(*, assessment, by, category):
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER)
-    locked = CategoryReview.objects.for_org(assessment.organization_id).filter(
-        assessment=assessment, category_id=category_id, status=CategoryReview.Status.ACCEPTED
-    )
-    if category_id and locked.exists():
-        raise AssessmentError("This category was accepted in review and is locked. A lead assessor can send it back.")
+    category_ensure_editable(assessment=assessment, category=category)
 
 
 def evidence_add_file(*, assessment, upload, by, title="", requirement=None, category=None) -> Evidence:
     """Store an uploaded file as evidence. A refused file leaves nothing behind (no row, no stored file)."""
     target = target_check(assessment=assessment, requirement=requirement, category=category)
     _ensure_can_change_evidence(
-        assessment=assessment, by=by, category_id=target.get("category_id") or getattr(category, "pk", None)
+        assessment=assessment, by=by, category=target_category(requirement=requirement, category=category)
     )
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size > limit:
         raise AssessmentError(
-            f"“{upload.name}” is {_megabytes(upload.size)}; files are limited to {_megabytes(limit)}."
+            f"“{upload.name}” is {size_label(upload.size)}; files are limited to {size_label(limit)}."
         )
     if upload.size == 0:
         raise AssessmentError(f"“{upload.name}” is empty.")
@@ -175,7 +170,7 @@ def evidence_add_file(*, assessment, upload, by, title="", requirement=None, cat
 def evidence_add_link(*, assessment, url, by, title="", requirement=None, category=None) -> Evidence:
     target = target_check(assessment=assessment, requirement=requirement, category=category)
     _ensure_can_change_evidence(
-        assessment=assessment, by=by, category_id=target.get("category_id") or getattr(category, "pk", None)
+        assessment=assessment, by=by, category=target_category(requirement=requirement, category=category)
     )
     url = (url or "").strip()
     try:
@@ -207,7 +202,7 @@ def evidence_add_link(*, assessment, url, by, title="", requirement=None, catego
 
 def evidence_delete(*, evidence, by) -> None:
     assessment = evidence.assessment
-    _ensure_can_change_evidence(assessment=assessment, by=by, category_id=evidence.category_id)
+    _ensure_can_change_evidence(assessment=assessment, by=by, category=evidence.category)
     stored_name = evidence.file.name if evidence.kind == Evidence.Kind.FILE else ""
     with transaction.atomic():
         audit_log(
@@ -222,5 +217,6 @@ def evidence_delete(*, evidence, by) -> None:
             transaction.on_commit(lambda: default_storage.delete(stored_name))
 
 
-def _megabytes(size: int) -> str:
+def size_label(size: int) -> str:
+    """A byte count for messages: "25.0 MB"."""
     return f"{size / (1024 * 1024):.1f} MB"

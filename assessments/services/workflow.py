@@ -38,19 +38,32 @@ def _status_change(*, locked, by, action, before_status, extra=None) -> None:
 
 
 def assessment_start(*, assessment: Assessment, by) -> Assessment:
-    """Draft -> in progress. Lead assessors and owners; the first answer may call it too."""
+    """Draft -> in progress, explicitly (the first answer does it too: ``assessment_start_on_first_answer``)."""
     with transaction.atomic():
         locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_ANSWER)
         assessment_ensure_editable(assessment=locked)
         if locked.status != Status.DRAFT:
             raise AssessmentError("Only a draft assessment can be started.")
-        locked.status = Status.IN_PROGRESS
-        if locked.start_date is None:
-            locked.start_date = timezone.localdate()
-        locked.save(update_fields=["status", "start_date", "updated_at"])
-        _status_change(locked=locked, by=by, action="assessment.started", before_status=Status.DRAFT)
+        _start(locked=locked, by=by)
     assessment.refresh_from_db()
     return assessment
+
+
+def assessment_start_on_first_answer(*, assessment: Assessment, by) -> None:
+    """Inside the answer's transaction: a draft becomes in progress; already started (by a concurrent
+    first answer) is fine. The caller checked the permission to answer."""
+    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if locked.status == Status.DRAFT:
+        _start(locked=locked, by=by)
+    assessment.status, assessment.start_date = locked.status, locked.start_date
+
+
+def _start(*, locked: Assessment, by) -> None:
+    locked.status = Status.IN_PROGRESS
+    if locked.start_date is None:
+        locked.start_date = timezone.localdate()
+    locked.save(update_fields=["status", "start_date", "updated_at"])
+    _status_change(locked=locked, by=by, action="assessment.started", before_status=Status.DRAFT)
 
 
 def assessment_request_review(*, assessment: Assessment, by) -> Assessment:
@@ -171,20 +184,6 @@ def category_review_reopen(*, assessment: Assessment, category_key: str, by) -> 
         )
 
 
-def category_ensure_editable(*, assessment: Assessment, category) -> None:
-    """For answer services: while in review, an accepted category is locked."""
-    assessment_ensure_editable(assessment=assessment)
-    if assessment.status != Status.IN_REVIEW:
-        return
-    accepted = (
-        CategoryReview.objects.for_org(assessment.organization)
-        .filter(assessment=assessment, category=category, status=ReviewStatus.ACCEPTED)
-        .exists()
-    )
-    if accepted:
-        raise AssessmentError(f"{category.key} is accepted by the reviewer and locked. The reviewer can reopen it.")
-
-
 @dataclass
 class SignOffCheck:
     """What stands between the assessment and its sign-off (nothing: it can be signed off)."""
@@ -270,7 +269,11 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
 
 
 def assessment_reopen(*, assessment: Assessment, reason: str, by) -> Assessment:
-    """Owners only: signed off -> in progress. The sign-off stays in the history, marked reopened."""
+    """Owners only: signed off -> in progress. The sign-off stays in the history, marked reopened.
+
+    The acceptances of the signed-off round are cleared (they would lock every category, and
+    categories are only reopened for review in review); the audit log keeps them.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise AssessmentError("A reason is required to reopen a signed-off assessment.")
@@ -283,6 +286,9 @@ def assessment_reopen(*, assessment: Assessment, reason: str, by) -> Assessment:
         if signoff is not None:
             signoff.reopened_at, signoff.reopened_by, signoff.reopen_reason = now, by, reason
             signoff.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+        CategoryReview.objects.for_org(locked.organization).filter(assessment=locked).update(
+            status=ReviewStatus.PENDING, comment="", reviewed_by=None, reviewed_at=None
+        )
         locked.status = Status.IN_PROGRESS
         locked.signed_off_at = locked.signed_off_by = None
         locked.save(update_fields=["status", "signed_off_at", "signed_off_by", "updated_at"])

@@ -7,14 +7,13 @@ from django.db import connection
 
 from assessments.models import Applicability, Assessment, CategoryReview, RequirementAnswer, SignOff
 from assessments.selectors_manage import open_items
-from assessments.services.common import AssessmentError
+from assessments.services.common import AssessmentError, category_ensure_editable
 from assessments.services.scoping import applicability_set
 from assessments.services.workflow import (
     assessment_reopen,
     assessment_request_review,
     assessment_sign_off,
     assessment_start,
-    category_ensure_editable,
     category_review_accept,
     category_review_reopen,
     category_review_send_back,

@@ -1,0 +1,57 @@
+"""The first saved answer of a draft assessment starts it, in the same transaction, audited."""
+
+import pytest
+from django.utils import timezone
+
+from assessments.models import Assessment
+from assessments.services.answers import answer_set, category_answer_set
+from assessments.services.common import AnswerConflict
+from audit.models import AuditEntry
+from tests.factories import assessment_create, model_1_1
+
+
+@pytest.fixture
+def draft(org):
+    return assessment_create(org, model_version=model_1_1())
+
+
+def _answer(assessment, key, by, *, expected_version=0, level=3):
+    requirement = assessment.model_version.requirements.get(key=key)
+    return answer_set(
+        assessment=assessment, requirement=requirement, level=level, notes="", expected_version=expected_version, by=by
+    )
+
+
+def test_first_answer_moves_a_draft_to_in_progress(draft, assessor):
+    assert draft.status == Assessment.Status.DRAFT and draft.start_date is None
+    _answer(draft, "G.1.1", assessor)
+    draft.refresh_from_db()
+    assert draft.status == Assessment.Status.IN_PROGRESS
+    assert draft.start_date == timezone.localdate()
+    started = AuditEntry.objects.get(action="assessment.started")
+    assert (started.actor, started.before, started.after) == (assessor, {"status": "draft"}, {"status": "in_progress"})
+
+
+def test_later_answers_do_not_start_it_again(draft, assessor):
+    _answer(draft, "G.1.1", assessor)
+    _answer(draft, "G.1.2", assessor)
+    stale = Assessment.objects.get(pk=draft.pk)
+    stale.status = Assessment.Status.DRAFT  # a copy loaded before the first answer
+    _answer(stale, "G.1.3", assessor)
+    assert AuditEntry.objects.filter(action="assessment.started").count() == 1
+
+
+def test_a_refused_first_answer_leaves_the_draft_as_it_was(draft, assessor, lead):
+    with pytest.raises(AnswerConflict):
+        _answer(draft, "G.1.1", assessor, expected_version=3)
+    draft.refresh_from_db()
+    assert draft.status == Assessment.Status.DRAFT
+    assert not AuditEntry.objects.exists()
+
+
+def test_first_self_assessment_answer_starts_it_too(org, assessor):
+    draft = assessment_create(org, model_version=model_1_1(), method=Assessment.Method.SELF)
+    category = draft.model_version.categories.get(key="G.1")
+    category_answer_set(assessment=draft, category=category, level=2, notes="", expected_version=0, by=assessor)
+    draft.refresh_from_db()
+    assert draft.status == Assessment.Status.IN_PROGRESS
