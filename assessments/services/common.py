@@ -1,6 +1,6 @@
 """What every assessment write service shares: the error type and the read-only guards."""
 
-from assessments.models import CategoryReview
+from assessments.models import Assessment, CategoryReview
 
 
 class AssessmentError(Exception):
@@ -19,6 +19,16 @@ def assessment_ensure_editable(*, assessment) -> None:
     """Every write service calls this: a signed-off assessment is read-only for everyone."""
     if assessment.is_signed_off:
         raise AssessmentError("This assessment is signed off and read-only. An owner can reopen it.")
+
+
+def assessment_lock_editable(*, assessment) -> Assessment:
+    """Inside a transaction: the assessment row re-read under a lock, so that a sign-off racing with the
+    change is seen (and refuses it) instead of being overwritten."""
+    locked = (
+        Assessment.objects.select_for_update().select_related("model_version", "organization").get(pk=assessment.pk)
+    )
+    assessment_ensure_editable(assessment=locked)
+    return locked
 
 
 def category_ensure_editable(*, assessment, category) -> None:

@@ -20,6 +20,7 @@ from assessments.models import Evidence, evidence_upload_path
 from assessments.services.common import AssessmentError, category_ensure_editable
 from assessments.services.targets import target_category, target_check, target_label
 from audit.services import audit_log
+from core.sizes import megabytes
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
@@ -119,9 +120,7 @@ def evidence_add_file(*, assessment, upload, by, title="", requirement=None, cat
     )
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size > limit:
-        raise AssessmentError(
-            f"“{upload.name}” is {size_label(upload.size)}; files are limited to {size_label(limit)}."
-        )
+        raise AssessmentError(f"“{upload.name}” is {megabytes(upload.size)}; files are limited to {megabytes(limit)}.")
     if upload.size == 0:
         raise AssessmentError(f"“{upload.name}” is empty.")
     upload.seek(0)
@@ -215,8 +214,3 @@ def evidence_delete(*, evidence, by) -> None:
         evidence.delete()
         if stored_name:
             transaction.on_commit(lambda: default_storage.delete(stored_name))
-
-
-def size_label(size: int) -> str:
-    """A byte count for messages: "25.0 MB"."""
-    return f"{size / (1024 * 1024):.1f} MB"

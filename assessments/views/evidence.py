@@ -8,9 +8,10 @@ from django.views.decorators.http import require_POST
 
 from assessments.models import Evidence
 from assessments.services.common import AssessmentError
-from assessments.services.evidence import evidence_add_file, evidence_add_link, evidence_delete, size_label
+from assessments.services.evidence import evidence_add_file, evidence_add_link, evidence_delete
 from assessments.upload_handlers import evidence_request_too_large, evidence_upload_handlers_install
 from assessments.views.questionnaire import _get_assessment, _target_for_key, back_to
+from core.sizes import megabytes
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
 
@@ -23,7 +24,7 @@ def evidence_upload_view(request, assessment_id, key):
     target, category_key = _target_for_key(assessment, key)
     if evidence_request_too_large(request):
         # Refused before a byte of the body is read or stored.
-        messages.error(request, f"File not added: files are limited to {size_label(settings.EVIDENCE_MAX_BYTES)}.")
+        messages.error(request, f"File not added: files are limited to {megabytes(settings.EVIDENCE_MAX_BYTES)}.")
         return back_to(request, assessment, category_key, key)
     size_limit = evidence_upload_handlers_install(request)
     return _evidence_upload(request, assessment, target, category_key, key, size_limit)
@@ -33,7 +34,7 @@ def evidence_upload_view(request, assessment_id, key):
 def _evidence_upload(request, assessment, target, category_key, key, size_limit):
     upload = request.FILES.get("file")
     if size_limit.refused:
-        limit = size_label(settings.EVIDENCE_MAX_BYTES)
+        limit = megabytes(settings.EVIDENCE_MAX_BYTES)
         messages.error(request, f"File not added: “{size_limit.refused[0]}” is larger than the limit of {limit}.")
         return back_to(request, assessment, category_key, key)
     if upload is None:
