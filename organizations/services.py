@@ -27,8 +27,12 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def organization_create(*, name: str, slug: str = "", by) -> Organization:
-    """Create an organization; its creator becomes its owner."""
+def organization_create(*, name: str, slug: str = "", by, owner=None) -> Organization:
+    """Create an organization; ``owner`` (by default its creator ``by``) becomes its owner.
+
+    ``by`` is None for set-up scripts (``manage.py create_organization``), which may leave it without owner.
+    """
+    owner = owner or by
     name = name.strip()
     if not name:
         raise OrganizationError("An organization needs a name.")
@@ -41,7 +45,6 @@ def organization_create(*, name: str, slug: str = "", by) -> Organization:
                 organization = Organization.objects.create(name=name, slug=slug)
         except IntegrityError:
             raise OrganizationError(f"The address “{slug}” is taken: choose another one.") from None
-        membership = Membership.objects.create(organization=organization, user=by, role=Role.OWNER)
         audit_log(
             organization=organization,
             actor=by,
@@ -49,13 +52,15 @@ def organization_create(*, name: str, slug: str = "", by) -> Organization:
             obj=organization,
             after={"name": name, "slug": slug},
         )
-        audit_log(
-            organization=organization,
-            actor=by,
-            action="membership.added",
-            obj=membership,
-            after={"user": by.get_username(), "role": Role.OWNER},
-        )
+        if owner is not None:
+            membership = Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
+            audit_log(
+                organization=organization,
+                actor=by,
+                action="membership.added",
+                obj=membership,
+                after={"user": owner.get_username(), "role": Role.OWNER},
+            )
     return organization
 
 
