@@ -1,13 +1,17 @@
 """The first saved answer of a draft assessment starts it, in the same transaction, audited."""
 
+import threading
+
 import pytest
+from django.db import connection
 from django.utils import timezone
 
-from assessments.models import Assessment
+from assessments.models import Assessment, RequirementAnswer
 from assessments.services.answers import answer_set, category_answer_set
 from assessments.services.common import AnswerConflict
 from audit.models import AuditEntry
 from tests.factories import assessment_create, model_1_1
+from tests.services import require_postgres
 
 
 @pytest.fixture
@@ -55,3 +59,37 @@ def test_first_self_assessment_answer_starts_it_too(org, assessor):
     category_answer_set(assessment=draft, category=category, level=2, notes="", expected_version=0, by=assessor)
     draft.refresh_from_db()
     assert draft.status == Assessment.Status.IN_PROGRESS
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_answers_start_it_once_and_are_all_kept(org, assessor, lead, owner):
+    """Three people answer different requirements of a draft at the same moment: the assessment row lock
+    lets one of them start it; every answer is kept."""
+    require_postgres()
+    draft = assessment_create(org, model_version=model_1_1())
+    people = [assessor, lead, owner]
+    keys = ["G.1.1", "G.1.2", "G.1.3"]
+    barrier = threading.Barrier(len(people))
+    outcomes = []
+
+    def work(user, key):
+        try:
+            barrier.wait()
+            _answer(Assessment.objects.get(pk=draft.pk), key, user)
+            outcomes.append("saved")
+        except Exception as error:  # noqa: BLE001 - reported to the test below
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=pair) for pair in zip(people, keys, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes == ["saved"] * 3
+    draft.refresh_from_db()
+    assert draft.status == Assessment.Status.IN_PROGRESS
+    assert AuditEntry.objects.filter(action="assessment.started").count() == 1
+    assert RequirementAnswer.objects.filter(assessment=draft).count() == 3
