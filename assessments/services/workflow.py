@@ -50,8 +50,8 @@ def assessment_start(*, assessment: Assessment, by) -> Assessment:
 
 def assessment_start_on_first_answer(*, assessment: Assessment, by) -> None:
     """Inside the answer's transaction: a draft becomes in progress; already started (by a concurrent
-    first answer) is fine. The caller checked the permission to answer."""
-    locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    first answer) is fine, signed off meanwhile refuses. The caller checked the permission to answer."""
+    locked = assessment_lock_editable(assessment=assessment)
     if locked.status == Status.DRAFT:
         _start(locked=locked, by=by)
     assessment.status, assessment.start_date = locked.status, locked.start_date

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment, RequirementAnswer
 from assessments.services.answers import answer_set, category_answer_set
-from assessments.services.common import AnswerConflict
+from assessments.services.common import AnswerConflict, AssessmentError
 from audit.models import AuditEntry
 from tests.factories import assessment_create, model_1_1
 from tests.services import require_postgres
@@ -93,3 +93,11 @@ def test_concurrent_first_answers_start_it_once_and_are_all_kept(org, assessor, 
     assert draft.status == Assessment.Status.IN_PROGRESS
     assert AuditEntry.objects.filter(action="assessment.started").count() == 1
     assert RequirementAnswer.objects.filter(assessment=draft).count() == 3
+
+
+def test_a_first_answer_from_a_stale_draft_copy_is_refused_once_signed_off(draft, assessor):
+    stale = Assessment.objects.get(pk=draft.pk)
+    Assessment.objects.filter(pk=draft.pk).update(status=Assessment.Status.SIGNED_OFF)
+    with pytest.raises(AssessmentError, match="signed off and read-only"):
+        _answer(stale, "G.1.1", assessor)
+    assert not RequirementAnswer.objects.exists()
