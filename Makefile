@@ -58,8 +58,11 @@ test: sysdeps-test venv lint
 worker: venv
 	$(BIN)/celery -A pkimm worker -Q default,reports -l info --prefetch-multiplier=1
 
-bench: venv
-	$(BIN)/python bench/run_all.py
+# Benchmarks (not tests). The questionnaire one needs PostgreSQL: BENCH_DATABASE_URL=postgres://...
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pkimm_bench
+bench: venv sysdeps-run
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/questionnaire.py
+	$(BIN)/python bench/report_render.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
