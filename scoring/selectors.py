@@ -4,6 +4,9 @@ Every selector loads what it needs in a fixed number of queries (one per table, 
 so the results page, the dashboards and the reports cost the same however much has been answered.
 """
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
@@ -91,6 +94,53 @@ def catalogue_for(*, model_version_id: int) -> Catalogue:
             .order_by("position")
         ),
     )
+
+
+class ModelVersionCache:
+    """Values derived from one model version's catalogue rows, kept in this process.
+
+    Catalogue rows change only through an import of the same version (texts replaced, or the
+    version rebuilt while unused), and every import saves the ModelVersion row again: a new
+    ``imported_at`` (and a new ``source_sha256`` for a different file). Both are part of the key,
+    so the next request with the re-read model version builds a fresh value; old entries age out.
+    ``build(model_version_id)`` must return a value that nobody mutates: it is shared by requests.
+    """
+
+    def __init__(self, build: Callable[[int], object], *, size: int = 8):
+        self._build = build
+        self._size = size
+        self._entries: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(model_version) -> tuple:
+        return (model_version.pk, model_version.source_sha256, model_version.imported_at)
+
+    def get(self, model_version):
+        key = self.key(model_version)
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+                return value
+        value = self._build(model_version.pk)  # outside the lock: a rare double build is harmless
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_model_specs = ModelVersionCache(lambda model_version_id: catalogue_for(model_version_id=model_version_id).model_spec)
+
+
+def model_spec_for(*, model_version) -> ModelSpec:
+    """The scoring model of a model version (immutable), without a query once this process has built it."""
+    return _model_specs.get(model_version)
 
 
 def _applicability(assessment) -> tuple[frozenset[str], frozenset[str]]:
@@ -185,9 +235,12 @@ def assessment_score(*, assessment) -> ScoreResult:
 
 
 def assessment_baseline_score(*, assessment) -> ScoreResult:
-    """The score without extensions (they never change the baseline): for summaries and dashboards."""
+    """The score without extensions (they never change the baseline): for summaries and dashboards.
+
+    Two queries (scope, answers) once the model is cached: every answer save runs it.
+    """
     not_applicable, _ = _applicability(assessment)
-    model = catalogue_for(model_version_id=assessment.model_version_id).model_spec
+    model = model_spec_for(model_version=assessment.model_version)
     return score_assessment(model, _answer_set(assessment, not_applicable))
 
 
