@@ -12,10 +12,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 
 from assessments.models import (
     Applicability,
+    Assessment,
     Assignment,
     CategoryAnswer,
     CategoryReview,
@@ -338,8 +339,27 @@ class CategoryPageData:
         return CategoryReview.Status(self.review_status).label if self.review_status else ""
 
 
+def assessment_for_category_page(*, organization, assessment_id, category_key: str) -> Assessment | None:
+    """The assessment (with its model version) and, in the same query, the review status of the
+    category and whether any extension is enabled: what ``category_page_data`` needs to know."""
+    review = CategoryReview.objects.for_org(organization).filter(
+        assessment=OuterRef("pk"), category__model_version=OuterRef("model_version"), category__key=category_key
+    )
+    enabled = Assessment.extensions.through.objects.filter(assessment_id=OuterRef("pk"))
+    return (
+        Assessment.objects.for_org(organization)
+        .select_related("model_version")
+        .annotate(category_review_status=Subquery(review.values("status")[:1]), has_extensions=Exists(enabled))
+        .filter(pk=assessment_id)
+        .first()
+    )
+
+
 def category_page_data(*, assessment, category: CatalogueCategory, catalogue: QuestionnaireCatalogue):
-    """Everything one category page shows, in a fixed number of queries (none for the catalogue)."""
+    """Everything one category page shows, in a fixed number of queries (none for the catalogue).
+
+    ``assessment``: from ``assessment_for_category_page``.
+    """
     org_id = assessment.organization_id
     amap = applicability_map(assessment=assessment)
     requirements = catalogue.requirements_of[category.pk]
@@ -380,12 +400,6 @@ def category_page_data(*, assessment, category: CatalogueCategory, catalogue: Qu
         .filter(target, assessment=assessment)
         .values("requirement_id", "due_date", "assignee__email", "assignee__username")
     }
-    review_status = (
-        CategoryReview.objects.for_org(org_id)
-        .filter(assessment=assessment, category_id=category.pk)
-        .values_list("status", flat=True)
-        .first()
-    )
     category_answer = None
     if not assessment.is_formal:
         category_answer = (
@@ -417,8 +431,8 @@ def category_page_data(*, assessment, category: CatalogueCategory, catalogue: Qu
         category_evidence=evidence_by.get(None, []),
         category_flag=flags.get(None),
         category_assignment=assignments.get(None),
-        review_status=review_status,
-        relevances=_relevances(assessment=assessment, category=category),
+        review_status=assessment.category_review_status,
+        relevances=_relevances(assessment=assessment, category=category) if assessment.has_extensions else [],
         previous_category=previous_category,
         next_category=next_category,
     )

@@ -135,12 +135,30 @@ class ModelVersionCache:
             self._entries.clear()
 
 
-_model_specs = ModelVersionCache(lambda model_version_id: catalogue_for(model_version_id=model_version_id).model_spec)
+@dataclass(frozen=True)
+class ScoringModel:
+    """The scoring model of a model version and the keys of its rows by id (answers name rows by id)."""
+
+    spec: ModelSpec
+    requirement_keys: dict[int, str]
+    category_keys: dict[int, str]
 
 
-def model_spec_for(*, model_version) -> ModelSpec:
+def _scoring_model_load(model_version_id: int) -> ScoringModel:
+    catalogue = catalogue_for(model_version_id=model_version_id)
+    return ScoringModel(
+        spec=catalogue.model_spec,
+        requirement_keys={r.pk: r.key for r in catalogue.requirements},
+        category_keys={c.pk: c.key for c in catalogue.categories},
+    )
+
+
+_scoring_models = ModelVersionCache(_scoring_model_load)
+
+
+def scoring_model_for(*, model_version) -> ScoringModel:
     """The scoring model of a model version (immutable), without a query once this process has built it."""
-    return _model_specs.get(model_version)
+    return _scoring_models.get(model_version)
 
 
 def _applicability(assessment) -> tuple[frozenset[str], frozenset[str]]:
@@ -240,8 +258,21 @@ def assessment_baseline_score(*, assessment) -> ScoreResult:
     Two queries (scope, answers) once the model is cached: every answer save runs it.
     """
     not_applicable, _ = _applicability(assessment)
-    model = model_spec_for(model_version=assessment.model_version)
-    return score_assessment(model, _answer_set(assessment, not_applicable))
+    model = scoring_model_for(model_version=assessment.model_version)
+    method = ENGINE_METHODS[assessment.method]
+    if method == METHOD_SELF:
+        rows = CategoryAnswer.objects.for_org(assessment.organization_id).filter(
+            assessment=assessment, level__isnull=False
+        )
+        levels = {model.category_keys[pk]: level for pk, level in rows.values_list("category_id", "level")}
+        answers = AnswerSet(method=method, category_levels=levels, not_applicable=not_applicable)
+    else:
+        rows = RequirementAnswer.objects.for_org(assessment.organization_id).filter(
+            assessment=assessment, level__isnull=False
+        )
+        levels = {model.requirement_keys[pk]: level for pk, level in rows.values_list("requirement_id", "level")}
+        answers = AnswerSet(method=method, requirement_levels=levels, not_applicable=not_applicable)
+    return score_assessment(model.spec, answers)
 
 
 def assessment_improvements(*, assessment, result: ScoreResult | None = None, targets=None) -> list[Priority]:

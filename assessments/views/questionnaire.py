@@ -24,6 +24,7 @@ from assessments.models import Assessment, CategoryAnswer, CategoryReview, Exten
 from assessments.selectors import (
     CategoryTexts,
     answer_history,
+    assessment_for_category_page,
     category_for_key_or_none,
     category_page_data,
     questionnaire_catalogue,
@@ -288,8 +289,7 @@ def questionnaire_overview_view(request, assessment_id):
 
 @org_view(Perm.ASSESSMENT_VIEW)
 def category_view(request, assessment_id, category_key):
-    assessment = _get_assessment(request, assessment_id)
-    return _render_category(request, assessment, category_key)
+    return _render_category(request, assessment_id, category_key)
 
 
 @dataclass
@@ -308,7 +308,13 @@ class CardPage:
         self.csrf_input = csrf_input(self.csrf_token)
 
 
-def _render_category(request, assessment, category_key, *, override: AnswerSlot | None = None, status=200):
+def _render_category(request, assessment_id, category_key, *, override: AnswerSlot | None = None, status=200):
+    assessment = assessment_for_category_page(
+        organization=request.organization, assessment_id=assessment_id, category_key=category_key
+    )
+    if assessment is None:
+        raise Http404
+    assessment.organization = request.organization
     catalogue = questionnaire_catalogue(model_version=assessment.model_version)
     category = catalogue.category_by_key.get(category_key)
     if category is None:
@@ -424,7 +430,7 @@ def answer_save_view(request, assessment_id, slot):
         answer_slot.version = int(request.POST.get("version") or 0)
         if _is_htmx(request):
             return HttpResponse(answer_status_html(answer_slot))
-        return _render_category(request, assessment, answer_slot.category_key, override=answer_slot, status=409)
+        return _render_category(request, assessment.pk, answer_slot.category_key, override=answer_slot, status=409)
     except AssessmentError as error:
         if _is_htmx(request):
             answer_slot.state, answer_slot.message = "failed", str(error)
