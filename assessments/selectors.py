@@ -364,6 +364,9 @@ def category_page_data(*, assessment, category: CatalogueCategory, catalogue: Qu
     amap = applicability_map(assessment=assessment)
     requirements = catalogue.requirements_of[category.pk]
     req_ids = [r.pk for r in requirements]
+    # The page shows the threads of the requirements (formal) or of the category (self-assessment),
+    # and assignments of both (the category's in the header).
+    shown = Q(requirement_id__in=req_ids) if assessment.is_formal else Q(category_id=category.pk)
     target = Q(requirement_id__in=req_ids) | Q(category_id=category.pk)
 
     answers = {}
@@ -377,20 +380,20 @@ def category_page_data(*, assessment, category: CatalogueCategory, catalogue: Qu
     comments_by, evidence_by = defaultdict(list), defaultdict(list)
     for comment in (
         Comment.objects.for_org(org_id)
-        .filter(target, assessment=assessment)
+        .filter(shown, assessment=assessment)
         .values("requirement_id", "body", "created_at", "author__email", "author__username")
     ):
         comments_by[comment["requirement_id"]].append(comment)
     for item in (
         Evidence.objects.for_org(org_id)
-        .filter(target, assessment=assessment)
+        .filter(shown, assessment=assessment)
         .values("id", "requirement_id", "kind", "url", "title", "original_name", "size")
     ):
         evidence_by[item["requirement_id"]].append(item)
     flags = {
         f["requirement_id"]: f
         for f in Flag.objects.for_org(org_id)
-        .filter(target, assessment=assessment, resolved_at=None)
+        .filter(shown, assessment=assessment, resolved_at=None)
         .order_by("created_at")
         .values("id", "requirement_id", "raised_by__email")
     }

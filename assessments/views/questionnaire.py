@@ -40,7 +40,9 @@ from assessments.views.questionnaire_html import (
     answer_status_html,
     csrf_input,
     discussion_html,
+    progress_rows_html,
     requirement_cards_html,
+    requirement_index_html,
 )
 from catalog.levels import LEVELS
 from catalog.models import Extension, ExtensionRelevance
@@ -269,9 +271,6 @@ def questionnaire_overview_view(request, assessment_id):
     assessment = _get_assessment(request, assessment_id)
     overview = questionnaire_overview(assessment=assessment, user=request.user)
     urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
-    for module in overview.modules:
-        for progress in module.categories:
-            progress.url = urls.category(progress.category.key)
     for assignment in overview.assigned_to_me:
         assignment.url = f"{urls.category(assignment.target_category.key)}#{anchor_for(assignment.target_key)}"
     for flag in overview.flags:
@@ -281,6 +280,7 @@ def questionnaire_overview_view(request, assessment_id):
     context = {
         "assessment": assessment,
         "overview": overview,
+        "progress_rows": progress_rows_html(overview.modules, urls),
         "today": timezone.localdate(),
         "page_title": f"Questionnaire · {assessment.name}",
     }
@@ -382,6 +382,7 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
         "category": category,
         "data": data,
         "cards": cards,
+        "requirement_index": requirement_index_html(data.items) if assessment.is_formal else "",
         "category_form": category_form,
         "category_discussion": category_discussion,
         "editable": editable,

@@ -353,5 +353,72 @@ def requirement_card_html(item, page) -> str:
     return "".join(out)
 
 
+def requirement_index_html(items) -> SafeString:
+    """The links to the requirement cards at the top of the page, with answered and flagged marks."""
+    out = []
+    for item in items:
+        answered = ' <span class="visually-hidden">answered</span>✓' if item.answer and item.answer["level"] else ""
+        flagged = ' <span class="badge text-bg-warning">discuss</span>' if item.flag else ""
+        out.append(
+            f'<li class="list-inline-item"><a href="#{item.anchor}">{item.requirement.key}</a>{answered}{flagged}</li>'
+        )
+    return mark_safe("".join(out))  # noqa: S308 - keys and ids only
+
+
 def requirement_cards_html(items, page) -> SafeString:
     return mark_safe("".join(requirement_card_html(item, page) for item in items))  # noqa: S308 - escaped above
+
+
+# ---------------------------------------------------------------------------------------------
+# The overview's progress table (a row per category)
+# ---------------------------------------------------------------------------------------------
+
+_SCOPE_BADGES = {
+    "not_applicable": ' <span class="badge text-bg-light border">not applicable</span>',
+    "partial": ' <span class="badge text-bg-warning">partial</span>',
+}
+_REVIEW_BADGES = {"accepted": "text-bg-success", "sent_back": "text-bg-danger"}
+
+
+def _progress_row_html(c, url) -> str:
+    category = c.category
+    if c.assignee_label:
+        due = f' <span class="text-body-secondary">· {_date(c.due_date, "j M")}</span>' if c.due_date else ""
+        assignee = f"{e(c.assignee_label)}{due}"
+    else:
+        assignee = '<span class="text-body-secondary">–</span>'
+    review = ""
+    if c.review_status:
+        badge = _REVIEW_BADGES.get(c.review_status, "text-bg-secondary")
+        review = f'<span class="badge {badge}">{e(c.review_label)}</span>'
+    flagged = f'<span class="badge text-bg-warning">{c.flagged}</span>' if c.flagged else ""
+    muted = ' class="text-body-secondary"' if c.applicability == "not_applicable" else ""
+    complete = " bg-success" if c.percent == 100 else ""
+    return (
+        f"    <tr{muted}>\n"
+        f'      <td><a href="{url}">{category.key} {e(category.name)}</a>'
+        f"{_SCOPE_BADGES.get(c.applicability, '')}</td>\n"
+        f'      <td class="text-end">{c.answered} / {c.applicable}</td>\n'
+        f'      <td><div class="progress" role="progressbar" aria-label="{category.key} progress" '
+        f'aria-valuenow="{c.percent}" aria-valuemin="0" aria-valuemax="100" style="height:.5rem">'
+        f'<div class="progress-bar{complete}" style="width: {c.percent}%"></div></div></td>\n'
+        f'      <td class="small">{assignee}</td>\n'
+        f"      <td>{review}</td>\n"
+        f'      <td class="text-end">{flagged}</td>\n'
+        "    </tr>\n"
+    )
+
+
+def progress_rows_html(modules, urls) -> SafeString:
+    """The table body of the overview: per module a heading row and a row per category."""
+    out = []
+    for m in modules:
+        out.append(
+            "  <tbody>\n"
+            f'    <tr class="table-light"><th scope="rowgroup" colspan="2">{m.module.code} {e(m.module.name)}</th>'
+            f'<td colspan="4" class="small text-body-secondary">{m.answered} / {m.applicable} ({m.percent} %)</td>'
+            "</tr>\n"
+        )
+        out.extend(_progress_row_html(c, urls.category(c.category.key)) for c in m.categories)
+        out.append("  </tbody>\n")
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
