@@ -11,8 +11,11 @@ import copy
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from assessments.models import (
     Applicability,
@@ -360,57 +363,17 @@ def category_page_data(*, assessment, category: CatalogueCategory, catalogue: Qu
 
     ``assessment``: from ``assessment_for_category_page``.
     """
-    org_id = assessment.organization_id
-    amap = applicability_map(assessment=assessment)
     requirements = catalogue.requirements_of[category.pk]
-    req_ids = [r.pk for r in requirements]
-    # The page shows the threads of the requirements (formal) or of the category (self-assessment),
-    # and assignments of both (the category's in the header).
-    shown = Q(requirement_id__in=req_ids) if assessment.is_formal else Q(category_id=category.pk)
-    target = Q(requirement_id__in=req_ids) | Q(category_id=category.pk)
-
-    answers = {}
-    if assessment.is_formal:
-        answers = {
-            row["requirement_id"]: row
-            for row in RequirementAnswer.objects.for_org(org_id)
-            .filter(assessment=assessment, requirement_id__in=req_ids)
-            .values("requirement_id", *_ANSWER_FIELDS)
-        }
+    rows = _category_page_rows(assessment=assessment, category=category, requirements=requirements)
+    amap = dict(rows["scope"])
+    answers = {row["requirement_id"]: row for row in rows["answer"]}
     comments_by, evidence_by = defaultdict(list), defaultdict(list)
-    for comment in (
-        Comment.objects.for_org(org_id)
-        .filter(shown, assessment=assessment)
-        .values("requirement_id", "body", "created_at", "author__email", "author__username")
-    ):
+    for comment in rows["comment"]:
         comments_by[comment["requirement_id"]].append(comment)
-    for item in (
-        Evidence.objects.for_org(org_id)
-        .filter(shown, assessment=assessment)
-        .values("id", "requirement_id", "kind", "url", "title", "original_name", "size")
-    ):
+    for item in rows["evidence"]:
         evidence_by[item["requirement_id"]].append(item)
-    flags = {
-        f["requirement_id"]: f
-        for f in Flag.objects.for_org(org_id)
-        .filter(shown, assessment=assessment, resolved_at=None)
-        .order_by("created_at")
-        .values("id", "requirement_id", "raised_by__email")
-    }
-    assignments = {
-        a["requirement_id"]: a
-        for a in Assignment.objects.for_org(org_id)
-        .filter(target, assessment=assessment)
-        .values("requirement_id", "due_date", "assignee__email", "assignee__username")
-    }
-    category_answer = None
-    if not assessment.is_formal:
-        category_answer = (
-            CategoryAnswer.objects.for_org(org_id)
-            .filter(assessment=assessment, category_id=category.pk)
-            .values(*_ANSWER_FIELDS)
-            .first()
-        )
+    flags = {f["requirement_id"]: f for f in rows["flag"]}  # the newest open flag of each
+    assignments = {a["requirement_id"]: a for a in rows["assignment"]}
     previous_category, next_category = catalogue.neighbours(category)
     items = [
         RequirementItem(
@@ -429,7 +392,7 @@ def category_page_data(*, assessment, category: CatalogueCategory, catalogue: Qu
         texts=catalogue.texts(category),
         applicability=effective_applicability(amap, category.key),
         items=items,
-        category_answer=category_answer,
+        category_answer=None if assessment.is_formal else answers.get(None),
         category_comments=comments_by.get(None, []),
         category_evidence=evidence_by.get(None, []),
         category_flag=flags.get(None),
@@ -439,6 +402,135 @@ def category_page_data(*, assessment, category: CatalogueCategory, catalogue: Qu
         previous_category=previous_category,
         next_category=next_category,
     )
+
+
+def _category_page_rows(*, assessment, category, requirements) -> dict[str, list]:
+    """The rows of one category page from six tables in ONE query: scope decisions, answers, comments,
+    evidence, open flags and assignments, as dicts by kind ("scope": (key, level) pairs).
+
+    Six ORM queries cost about five times the CPU of this one (building and compiling each query
+    dominates); the category page is the hottest page of the application. Every branch is
+    filtered by organization and assessment, like ``.for_org()``. The page shows the threads of
+    the requirements (formal) or of the category (self-assessment), and assignments of both (the
+    category's in the header). The first branch gives PostgreSQL the column types.
+    """
+    formal = assessment.is_formal
+    req_ids = [r.pk for r in requirements] or [0]  # no requirement: an id that never exists
+    in_requirements = f"requirement_id IN ({', '.join(['%s'] * len(req_ids))})"
+    shown, shown_params = (in_requirements, req_ids) if formal else ("category_id = %s", [category.pk])
+    answer_table = (RequirementAnswer if formal else CategoryAnswer)._meta.db_table
+    answer_target = "t.requirement_id" if formal else "NULL"
+    users = get_user_model()._meta.db_table
+    tenant = "t.organization_id = %s AND t.assessment_id = %s"
+    sql = f"""
+        SELECT 'scope', CAST(NULL AS bigint), t.id, CAST(NULL AS bigint), CAST(NULL AS integer),
+               CAST(NULL AS boolean), CAST(NULL AS timestamp), CAST(NULL AS date),
+               t.key, t.level, NULL, NULL, NULL, NULL
+          FROM {Applicability._meta.db_table} t WHERE {tenant}
+        UNION ALL
+        SELECT 'answer', {answer_target}, t.id, t.level, t.version, t.carried_over, t.updated_at, NULL,
+               t.notes, NULL, NULL, NULL, u.email, u.username
+          FROM {answer_table} t LEFT JOIN {users} u ON u.id = t.updated_by_id
+         WHERE {tenant} AND t.{shown}
+        UNION ALL
+        SELECT 'comment', t.requirement_id, t.id, NULL, NULL, NULL, t.created_at, NULL,
+               t.body, NULL, NULL, NULL, u.email, u.username
+          FROM {Comment._meta.db_table} t LEFT JOIN {users} u ON u.id = t.author_id
+         WHERE {tenant} AND t.{shown}
+        UNION ALL
+        SELECT 'evidence', t.requirement_id, t.id, t.size, NULL, NULL, t.created_at, NULL,
+               t.url, t.title, t.original_name, t.kind, NULL, NULL
+          FROM {Evidence._meta.db_table} t WHERE {tenant} AND t.{shown}
+        UNION ALL
+        SELECT 'flag', t.requirement_id, t.id, NULL, NULL, NULL, t.created_at, NULL,
+               NULL, NULL, NULL, NULL, u.email, NULL
+          FROM {Flag._meta.db_table} t LEFT JOIN {users} u ON u.id = t.raised_by_id
+         WHERE {tenant} AND t.{shown} AND t.resolved_at IS NULL
+        UNION ALL
+        SELECT 'assignment', t.requirement_id, t.id, NULL, NULL, NULL, t.created_at, t.due_date,
+               NULL, NULL, NULL, NULL, u.email, u.username
+          FROM {Assignment._meta.db_table} t LEFT JOIN {users} u ON u.id = t.assignee_id
+         WHERE {tenant} AND (t.{in_requirements} OR t.category_id = %s)
+        ORDER BY 7, 3
+    """  # noqa: S608 - table names from the models, values as parameters
+    tenant_params = [assessment.organization_id, assessment.pk]
+    params = [
+        *tenant_params,
+        *tenant_params,
+        *shown_params,
+        *tenant_params,
+        *shown_params,
+        *tenant_params,
+        *shown_params,
+        *tenant_params,
+        *shown_params,
+        *tenant_params,
+        *req_ids,
+        category.pk,
+    ]
+    rows = {"scope": [], "answer": [], "comment": [], "evidence": [], "flag": [], "assignment": []}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for kind, target, pk, number, version, flag, at, due, text_a, text_b, text_c, text_d, email, username in cursor:
+            at = _aware(at)
+            if kind == "scope":
+                rows[kind].append((text_a, text_b))
+            elif kind == "answer":
+                rows[kind].append(
+                    {
+                        "requirement_id": target,
+                        "level": number,
+                        "notes": text_a,
+                        "version": version,
+                        "carried_over": bool(flag),
+                        "updated_at": at,
+                        "updated_by__email": email,
+                        "updated_by__username": username,
+                    }
+                )
+            elif kind == "comment":
+                rows[kind].append(
+                    {
+                        "requirement_id": target,
+                        "body": text_a,
+                        "created_at": at,
+                        "author__email": email,
+                        "author__username": username,
+                    }
+                )
+            elif kind == "evidence":
+                rows[kind].append(
+                    {
+                        "id": pk,
+                        "requirement_id": target,
+                        "kind": text_d,
+                        "url": text_a,
+                        "title": text_b,
+                        "original_name": text_c,
+                        "size": number,
+                    }
+                )
+            elif kind == "flag":
+                rows[kind].append({"id": pk, "requirement_id": target, "raised_by__email": email})
+            else:
+                rows[kind].append(
+                    {
+                        "requirement_id": target,
+                        "due_date": parse_date(due) if isinstance(due, str) else due,
+                        "assignee__email": email,
+                        "assignee__username": username,
+                    }
+                )
+    return rows
+
+
+def _aware(value):
+    """A datetime from a raw query as the ORM gives it: SQLite returns text or naive UTC values."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, connection.timezone)
+    return value
 
 
 def _relevances(*, assessment, category) -> list[RelevanceItem]:
