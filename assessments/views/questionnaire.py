@@ -119,9 +119,11 @@ class AnswerSlot:
 
 
 def _get_assessment(request, assessment_id) -> Assessment:
-    return tenant_get_or_404(
-        Assessment.objects.select_related("model_version", "organization"), request.organization, pk=assessment_id
+    assessment = tenant_get_or_404(
+        Assessment.objects.select_related("model_version"), request.organization, pk=assessment_id
     )
+    assessment.organization = request.organization  # loaded by org_view already
+    return assessment
 
 
 class QuestionnaireUrls:
