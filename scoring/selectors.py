@@ -9,6 +9,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Prefetch
 
 from assessments.models import Applicability, Assessment, CategoryAnswer, ExtensionAnswer, RequirementAnswer
@@ -255,22 +256,34 @@ def assessment_score(*, assessment) -> ScoreResult:
 def assessment_baseline_score(*, assessment) -> ScoreResult:
     """The score without extensions (they never change the baseline): for summaries and dashboards.
 
-    Two queries (scope, answers) once the model is cached: every answer save runs it.
+    Every answer save runs it: one query (scope decisions and answered levels together) once this
+    process has the model.
     """
-    not_applicable, _ = _applicability(assessment)
     model = scoring_model_for(model_version=assessment.model_version)
     method = ENGINE_METHODS[assessment.method]
     if method == METHOD_SELF:
-        rows = CategoryAnswer.objects.for_org(assessment.organization_id).filter(
-            assessment=assessment, level__isnull=False
-        )
-        levels = {model.category_keys[pk]: level for pk, level in rows.values_list("category_id", "level")}
+        answer_table, target, keys = CategoryAnswer._meta.db_table, "category_id", model.category_keys
+    else:
+        answer_table, target, keys = RequirementAnswer._meta.db_table, "requirement_id", model.requirement_keys
+    tenant = "t.organization_id = %s AND t.assessment_id = %s"
+    sql = f"""
+        SELECT t.key, CAST(NULL AS bigint), CAST(NULL AS integer)
+          FROM {Applicability._meta.db_table} t WHERE {tenant} AND t.level = %s
+        UNION ALL
+        SELECT NULL, t.{target}, t.level FROM {answer_table} t WHERE {tenant} AND t.level IS NOT NULL
+    """  # noqa: S608 - table and column names from the models, values as parameters
+    tenant_params = [assessment.organization_id, assessment.pk]
+    not_applicable, levels = set(), {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*tenant_params, Applicability.Level.NOT_APPLICABLE, *tenant_params])
+        for key, target_id, level in cursor:
+            if key is not None:
+                not_applicable.add(key)
+            else:
+                levels[keys[target_id]] = level
+    if method == METHOD_SELF:
         answers = AnswerSet(method=method, category_levels=levels, not_applicable=not_applicable)
     else:
-        rows = RequirementAnswer.objects.for_org(assessment.organization_id).filter(
-            assessment=assessment, level__isnull=False
-        )
-        levels = {model.requirement_keys[pk]: level for pk, level in rows.values_list("requirement_id", "level")}
         answers = AnswerSet(method=method, requirement_levels=levels, not_applicable=not_applicable)
     return score_assessment(model.spec, answers)
 

@@ -199,8 +199,8 @@ def test_summary_refresh_is_one_update_and_constant(org):
         assessment_summary_refresh(assessment=many)
     updates = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
     assert len(updates) == 1
-    # Scope, answers, the update; the first refresh of the process loads the model too (three queries).
-    assert len(captured) == 3 and len(first) <= 6
+    # Scope and answers (one query), the update; the first refresh of the process loads the model too (three queries).
+    assert len(captured) == 2 and len(first) <= 5
     assert _queries(lambda: assessment_summary_refresh(assessment=few)) == len(captured)
 
 
