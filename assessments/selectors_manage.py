@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from assessments.models import Applicability, Assessment, CategoryAnswer, CategoryReview, RequirementAnswer
+from assessments.selectors import is_applicable
 from audit.models import AuditEntry
 from catalog.models import Category, Module, Requirement
 
@@ -75,6 +76,7 @@ def scope_tree(*, assessment: Assessment) -> ScopeTree:
     rows = {
         row.key: row for row in Applicability.objects.for_org(assessment.organization).filter(assessment=assessment)
     }
+    amap = {key: row.level for key, row in rows.items()}
     items: dict[str, ScopeItem] = {}
 
     def item(kind, key, name, obj, parent=None):
@@ -82,9 +84,9 @@ def scope_tree(*, assessment: Assessment) -> ScopeTree:
         row = rows.get(key)
         if row is not None:
             node.own_level, node.reason = row.level, row.reason
-        node.level = node.own_level
-        if parent is not None and parent.level == Level.NOT_APPLICABLE:
-            node.level = Level.NOT_APPLICABLE
+        # The questionnaire's cascade rule; a partial decision stays on its own row here (it is a note).
+        node.level = node.own_level if is_applicable(amap, key) else Level.NOT_APPLICABLE
+        if parent is not None and not parent.applicable:
             node.inherited_from = parent.inherited_from or parent.key
         items[key] = node
         if parent is not None:
@@ -119,29 +121,33 @@ def categories_in_scope(*, assessment: Assessment, tree: ScopeTree | None = None
     return result
 
 
-def open_items(*, assessment: Assessment, tree: ScopeTree | None = None) -> list[str]:
-    """Applicable items without a confirmed answer, as "G.1.2 Title" lines (what blocks sign-off).
+def _answered_ids(*, assessment: Assessment) -> set[int]:
+    """Requirement ids (formal) or category ids (self-assessment) with a confirmed answer.
 
-    An answer carried over from the previous assessment counts as open until someone confirms it.
+    An answer carried over from the previous assessment is not confirmed until someone saves it.
     """
-    tree = tree or scope_tree(assessment=assessment)
     if assessment.is_formal:
-        answered = set(
-            RequirementAnswer.objects.for_org(assessment.organization)
-            .filter(assessment=assessment, level__isnull=False, carried_over=False)
-            .values_list("requirement_id", flat=True)
-        )
+        model, field_name = RequirementAnswer, "requirement_id"
+    else:
+        model, field_name = CategoryAnswer, "category_id"
+    return set(
+        model.objects.for_org(assessment.organization)
+        .filter(assessment=assessment, level__isnull=False, carried_over=False)
+        .values_list(field_name, flat=True)
+    )
+
+
+def open_items(*, assessment: Assessment, tree: ScopeTree | None = None) -> list[str]:
+    """Applicable items without a confirmed answer, as "G.1.2 Title" lines (what blocks sign-off)."""
+    tree = tree or scope_tree(assessment=assessment)
+    answered = _answered_ids(assessment=assessment)
+    if assessment.is_formal:
         return [
             f"{req.key} {req.name}"
             for category in categories_in_scope(assessment=assessment, tree=tree)
             for req in category.children
             if req.applicable and req.object.id not in answered
         ]
-    answered = set(
-        CategoryAnswer.objects.for_org(assessment.organization)
-        .filter(assessment=assessment, level__isnull=False, carried_over=False)
-        .values_list("category_id", flat=True)
-    )
     return [
         f"{category.key} {category.name}"
         for category in categories_in_scope(assessment=assessment, tree=tree)
@@ -167,18 +173,7 @@ def review_overview(*, assessment: Assessment, tree: ScopeTree | None = None) ->
         .filter(assessment=assessment)
         .select_related("reviewed_by")
     }
-    if assessment.is_formal:
-        answered_ids = set(
-            RequirementAnswer.objects.for_org(assessment.organization)
-            .filter(assessment=assessment, level__isnull=False, carried_over=False)
-            .values_list("requirement_id", flat=True)
-        )
-    else:
-        answered_ids = set(
-            CategoryAnswer.objects.for_org(assessment.organization)
-            .filter(assessment=assessment, level__isnull=False, carried_over=False)
-            .values_list("category_id", flat=True)
-        )
+    answered_ids = _answered_ids(assessment=assessment)
     result = []
     for category in in_scope:
         if assessment.is_formal:

@@ -1,3 +1,5 @@
+from django.utils import timezone
+
 from assessments.models import Assessment
 from organizations.models import Invitation, Membership
 
@@ -41,8 +43,6 @@ def member_list(*, organization):
 
 
 def invitation_pending_list(*, organization):
-    from django.utils import timezone
-
     return (
         Invitation.objects.for_org(organization)
         .filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import smtplib
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -26,34 +27,40 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def organization_create(*, name: str, slug: str = "", by) -> Organization:
-    """Create an organization; its creator becomes its owner."""
+def organization_create(*, name: str, slug: str = "", by, owner=None) -> Organization:
+    """Create an organization; ``owner`` (by default its creator ``by``) becomes its owner.
+
+    ``by`` is None for set-up scripts (``manage.py create_organization``), which may leave it without owner.
+    """
+    owner = owner or by
     name = name.strip()
     if not name:
         raise OrganizationError("An organization needs a name.")
     slug = slugify(slug or name)[:60]
     if not slug:
         raise OrganizationError("Choose a short name for the address (letters, digits and dashes).")
-    try:
-        with transaction.atomic():
-            organization = Organization.objects.create(name=name, slug=slug)
-            membership = Membership.objects.create(organization=organization, user=by, role=Role.OWNER)
-    except IntegrityError:
-        raise OrganizationError(f"The address “{slug}” is taken: choose another one.") from None
-    audit_log(
-        organization=organization,
-        actor=by,
-        action="organization.created",
-        obj=organization,
-        after={"name": name, "slug": slug},
-    )
-    audit_log(
-        organization=organization,
-        actor=by,
-        action="membership.added",
-        obj=membership,
-        after={"user": by.get_username(), "role": Role.OWNER},
-    )
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                organization = Organization.objects.create(name=name, slug=slug)
+        except IntegrityError:
+            raise OrganizationError(f"The address “{slug}” is taken: choose another one.") from None
+        audit_log(
+            organization=organization,
+            actor=by,
+            action="organization.created",
+            obj=organization,
+            after={"name": name, "slug": slug},
+        )
+        if owner is not None:
+            membership = Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
+            audit_log(
+                organization=organization,
+                actor=by,
+                action="membership.added",
+                obj=membership,
+                after={"user": owner.get_username(), "role": Role.OWNER},
+            )
     return organization
 
 
@@ -66,11 +73,17 @@ def organization_update(*, organization, name: str, reassessment_interval_months
     before = {"name": organization.name, "reassessment_interval_months": organization.reassessment_interval_months}
     organization.name = name.strip()
     organization.reassessment_interval_months = reassessment_interval_months
-    organization.save(update_fields=["name", "reassessment_interval_months"])
     after = {"name": organization.name, "reassessment_interval_months": organization.reassessment_interval_months}
-    audit_log(
-        organization=organization, actor=by, action="organization.updated", obj=organization, before=before, after=after
-    )
+    with transaction.atomic():
+        organization.save(update_fields=["name", "reassessment_interval_months"])
+        audit_log(
+            organization=organization,
+            actor=by,
+            action="organization.updated",
+            obj=organization,
+            before=before,
+            after=after,
+        )
     return organization
 
 
@@ -98,14 +111,14 @@ def membership_set_role(*, membership: Membership, role: str, by) -> Membership:
         before = membership.role
         membership.role = role
         membership.save(update_fields=["role"])
-    audit_log(
-        organization=organization,
-        actor=by,
-        action="membership.role_changed",
-        obj=membership,
-        before={"user": membership.user.get_username(), "role": before},
-        after={"user": membership.user.get_username(), "role": role},
-    )
+        audit_log(
+            organization=organization,
+            actor=by,
+            action="membership.role_changed",
+            obj=membership,
+            before={"user": membership.user.get_username(), "role": before},
+            after={"user": membership.user.get_username(), "role": role},
+        )
     return membership
 
 
@@ -116,20 +129,23 @@ def membership_remove(*, membership: Membership, by) -> None:
         ensure_perm(organization=organization, user=by, permission=Perm.ORG_MANAGE_MEMBERS)
     with transaction.atomic():
         list(Membership.objects.select_for_update().filter(organization=organization, role=Role.OWNER))
+        membership = Membership.objects.filter(pk=membership.pk).select_related("user").first()
+        if membership is None:
+            raise OrganizationError("This person is not a member any more.")
         if membership.role == Role.OWNER and not _other_owner_exists(membership):
             raise OrganizationError("The last owner cannot leave: make someone else an owner first.")
         snapshot = {"user": membership.user.get_username(), "role": membership.role}
         membership_id = membership.pk
         membership.delete()
-    audit_log(
-        organization=organization,
-        actor=by,
-        action="membership.removed",
-        object_type="membership",
-        object_id=membership_id,
-        object_repr=snapshot["user"],
-        before=snapshot,
-    )
+        audit_log(
+            organization=organization,
+            actor=by,
+            action="membership.removed",
+            object_type="membership",
+            object_id=membership_id,
+            object_repr=snapshot["user"],
+            before=snapshot,
+        )
 
 
 def invitation_create(*, organization, email: str, role: str, by, request=None) -> tuple[Invitation, str]:
@@ -145,50 +161,60 @@ def invitation_create(*, organization, email: str, role: str, by, request=None) 
         organization=organization, email__iexact=email, accepted_at=None, revoked_at=None, expires_at__gt=now
     ).exists():
         raise OrganizationError(f"{email} has a pending invitation already: revoke it to send a new one.")
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        organization=organization,
-        email=email,
-        role=role,
-        token_hash=_token_hash(token),
-        invited_by=by,
-        expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
-    )
-    path = reverse("invitation_accept", kwargs={"token": token})
-    link = request.build_absolute_uri(path) if request is not None else path
-    send_mail(
-        subject=f"You are invited to {organization.name} on PKIMM Assess",
-        message=(
-            f"{by.get_username()} invites you to join {organization.name} as {Role(role).label}.\n\n"
-            f"Accept the invitation: {link}\n\n"
-            f"The link can be used once and expires on {invitation.expires_at:%Y-%m-%d %H:%M} UTC."
-        ),
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        recipient_list=[email],
-    )
-    audit_log(
-        organization=organization,
-        actor=by,
-        action="invitation.created",
-        obj=invitation,
-        after={"email": email, "role": role, "expires_at": invitation.expires_at.isoformat()},
-    )
+    # Created, mailed and logged together: a failed send leaves no invitation behind.
+    with transaction.atomic():
+        token = secrets.token_urlsafe(32)
+        invitation = Invitation.objects.create(
+            organization=organization,
+            email=email,
+            role=role,
+            token_hash=_token_hash(token),
+            invited_by=by,
+            expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        path = reverse("invitation_accept", kwargs={"token": token})
+        link = request.build_absolute_uri(path) if request is not None else path
+        try:
+            send_mail(
+                subject=f"You are invited to {organization.name} on PKIMM Assess",
+                message=(
+                    f"{by.get_username()} invites you to join {organization.name} as {Role(role).label}.\n\n"
+                    f"Accept the invitation: {link}\n\n"
+                    f"The link can be used once and expires on {invitation.expires_at:%Y-%m-%d %H:%M} UTC."
+                ),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[email],
+            )
+        except (OSError, smtplib.SMTPException) as error:
+            raise OrganizationError(
+                f"The invitation e-mail to {email} could not be sent ({error}); nothing was saved."
+            ) from None
+        audit_log(
+            organization=organization,
+            actor=by,
+            action="invitation.created",
+            obj=invitation,
+            after={"email": email, "role": role, "expires_at": invitation.expires_at.isoformat()},
+        )
     return invitation, link
 
 
 def invitation_revoke(*, invitation: Invitation, by) -> None:
     ensure_perm(organization=invitation.organization, user=by, permission=Perm.ORG_MANAGE_MEMBERS)
-    if invitation.accepted_at or invitation.revoked_at:
-        raise OrganizationError("This invitation is no longer pending.")
-    invitation.revoked_at = timezone.now()
-    invitation.save(update_fields=["revoked_at"])
-    audit_log(
-        organization=invitation.organization,
-        actor=by,
-        action="invitation.revoked",
-        obj=invitation,
-        before={"email": invitation.email, "role": invitation.role},
-    )
+    with transaction.atomic():
+        # Locked and checked again: a revoke and an accept at the same moment cannot both succeed.
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.accepted_at or locked.revoked_at:
+            raise OrganizationError("This invitation is no longer pending.")
+        locked.revoked_at = invitation.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+        audit_log(
+            organization=invitation.organization,
+            actor=by,
+            action="invitation.revoked",
+            obj=locked,
+            before={"email": locked.email, "role": locked.role},
+        )
 
 
 @dataclass
@@ -202,13 +228,17 @@ def invitation_check(*, token: str) -> InvitationCheck:
     invitation = Invitation.objects.select_related("organization").filter(token_hash=_token_hash(token)).first()
     if invitation is None:
         return InvitationCheck(None, "This invitation link is not valid. Ask for a new invitation.")
+    return InvitationCheck(invitation, _invitation_problem(invitation))
+
+
+def _invitation_problem(invitation: Invitation) -> str:
     if invitation.accepted_at:
-        return InvitationCheck(invitation, "This invitation has been used already.")
+        return "This invitation has been used already."
     if invitation.revoked_at:
-        return InvitationCheck(invitation, "This invitation has been revoked. Ask for a new invitation.")
+        return "This invitation has been revoked. Ask for a new invitation."
     if invitation.expires_at <= timezone.now():
-        return InvitationCheck(invitation, "This invitation has expired. Ask the organization's owner for a new one.")
-    return InvitationCheck(invitation)
+        return "This invitation has expired. Ask the organization's owner for a new one."
+    return ""
 
 
 def invitation_accept(*, token: str, user) -> Membership:
@@ -216,10 +246,11 @@ def invitation_accept(*, token: str, user) -> Membership:
         check = invitation_check(token=token)
         if check.problem:
             raise OrganizationError(check.problem)
-        # Lock the row: the same link opened twice at once joins once.
-        invitation = Invitation.objects.select_for_update().get(pk=check.invitation.pk)
-        if invitation.accepted_at:
-            raise OrganizationError("This invitation has been used already.")
+        # Lock the row and check again: the same link opened twice at once joins once, and a revoke
+        # that slipped in after the first check wins.
+        invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=check.invitation.pk)
+        if problem := _invitation_problem(invitation):
+            raise OrganizationError(problem)
         if (user.email or "").lower() != invitation.email.lower():
             raise OrganizationError(
                 f"This invitation is for {invitation.email}, but you are signed in as {user.email or user}. "
@@ -231,18 +262,18 @@ def invitation_accept(*, token: str, user) -> Membership:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-    audit_log(
-        organization=invitation.organization,
-        actor=user,
-        action="invitation.accepted",
-        obj=invitation,
-        after={"email": invitation.email, "role": invitation.role},
-    )
-    audit_log(
-        organization=invitation.organization,
-        actor=user,
-        action="membership.added",
-        obj=membership,
-        after={"user": user.get_username(), "role": invitation.role},
-    )
+        audit_log(
+            organization=invitation.organization,
+            actor=user,
+            action="invitation.accepted",
+            obj=invitation,
+            after={"email": invitation.email, "role": invitation.role},
+        )
+        audit_log(
+            organization=invitation.organization,
+            actor=user,
+            action="membership.added",
+            obj=membership,
+            after={"user": user.get_username(), "role": invitation.role},
+        )
     return membership

@@ -6,7 +6,8 @@ the first save creates the row (the unique constraint lets only one concurrent c
 later saves run ``UPDATE ... WHERE id = ? AND version = ?``; a save that changes no row was based
 on a stale version and raises ``AnswerConflict`` carrying the answer as stored now.
 
-Every accepted change writes one "answer.changed" audit entry whose object_id is
+The first saved answer of a draft assessment starts it (draft -> in progress, in the same
+transaction). Every accepted change writes one "answer.changed" audit entry whose object_id is
 ``"<assessment id>:<key>"`` (see ``selectors.history_object_id``), the per-answer history.
 """
 
@@ -14,10 +15,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from assessments.models import CategoryAnswer, CategoryReview, ExtensionAnswer, RequirementAnswer
+from assessments.models import Assessment, CategoryAnswer, ExtensionAnswer, RequirementAnswer
 from assessments.selectors import applicability_map, history_object_id, is_applicable
-from assessments.services.common import AnswerConflict, AssessmentError, assessment_ensure_editable
+from assessments.services.common import (
+    AnswerConflict,
+    AssessmentError,
+    assessment_ensure_editable,
+    category_ensure_editable,
+)
 from assessments.services.summary import assessment_summary_refresh
+from assessments.services.workflow import assessment_start_on_first_answer
 from audit.services import audit_log
 from catalog.models import ExtensionRelevance
 from organizations.roles import Perm
@@ -34,9 +41,7 @@ def answer_set(*, assessment, requirement, level, notes, expected_version, by) -
     if requirement.model_version_id != assessment.model_version_id:
         raise AssessmentError(f"Requirement {requirement.key} is not part of this assessment's model version.")
     _ensure_in_scope(assessment=assessment, key=requirement.key)
-    _ensure_not_locked(
-        assessment=assessment, category_id=requirement.category_id, category_key=requirement.category.key
-    )
+    category_ensure_editable(assessment=assessment, category=requirement.category)
     level, notes = _clean(level, notes)
     answer = _versioned_save(
         model=RequirementAnswer,
@@ -59,7 +64,7 @@ def category_answer_set(*, assessment, category, level, notes, expected_version,
     if category.model_version_id != assessment.model_version_id:
         raise AssessmentError(f"Category {category.key} is not part of this assessment's model version.")
     _ensure_in_scope(assessment=assessment, key=category.key)
-    _ensure_not_locked(assessment=assessment, category_id=category.pk, category_key=category.key)
+    category_ensure_editable(assessment=assessment, category=category)
     level, notes = _clean(level, notes)
     return _versioned_save(
         model=CategoryAnswer,
@@ -84,7 +89,7 @@ def extension_answer_set(*, assessment, extension, category_key, level, notes, e
     category = assessment.model_version.categories.filter(key=category_key).first()
     if category is None:
         raise AssessmentError(f"Category {category_key} is not part of this assessment's model version.")
-    _ensure_not_locked(assessment=assessment, category_id=category.pk, category_key=category_key)
+    category_ensure_editable(assessment=assessment, category=category)
     level, notes = _clean(level, notes)
     return _versioned_save(
         model=ExtensionAnswer,
@@ -106,16 +111,6 @@ def _ensure_can_answer(*, assessment, by) -> None:
 def _ensure_in_scope(*, assessment, key) -> None:
     if not is_applicable(applicability_map(assessment=assessment), key):
         raise AssessmentError(f"{key} is marked not applicable in the scope of this assessment.")
-
-
-def _ensure_not_locked(*, assessment, category_id, category_key) -> None:
-    accepted = CategoryReview.objects.for_org(assessment.organization_id).filter(
-        assessment=assessment, category_id=category_id, status=CategoryReview.Status.ACCEPTED
-    )
-    if accepted.exists():
-        raise AssessmentError(
-            f"Category {category_key} was accepted in review and is locked. A lead assessor can send it back."
-        )
 
 
 def _clean(level, notes) -> tuple[int | None, str]:
@@ -141,6 +136,8 @@ def _versioned_save(*, model, lookup, assessment, level, notes, expected_version
         raise AssessmentError("The form was incomplete (no version). Reload the page and try again.") from None
     now = timezone.now()
     with transaction.atomic():
+        if assessment.status == Assessment.Status.DRAFT:
+            assessment_start_on_first_answer(assessment=assessment, by=by)
         existing = model.objects.filter(**lookup).first()
         if existing is None:
             if expected_version != 0:

@@ -4,7 +4,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Assessment
-from assessments.services.common import AssessmentError, assessment_ensure_editable
+from assessments.services.common import AssessmentError, assessment_lock_editable
 from assessments.services.history import assessment_audit
 from assessments.services.summary import assessment_summary_refresh
 from catalog.models import ModelVersion
@@ -85,8 +85,7 @@ def assessment_update(*, assessment: Assessment, by, **changes) -> Assessment:
     if unknown:
         raise AssessmentError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        assessment_ensure_editable(assessment=locked)
+        locked = assessment_lock_editable(assessment=assessment)
         if "name" in changes and not str(changes["name"]).strip():
             raise AssessmentError("An assessment needs a name.")
         if changes.get("method", locked.method) != locked.method:

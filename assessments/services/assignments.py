@@ -3,7 +3,7 @@
 from django.db import transaction
 
 from assessments.models import Assessment, Assignment
-from assessments.services.common import AssessmentError, assessment_ensure_editable
+from assessments.services.common import AssessmentError, assessment_lock_editable
 from assessments.services.history import assessment_audit
 from catalog.models import Category, Requirement
 from organizations.roles import Perm
@@ -33,8 +33,7 @@ def assignment_set(
     if Perm.ASSESSMENT_ANSWER not in member_perms(organization=assessment.organization, user=assignee):
         raise AssessmentError("Only members who can answer (assessors, lead assessors, owners) can be assigned.")
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        assessment_ensure_editable(assessment=locked)
+        locked = assessment_lock_editable(assessment=assessment)
         lookup = {"requirement": requirement} if requirement else {"category": category, "requirement": None}
         assignment = (
             Assignment.objects.for_org(locked.organization)
@@ -76,8 +75,7 @@ def assignment_remove(*, assignment: Assignment, by) -> None:
     assessment = assignment.assessment
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE)
     with transaction.atomic():
-        locked = Assessment.objects.select_for_update().get(pk=assessment.pk)
-        assessment_ensure_editable(assessment=locked)
+        locked = assessment_lock_editable(assessment=assessment)
         assessment_audit(
             assessment=locked,
             by=by,

@@ -1,8 +1,8 @@
 from django.db import transaction
 
 from assessments.models import Comment
-from assessments.services.common import AssessmentError, assessment_ensure_editable
-from assessments.services.targets import target_check, target_label
+from assessments.services.common import AssessmentError, category_ensure_editable
+from assessments.services.targets import target_category, target_check, target_label
 from audit.services import audit_log
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
@@ -12,9 +12,11 @@ MAX_COMMENT_LENGTH = 10_000
 
 def comment_add(*, assessment, body, by, requirement=None, category=None) -> Comment:
     """Add a comment to the thread of a requirement (or of a category in a self-assessment)."""
-    assessment_ensure_editable(assessment=assessment)
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_COMMENT)
     target = target_check(assessment=assessment, requirement=requirement, category=category)
+    category_ensure_editable(
+        assessment=assessment, category=target_category(requirement=requirement, category=category)
+    )
     body = (body or "").strip()
     if not body:
         raise AssessmentError("The comment is empty.")

@@ -16,10 +16,11 @@ from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import transaction
 
-from assessments.models import CategoryReview, Evidence, evidence_upload_path
-from assessments.services.common import AssessmentError, assessment_ensure_editable
-from assessments.services.targets import target_check, target_label
+from assessments.models import Evidence, evidence_upload_path
+from assessments.services.common import AssessmentError, category_ensure_editable
+from assessments.services.targets import target_category, target_check, target_label
 from audit.services import audit_log
+from core.sizes import megabytes
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
@@ -106,27 +107,20 @@ def _text_type(*, stream, name: str) -> DetectedType | None:
     return DetectedType("text/plain")
 
 
-def _ensure_can_change_evidence(*, assessment, by, category_id):
-    assessment_ensure_editable(assessment=assessment)
+def _ensure_can_change_evidence(*, assessment, by, category):
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER)
-    locked = CategoryReview.objects.for_org(assessment.organization_id).filter(
-        assessment=assessment, category_id=category_id, status=CategoryReview.Status.ACCEPTED
-    )
-    if category_id and locked.exists():
-        raise AssessmentError("This category was accepted in review and is locked. A lead assessor can send it back.")
+    category_ensure_editable(assessment=assessment, category=category)
 
 
 def evidence_add_file(*, assessment, upload, by, title="", requirement=None, category=None) -> Evidence:
     """Store an uploaded file as evidence. A refused file leaves nothing behind (no row, no stored file)."""
     target = target_check(assessment=assessment, requirement=requirement, category=category)
     _ensure_can_change_evidence(
-        assessment=assessment, by=by, category_id=target.get("category_id") or getattr(category, "pk", None)
+        assessment=assessment, by=by, category=target_category(requirement=requirement, category=category)
     )
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size > limit:
-        raise AssessmentError(
-            f"“{upload.name}” is {_megabytes(upload.size)}; files are limited to {_megabytes(limit)}."
-        )
+        raise AssessmentError(f"“{upload.name}” is {megabytes(upload.size)}; files are limited to {megabytes(limit)}.")
     if upload.size == 0:
         raise AssessmentError(f"“{upload.name}” is empty.")
     upload.seek(0)
@@ -175,7 +169,7 @@ def evidence_add_file(*, assessment, upload, by, title="", requirement=None, cat
 def evidence_add_link(*, assessment, url, by, title="", requirement=None, category=None) -> Evidence:
     target = target_check(assessment=assessment, requirement=requirement, category=category)
     _ensure_can_change_evidence(
-        assessment=assessment, by=by, category_id=target.get("category_id") or getattr(category, "pk", None)
+        assessment=assessment, by=by, category=target_category(requirement=requirement, category=category)
     )
     url = (url or "").strip()
     try:
@@ -207,7 +201,7 @@ def evidence_add_link(*, assessment, url, by, title="", requirement=None, catego
 
 def evidence_delete(*, evidence, by) -> None:
     assessment = evidence.assessment
-    _ensure_can_change_evidence(assessment=assessment, by=by, category_id=evidence.category_id)
+    _ensure_can_change_evidence(assessment=assessment, by=by, category=evidence.category)
     stored_name = evidence.file.name if evidence.kind == Evidence.Kind.FILE else ""
     with transaction.atomic():
         audit_log(
@@ -220,7 +214,3 @@ def evidence_delete(*, evidence, by) -> None:
         evidence.delete()
         if stored_name:
             transaction.on_commit(lambda: default_storage.delete(stored_name))
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"

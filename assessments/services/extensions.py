@@ -2,23 +2,16 @@
 
 from django.db import transaction
 
-from assessments.models import Assessment
-from assessments.services.common import AssessmentError, assessment_ensure_editable
+from assessments.services.common import AssessmentError, assessment_lock_editable
 from audit.services import audit_log
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
 
-def _locked(assessment) -> Assessment:
-    # Re-read under a row lock: a sign-off racing with this change is seen, not overwritten.
-    return Assessment.objects.select_for_update().select_related("model_version").get(pk=assessment.pk)
-
-
 def assessment_extension_enable(*, assessment, extension, by) -> None:
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE)
     with transaction.atomic():
-        current = _locked(assessment)
-        assessment_ensure_editable(assessment=current)
+        current = assessment_lock_editable(assessment=assessment)
         version = current.model_version.version
         if not extension.is_compatible_with(version):
             raise AssessmentError(
@@ -46,8 +39,7 @@ def assessment_extension_disable(*, assessment, extension, by) -> None:
     """Stop using ``extension``. Its relevance answers are kept, so enabling it again restores them."""
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE)
     with transaction.atomic():
-        current = _locked(assessment)
-        assessment_ensure_editable(assessment=current)
+        current = assessment_lock_editable(assessment=assessment)
         if not current.extensions.filter(pk=extension.pk).exists():
             return
         current.extensions.remove(extension)

@@ -2,8 +2,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from assessments.models import Flag
-from assessments.services.common import AssessmentError, assessment_ensure_editable
-from assessments.services.targets import target_check, target_label
+from assessments.services.common import AssessmentError, category_ensure_editable
+from assessments.services.targets import target_category, target_check, target_label
 from audit.services import audit_log
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
@@ -11,9 +11,11 @@ from organizations.tenancy import ensure_perm
 
 def flag_raise(*, assessment, by, note="", requirement=None, category=None) -> Flag:
     """Mark a requirement (or category) "needs discussion". Raising an already open flag returns it."""
-    assessment_ensure_editable(assessment=assessment)
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER)
     target = target_check(assessment=assessment, requirement=requirement, category=category)
+    category_ensure_editable(
+        assessment=assessment, category=target_category(requirement=requirement, category=category)
+    )
     note = (note or "").strip()
     if len(note) > 500:
         raise AssessmentError("The note of a flag is limited to 500 characters.")
@@ -44,8 +46,8 @@ def flag_raise(*, assessment, by, note="", requirement=None, category=None) -> F
 
 def flag_resolve(*, flag, by) -> Flag:
     assessment = flag.assessment
-    assessment_ensure_editable(assessment=assessment)
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER)
+    category_ensure_editable(assessment=assessment, category=flag.category)
     with transaction.atomic():
         # Only the first of two concurrent resolvers records it.
         now = timezone.now()

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from assessments.models import Applicability, Assessment, CategoryReview, UseCase
 from assessments.selectors_manage import categories_in_scope, scope_tree
-from assessments.services.common import AssessmentError, assessment_ensure_editable
+from assessments.services.common import AssessmentError, assessment_lock_editable
 from assessments.services.history import assessment_audit
 from assessments.services.summary import assessment_summary_refresh
 from organizations.roles import Perm
@@ -23,9 +23,7 @@ ENVIRONMENT_FIELDS = ("environment_design", "environment_interactions", "samplin
 def _lock_for_scope_change(*, assessment: Assessment, by) -> Assessment:
     """Permission, then the assessment row locked (a sign-off cannot slip in between) and still editable."""
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE)
-    locked = Assessment.objects.select_for_update().select_related("model_version").get(pk=assessment.pk)
-    assessment_ensure_editable(assessment=locked)
-    return locked
+    return assessment_lock_editable(assessment=assessment)
 
 
 def _use_case_data(use_case) -> dict:

@@ -18,3 +18,8 @@ def target_check(*, assessment, requirement=None, category=None) -> dict:
 
 def target_label(*, requirement=None, category=None) -> str:
     return requirement.key if requirement is not None else category.key
+
+
+def target_category(*, requirement=None, category=None):
+    """The category whose review lock applies to the target."""
+    return requirement.category if requirement is not None else category

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment, CategoryReview, SignOff
 from assessments.selectors_manage import categories_in_scope, open_items, scope_tree
-from assessments.services.common import AssessmentError, assessment_ensure_editable
+from assessments.services.common import AssessmentError, assessment_lock_editable
 from assessments.services.history import assessment_audit
 from assessments.services.snapshot import assessment_snapshot_build
 from organizations.roles import Perm
@@ -24,7 +24,7 @@ OPEN_ITEMS_SHOWN = 25  # the sign-off refusal lists this many open items, then "
 
 def _lock(*, assessment: Assessment, by, permission: str) -> Assessment:
     ensure_perm(organization=assessment.organization, user=by, permission=permission)
-    return Assessment.objects.select_for_update().select_related("model_version", "organization").get(pk=assessment.pk)
+    return assessment_lock_editable(assessment=assessment)
 
 
 def _status_change(*, locked, by, action, before_status, extra=None) -> None:
@@ -38,26 +38,37 @@ def _status_change(*, locked, by, action, before_status, extra=None) -> None:
 
 
 def assessment_start(*, assessment: Assessment, by) -> Assessment:
-    """Draft -> in progress. Lead assessors and owners; the first answer may call it too."""
+    """Draft -> in progress, explicitly (the first answer does it too: ``assessment_start_on_first_answer``)."""
     with transaction.atomic():
         locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_ANSWER)
-        assessment_ensure_editable(assessment=locked)
         if locked.status != Status.DRAFT:
             raise AssessmentError("Only a draft assessment can be started.")
-        locked.status = Status.IN_PROGRESS
-        if locked.start_date is None:
-            locked.start_date = timezone.localdate()
-        locked.save(update_fields=["status", "start_date", "updated_at"])
-        _status_change(locked=locked, by=by, action="assessment.started", before_status=Status.DRAFT)
+        _start(locked=locked, by=by)
     assessment.refresh_from_db()
     return assessment
+
+
+def assessment_start_on_first_answer(*, assessment: Assessment, by) -> None:
+    """Inside the answer's transaction: a draft becomes in progress; already started (by a concurrent
+    first answer) is fine, signed off meanwhile refuses. The caller checked the permission to answer."""
+    locked = assessment_lock_editable(assessment=assessment)
+    if locked.status == Status.DRAFT:
+        _start(locked=locked, by=by)
+    assessment.status, assessment.start_date = locked.status, locked.start_date
+
+
+def _start(*, locked: Assessment, by) -> None:
+    locked.status = Status.IN_PROGRESS
+    if locked.start_date is None:
+        locked.start_date = timezone.localdate()
+    locked.save(update_fields=["status", "start_date", "updated_at"])
+    _status_change(locked=locked, by=by, action="assessment.started", before_status=Status.DRAFT)
 
 
 def assessment_request_review(*, assessment: Assessment, by) -> Assessment:
     """Draft or in progress -> in review: every category in scope waits for review again."""
     with transaction.atomic():
         locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_MANAGE)
-        assessment_ensure_editable(assessment=locked)
         if locked.status not in (Status.DRAFT, Status.IN_PROGRESS):
             raise AssessmentError("Review can only be requested for an assessment in progress.")
         in_scope = categories_in_scope(assessment=locked)
@@ -87,7 +98,6 @@ def assessment_request_review(*, assessment: Assessment, by) -> Assessment:
 
 def _review_for_change(*, assessment, category_key, by) -> tuple[Assessment, CategoryReview]:
     locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_REVIEW)
-    assessment_ensure_editable(assessment=locked)
     if locked.status != Status.IN_REVIEW:
         raise AssessmentError("Categories are reviewed only while the assessment is in review.")
     in_scope_keys = {category.key for category in categories_in_scope(assessment=locked)}
@@ -105,35 +115,42 @@ def _review_for_change(*, assessment, category_key, by) -> tuple[Assessment, Cat
     return locked, review
 
 
-def _review_save(*, locked, review, by, action, status, comment) -> CategoryReview:
-    before = {"status": review.status, "comment": review.comment}
-    review.status, review.comment = status, comment
-    review.reviewed_by, review.reviewed_at = by, timezone.now()
-    review.save()
-    assessment_audit(
-        assessment=locked,
-        by=by,
-        action=action,
-        subject=f"{review.category.key} {review.category.name}",
-        before={"category": review.category.key, **before},
-        after={"category": review.category.key, "status": status, "comment": comment},
-    )
+def _review_change(
+    *, assessment, category_key, by, allowed_from, refusal, action, status, comment=""
+) -> CategoryReview:
+    """One category's review moves to ``status``, from one of ``allowed_from`` (else ``refusal``), audited."""
+    with transaction.atomic():
+        locked, review = _review_for_change(assessment=assessment, category_key=category_key, by=by)
+        if review.status not in allowed_from:
+            raise AssessmentError(refusal)
+        before = {"status": review.status, "comment": review.comment}
+        review.status, review.comment = status, comment
+        review.reviewed_by, review.reviewed_at = by, timezone.now()
+        review.save()
+        assessment_audit(
+            assessment=locked,
+            by=by,
+            action=action,
+            subject=f"{review.category.key} {review.category.name}",
+            before={"category": review.category.key, **before},
+            after={"category": review.category.key, "status": status, "comment": comment},
+        )
     return review
 
 
+NOT_ACCEPTED = (ReviewStatus.PENDING, ReviewStatus.SENT_BACK)
+
+
 def category_review_accept(*, assessment: Assessment, category_key: str, by) -> CategoryReview:
-    with transaction.atomic():
-        locked, review = _review_for_change(assessment=assessment, category_key=category_key, by=by)
-        if review.status == ReviewStatus.ACCEPTED:
-            raise AssessmentError(f"{category_key} is already accepted.")
-        return _review_save(
-            locked=locked,
-            review=review,
-            by=by,
-            action="category_review.accepted",
-            status=ReviewStatus.ACCEPTED,
-            comment="",
-        )
+    return _review_change(
+        assessment=assessment,
+        category_key=category_key,
+        by=by,
+        allowed_from=NOT_ACCEPTED,
+        refusal=f"{category_key} is already accepted.",
+        action="category_review.accepted",
+        status=ReviewStatus.ACCEPTED,
+    )
 
 
 def category_review_send_back(*, assessment: Assessment, category_key: str, comment: str, by) -> CategoryReview:
@@ -141,48 +158,29 @@ def category_review_send_back(*, assessment: Assessment, category_key: str, comm
     comment = (comment or "").strip()
     if not comment:
         raise AssessmentError("Say why the category is sent back: a comment is required.")
-    with transaction.atomic():
-        locked, review = _review_for_change(assessment=assessment, category_key=category_key, by=by)
-        if review.status == ReviewStatus.ACCEPTED:
-            raise AssessmentError(f"{category_key} is accepted: reopen it first.")
-        return _review_save(
-            locked=locked,
-            review=review,
-            by=by,
-            action="category_review.sent_back",
-            status=ReviewStatus.SENT_BACK,
-            comment=comment,
-        )
+    return _review_change(
+        assessment=assessment,
+        category_key=category_key,
+        by=by,
+        allowed_from=NOT_ACCEPTED,
+        refusal=f"{category_key} is accepted: reopen it first.",
+        action="category_review.sent_back",
+        status=ReviewStatus.SENT_BACK,
+        comment=comment,
+    )
 
 
 def category_review_reopen(*, assessment: Assessment, category_key: str, by) -> CategoryReview:
     """An accepted category back to "waiting for review" (it becomes editable again)."""
-    with transaction.atomic():
-        locked, review = _review_for_change(assessment=assessment, category_key=category_key, by=by)
-        if review.status != ReviewStatus.ACCEPTED:
-            raise AssessmentError(f"{category_key} is not accepted.")
-        return _review_save(
-            locked=locked,
-            review=review,
-            by=by,
-            action="category_review.reopened",
-            status=ReviewStatus.PENDING,
-            comment="",
-        )
-
-
-def category_ensure_editable(*, assessment: Assessment, category) -> None:
-    """For answer services: while in review, an accepted category is locked."""
-    assessment_ensure_editable(assessment=assessment)
-    if assessment.status != Status.IN_REVIEW:
-        return
-    accepted = (
-        CategoryReview.objects.for_org(assessment.organization)
-        .filter(assessment=assessment, category=category, status=ReviewStatus.ACCEPTED)
-        .exists()
+    return _review_change(
+        assessment=assessment,
+        category_key=category_key,
+        by=by,
+        allowed_from=(ReviewStatus.ACCEPTED,),
+        refusal=f"{category_key} is not accepted.",
+        action="category_review.reopened",
+        status=ReviewStatus.PENDING,
     )
-    if accepted:
-        raise AssessmentError(f"{category.key} is accepted by the reviewer and locked. The reviewer can reopen it.")
 
 
 @dataclass
@@ -239,7 +237,6 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
         raise AssessmentError("A sign-off statement is required.")
     with transaction.atomic():
         locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_SIGNOFF)
-        assessment_ensure_editable(assessment=locked)
         check = sign_off_check(assessment=locked)
         if not check.ok:
             raise AssessmentError("Sign-off refused. " + check.message())
@@ -270,12 +267,17 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
 
 
 def assessment_reopen(*, assessment: Assessment, reason: str, by) -> Assessment:
-    """Owners only: signed off -> in progress. The sign-off stays in the history, marked reopened."""
+    """Owners only: signed off -> in progress. The sign-off stays in the history, marked reopened.
+
+    The acceptances of the signed-off round are cleared (they would lock every category, and
+    categories are only reopened for review in review); the audit log keeps them.
+    """
     reason = (reason or "").strip()
     if not reason:
         raise AssessmentError("A reason is required to reopen a signed-off assessment.")
     with transaction.atomic():
-        locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_REOPEN)
+        ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_REOPEN)
+        locked = Assessment.objects.select_for_update().select_related("organization").get(pk=assessment.pk)
         if not locked.is_signed_off:
             raise AssessmentError("Only a signed-off assessment can be reopened.")
         signoff = SignOff.objects.for_org(locked.organization).filter(assessment=locked, reopened_at=None).first()
@@ -283,6 +285,9 @@ def assessment_reopen(*, assessment: Assessment, reason: str, by) -> Assessment:
         if signoff is not None:
             signoff.reopened_at, signoff.reopened_by, signoff.reopen_reason = now, by, reason
             signoff.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+        CategoryReview.objects.for_org(locked.organization).filter(assessment=locked).update(
+            status=ReviewStatus.PENDING, comment="", reviewed_by=None, reviewed_at=None
+        )
         locked.status = Status.IN_PROGRESS
         locked.signed_off_at = locked.signed_off_by = None
         locked.save(update_fields=["status", "signed_off_at", "signed_off_by", "updated_at"])

@@ -1,23 +1,42 @@
 """Evidence: upload, add a link, delete, and download through a membership-checked view."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from assessments.models import Evidence
 from assessments.services.common import AssessmentError
 from assessments.services.evidence import evidence_add_file, evidence_add_link, evidence_delete
+from assessments.upload_handlers import evidence_request_too_large, evidence_upload_handlers_install
 from assessments.views.questionnaire import _get_assessment, _target_for_key, back_to
+from core.sizes import megabytes
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
 
 
+@csrf_exempt  # checked by _evidence_upload, after the size limit handler is installed
 @org_view(Perm.ASSESSMENT_ANSWER)
 @require_POST
 def evidence_upload_view(request, assessment_id, key):
     assessment = _get_assessment(request, assessment_id)
     target, category_key = _target_for_key(assessment, key)
+    if evidence_request_too_large(request):
+        # Refused before a byte of the body is read or stored.
+        messages.error(request, f"File not added: files are limited to {megabytes(settings.EVIDENCE_MAX_BYTES)}.")
+        return back_to(request, assessment, category_key, key)
+    size_limit = evidence_upload_handlers_install(request)
+    return _evidence_upload(request, assessment, target, category_key, key, size_limit)
+
+
+@csrf_protect
+def _evidence_upload(request, assessment, target, category_key, key, size_limit):
     upload = request.FILES.get("file")
+    if size_limit.refused:
+        limit = megabytes(settings.EVIDENCE_MAX_BYTES)
+        messages.error(request, f"File not added: “{size_limit.refused[0]}” is larger than the limit of {limit}.")
+        return back_to(request, assessment, category_key, key)
     if upload is None:
         messages.error(request, "Choose a file to upload.")
         return back_to(request, assessment, category_key, key)

@@ -5,7 +5,6 @@ on PostgreSQL (skipped locally without it, failing under CI=true); the single-th
 logic is checked on any database.
 """
 
-import os
 import threading
 
 import pytest
@@ -19,17 +18,14 @@ from organizations.models import Membership, Organization
 from organizations.roles import Role
 from tests.conftest import make_user
 from tests.factories import assessment_create, model_1_1
+from tests.services import require_postgres
 
 THREADS = 8
 
 
 @pytest.fixture
 def needs_postgresql():
-    if connection.vendor != "postgresql":
-        message = "needs PostgreSQL (set DATABASE_URL=postgres://...)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    require_postgres()
 
 
 @pytest.fixture

@@ -19,11 +19,11 @@ from organizations.models import Membership
 from organizations.roles import Role
 from tests.conftest import make_user
 from tests.factories import assessment_create, model_1_1
+from tests.services import require_chromium
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test are still synchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = Path("/tmp/questionnaire-category.png")
 
 pytestmark = pytest.mark.browser
@@ -31,15 +31,12 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is missing at /usr/bin/chromium")
-        pytest.skip("Chromium is missing at /usr/bin/chromium")
+    chromium = require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
+            executable_path=str(chromium),
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )

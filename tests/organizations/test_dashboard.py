@@ -1,5 +1,10 @@
-import pytest
+from datetime import timedelta
+from decimal import Decimal
 
+import pytest
+from django.utils import timezone
+
+from assessments.models import Assessment
 from organizations.models import Membership, Organization
 from tests.factories import assessment_create, model_1_1
 
@@ -44,3 +49,23 @@ def test_create_organization_from_ui(client_for, owner):
     response = client_for(owner).post("/orgs/new/", {"name": "Initech PKI", "slug": ""})
     assert response.status_code == 302 and response["Location"] == "/o/initech-pki/"
     assert Membership.objects.get(organization__slug="initech-pki").role == "owner"
+
+
+def test_dashboard_rows_show_status_method_model_progress_and_level_most_recent_first(client_for, owner, org):
+    older = assessment_create(org, name="Baseline 2025", status="signed_off")
+    newer = assessment_create(org, name="Review 2026", status="in_progress", method="self")
+    Assessment.objects.filter(pk=older.pk).update(
+        updated_at=timezone.now() - timedelta(days=30),
+        summary_applicable=10,
+        summary_assessed=10,
+        summary_overall_level=3,
+        summary_overall_value=Decimal("3.25"),
+    )
+    Assessment.objects.filter(pk=newer.pk).update(summary_applicable=4, summary_assessed=1)
+    html = client_for(owner).get("/").content.decode()
+    assert html.index("Review 2026") < html.index("Baseline 2025")
+    newer_row = html[html.index("Review 2026") : html.index("Baseline 2025")]
+    assert "In progress" in newer_row and "Self-assessment" in newer_row and "1.1.0" in newer_row
+    assert "1 of 4" in newer_row
+    older_row = html[html.index("Baseline 2025") :]
+    assert "Signed off" in older_row and "10 of 10" in older_row and "3.25" in older_row

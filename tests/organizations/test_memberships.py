@@ -1,9 +1,12 @@
+import threading
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
 from audit.models import AuditEntry
 from organizations.models import Membership
 from organizations.services import OrganizationError, membership_remove, membership_set_role, organization_create
+from tests.services import require_postgres
 
 
 def _m(org, user):
@@ -82,3 +85,43 @@ def test_audit_log_is_append_only(org, owner):
         entry.save()
     with pytest.raises(TypeError):
         AuditEntry.objects.all().delete()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_owners_leaving_at_once_leave_one_owner(org, owner, lead):
+    """Both owners press "leave" at the same moment: the owner rows are locked, so exactly one goes."""
+    require_postgres()
+    membership_set_role(membership=_m(org, lead), role="owner", by=owner)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def leave(user):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            membership_remove(membership=Membership.objects.get(organization=org, user=user), by=user)
+            outcomes.append("left")
+        except OrganizationError as error:
+            outcomes.append(str(error))
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=leave, args=(user,)) for user in (owner, lead)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("left") == 1, outcomes
+    assert Membership.objects.filter(organization=org, role="owner").count() == 1
+    assert AuditEntry.objects.filter(action="membership.removed").count() == 1
+
+
+def test_removing_checks_the_stored_role_not_a_stale_copy(org, owner):
+    """The last-owner rule reads the role under the lock, not from the caller's possibly stale object."""
+    stale = _m(org, owner)
+    stale.role = "viewer"  # e.g. loaded before this member became the owner
+    with pytest.raises(OrganizationError, match="last owner"):
+        membership_remove(membership=stale, by=owner)
+    assert _m(org, owner).role == "owner"

@@ -16,7 +16,6 @@ from urllib.parse import quote
 
 import pypdf
 import pytest
-import redis
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
@@ -29,6 +28,7 @@ from reports import services
 from reports.models import Report
 from scoring.selectors import assessment_score
 from tests.reports.builders import answered_assessment
+from tests.services import require_redis
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
 
@@ -46,13 +46,7 @@ KOMBU_KEYS = ("reports", "unacked", "unacked_index", "unacked_mutex")
 @pytest.fixture
 def broker():
     """Redis for broker and the test process switched from eager tasks to publishing through it."""
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is required under CI and is not reachable at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    client = require_redis(REDIS_URL)
     client.delete(*KOMBU_KEYS)  # nothing left over from an earlier run
     saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url", "broker_transport_options")}
     celery_app.conf.task_always_eager = False

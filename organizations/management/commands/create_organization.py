@@ -1,10 +1,9 @@
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.utils.text import slugify
 
-from audit.services import audit_log
-from organizations.models import Membership, Organization
-from organizations.roles import Role
+from organizations.models import Organization
+from organizations.services import OrganizationError, organization_create
 
 
 class Command(BaseCommand):
@@ -16,6 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("--owner", help="E-mail of an existing user who becomes the owner")
 
     def handle(self, *args, slug, name, owner=None, **options):
+        if slugify(slug) != slug or len(slug) > 60:
+            raise CommandError(f"'{slug}' is not a valid slug: lower-case letters, digits and dashes, at most 60.")
         existing = Organization.objects.filter(slug=slug).first()
         if existing:
             self.stdout.write(f"Organization '{slug}' exists already ({existing.name}); left unchanged.")
@@ -25,22 +26,8 @@ class Command(BaseCommand):
             owner_user = User.objects.filter(email__iexact=owner).first()
             if owner_user is None:
                 raise CommandError(f"No user with e-mail {owner}: create the account first (manage.py createsuperuser)")
-        with transaction.atomic():
-            organization = Organization.objects.create(slug=slug, name=name)
-            audit_log(
-                organization=organization,
-                actor=None,
-                action="organization.created",
-                obj=organization,
-                after={"name": name, "slug": slug},
-            )
-            if owner_user:
-                membership = Membership.objects.create(organization=organization, user=owner_user, role=Role.OWNER)
-                audit_log(
-                    organization=organization,
-                    actor=None,
-                    action="membership.added",
-                    obj=membership,
-                    after={"user": owner_user.get_username(), "role": Role.OWNER},
-                )
+        try:
+            organization_create(name=name, slug=slug, by=None, owner=owner_user)
+        except OrganizationError as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(f"Created organization '{slug}' ({name})" + (f" owned by {owner}" if owner else ""))

@@ -8,7 +8,7 @@ from django.core import serializers
 from assessments.models import Applicability, Assessment, Assignment, CategoryReview, SignOff, UseCase
 from assessments.services.assessments import assessment_update
 from assessments.services.assignments import assignment_remove, assignment_set
-from assessments.services.common import AssessmentError
+from assessments.services.common import AssessmentError, category_ensure_editable
 from assessments.services.scoping import (
     applicability_set,
     applicability_set_many,
@@ -21,7 +21,6 @@ from assessments.services.workflow import (
     assessment_request_review,
     assessment_sign_off,
     assessment_start,
-    category_ensure_editable,
     category_review_accept,
     category_review_reopen,
     category_review_send_back,

@@ -12,8 +12,15 @@ from assessments.services.scoping import (
     use_case_remove,
     use_case_update,
 )
-from assessments.services.workflow import assessment_request_review, category_review_accept
+from assessments.services.workflow import (
+    assessment_reopen,
+    assessment_request_review,
+    assessment_sign_off,
+    assessment_start,
+    category_review_accept,
+)
 from audit.models import AuditEntry
+from tests.assessments.workflow.helpers import accept_all, answer_all
 
 Level = Applicability.Level
 
@@ -178,3 +185,25 @@ def test_environment_update_is_audited(assessment, lead):
     entry = AuditEntry.objects.get(action="assessment.environment_updated")
     assert entry.after == {"environment_design": "Offline root, two issuing CAs"}
     assert Assessment.objects.get(pk=assessment.pk).environment_design.startswith("Offline")
+
+
+def test_scope_can_be_changed_in_every_state_until_sign_off_and_again_after_reopen(assessment, lead, owner):
+    def change_scope(n):
+        applicability_set(assessment=assessment, key="R.14", level=Level.PARTIAL, reason=f"round {n}", by=lead)
+        use_case_add(assessment=assessment, name=f"Use-case {n}", by=lead)
+        assessment_environment_update(assessment=assessment, environment_design=f"Design {n}", by=lead)
+
+    change_scope(1)  # draft
+    assessment_start(assessment=assessment, by=lead)
+    change_scope(2)  # in progress
+    answer_all(assessment)
+    assessment_request_review(assessment=assessment, by=lead)
+    change_scope(3)  # in review
+    accept_all(assessment, lead)
+    assessment_sign_off(assessment=assessment, statement="Done", by=lead)
+    with pytest.raises(AssessmentError, match="signed off and read-only"):
+        change_scope(4)
+    assessment_reopen(assessment=assessment, reason="Scope was too narrow", by=owner)
+    change_scope(5)
+    assert Applicability.objects.get(assessment=assessment, key="R.14").reason == "round 5"
+    assert UseCase.objects.filter(assessment=assessment).count() == 4

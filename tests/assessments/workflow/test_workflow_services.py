@@ -1,20 +1,17 @@
-import os
 import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 
 from assessments.models import Applicability, Assessment, CategoryReview, RequirementAnswer, SignOff
 from assessments.selectors_manage import open_items
-from assessments.services.common import AssessmentError
+from assessments.services.common import AssessmentError, category_ensure_editable
 from assessments.services.scoping import applicability_set
 from assessments.services.workflow import (
     assessment_reopen,
     assessment_request_review,
     assessment_sign_off,
     assessment_start,
-    category_ensure_editable,
     category_review_accept,
     category_review_reopen,
     category_review_send_back,
@@ -22,6 +19,7 @@ from assessments.services.workflow import (
 from audit.models import AuditEntry
 from tests.assessments.workflow.helpers import accept_all, answer_all, requirement
 from tests.factories import assessment_create
+from tests.services import require_postgres
 
 Status = Assessment.Status
 ReviewStatus = CategoryReview.Status
@@ -227,10 +225,7 @@ def test_reopen_refused_unless_signed_off(assessment, owner):
 @pytest.mark.django_db(transaction=True)
 def test_double_sign_off_from_two_threads_happens_once(org, lead, owner, model):
     """Two reviewers press "sign off" at the same moment: the row lock lets exactly one through."""
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI") == "true":
-            pytest.fail("This test needs PostgreSQL under CI (set DATABASE_URL).")
-        pytest.skip("needs PostgreSQL (row locks); run with DATABASE_URL=postgres://...")
+    require_postgres()
     assessment = assessment_create(org, model_version=model)
     ready_for_sign_off(assessment, lead)
     barrier = threading.Barrier(2)
