@@ -91,8 +91,12 @@ def build_data():
 
 
 def timed(fn, iterations, warmup=10):
-    """Wall-clock and CPU milliseconds of this process per call (CPU excludes waiting for the database)."""
+    """Wall-clock and CPU milliseconds of this process per call (CPU excludes waiting for the database),
+    and the SQL statements of one call."""
     for _ in range(warmup):
+        fn()
+    statements = []
+    with connection.execute_wrapper(lambda execute, sql, *args: statements.append(sql) or execute(sql, *args)):
         fn()
     wall, cpu = [], []
     for _ in range(iterations):
@@ -100,11 +104,16 @@ def timed(fn, iterations, warmup=10):
         fn()
         wall.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
-    return wall, cpu
+    return wall, cpu, len(statements)
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def main():
     iterations = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+    load_at_start = load_average()
     setup_test_environment()
     settings.ROOT_URLCONF = __name__
     clear_url_caches()
@@ -157,19 +166,21 @@ def main():
         baseline_cpu = statistics.median(rows[0][1][1])
         print(
             f"\nPKIMM questionnaire bench: {connection.vendor}, model 1.1.0 formal, {answered} answered requirements, "
-            f"{iterations} iterations each (Django test client, server side); load average {os.getloadavg()[0]:.1f}\n"
+            f"{iterations} iterations each (Django test client, server side)\n"
+            f"load average (1/5/15 min) at the start {load_at_start}, at the end {load_average()}\n"
         )
-        print(f"{'what':<52} {'median ms':>10} {'p90 ms':>9} {'x baseline':>11} {'CPU ms':>8} {'CPU x':>7}")
-        print("-" * 101)
-        for label, (wall, cpu) in [*rows, reference]:
+        print(f"{'what':<52} {'median ms':>10} {'p90 ms':>9} {'x baseline':>11} {'CPU ms':>8} {'CPU x':>7} {'SQL':>4}")
+        print("-" * 106)
+        for label, (wall, cpu, statements) in [*rows, reference]:
             median, median_cpu = statistics.median(wall), statistics.median(cpu)
             p90 = statistics.quantiles(wall, n=10)[-1]
             print(
                 f"{label:<52} {median:>10.2f} {p90:>9.2f} {median / baseline:>11.2f} "
-                f"{median_cpu:>8.2f} {median_cpu / baseline_cpu:>7.2f}"
+                f"{median_cpu:>8.2f} {median_cpu / baseline_cpu:>7.2f} {statements:>4}"
             )
-        worst = max(statistics.median(wall) / baseline for _, (wall, _cpu) in rows[1:])
+        worst = max(statistics.median(row[1][0]) / baseline for row in rows[1:])
         print(f"\nGoal: (a)-(c) within 3x the baseline -> {'met' if worst <= 3 else 'NOT met'} (worst {worst:.2f}x)")
+        print("SQL: statements of one request (transaction BEGIN/COMMIT not counted).")
         if connection.vendor != "postgresql":
             print("Note: not PostgreSQL; set DATABASE_URL=postgres://... for the reference figures.")
     finally:
