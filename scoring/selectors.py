@@ -4,8 +4,12 @@ Every selector loads what it needs in a fixed number of queries (one per table, 
 so the results page, the dashboards and the reports cost the same however much has been answered.
 """
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Prefetch
 
 from assessments.models import Applicability, Assessment, CategoryAnswer, ExtensionAnswer, RequirementAnswer
@@ -91,6 +95,71 @@ def catalogue_for(*, model_version_id: int) -> Catalogue:
             .order_by("position")
         ),
     )
+
+
+class ModelVersionCache:
+    """Values derived from one model version's catalogue rows, kept in this process.
+
+    Catalogue rows change only through an import of the same version (texts replaced, or the
+    version rebuilt while unused), and every import saves the ModelVersion row again: a new
+    ``imported_at`` (and a new ``source_sha256`` for a different file). Both are part of the key,
+    so the next request with the re-read model version builds a fresh value; old entries age out.
+    ``build(model_version_id)`` must return a value that nobody mutates: it is shared by requests.
+    """
+
+    def __init__(self, build: Callable[[int], object], *, size: int = 8):
+        self._build = build
+        self._size = size
+        self._entries: OrderedDict[tuple, object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(model_version) -> tuple:
+        return (model_version.pk, model_version.source_sha256, model_version.imported_at)
+
+    def get(self, model_version):
+        key = self.key(model_version)
+        with self._lock:
+            value = self._entries.get(key)
+            if value is not None:
+                self._entries.move_to_end(key)
+                return value
+        value = self._build(model_version.pk)  # outside the lock: a rare double build is harmless
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+@dataclass(frozen=True)
+class ScoringModel:
+    """The scoring model of a model version and the keys of its rows by id (answers name rows by id)."""
+
+    spec: ModelSpec
+    requirement_keys: dict[int, str]
+    category_keys: dict[int, str]
+
+
+def _scoring_model_load(model_version_id: int) -> ScoringModel:
+    catalogue = catalogue_for(model_version_id=model_version_id)
+    return ScoringModel(
+        spec=catalogue.model_spec,
+        requirement_keys={r.pk: r.key for r in catalogue.requirements},
+        category_keys={c.pk: c.key for c in catalogue.categories},
+    )
+
+
+_scoring_models = ModelVersionCache(_scoring_model_load)
+
+
+def scoring_model_for(*, model_version) -> ScoringModel:
+    """The scoring model of a model version (immutable), without a query once this process has built it."""
+    return _scoring_models.get(model_version)
 
 
 def _applicability(assessment) -> tuple[frozenset[str], frozenset[str]]:
@@ -185,10 +254,38 @@ def assessment_score(*, assessment) -> ScoreResult:
 
 
 def assessment_baseline_score(*, assessment) -> ScoreResult:
-    """The score without extensions (they never change the baseline): for summaries and dashboards."""
-    not_applicable, _ = _applicability(assessment)
-    model = catalogue_for(model_version_id=assessment.model_version_id).model_spec
-    return score_assessment(model, _answer_set(assessment, not_applicable))
+    """The score without extensions (they never change the baseline): for summaries and dashboards.
+
+    Every answer save runs it: one query (scope decisions and answered levels together) once this
+    process has the model.
+    """
+    model = scoring_model_for(model_version=assessment.model_version)
+    method = ENGINE_METHODS[assessment.method]
+    if method == METHOD_SELF:
+        answer_table, target, keys = CategoryAnswer._meta.db_table, "category_id", model.category_keys
+    else:
+        answer_table, target, keys = RequirementAnswer._meta.db_table, "requirement_id", model.requirement_keys
+    tenant = "t.organization_id = %s AND t.assessment_id = %s"
+    sql = f"""
+        SELECT t.key, CAST(NULL AS bigint), CAST(NULL AS integer)
+          FROM {Applicability._meta.db_table} t WHERE {tenant} AND t.level = %s
+        UNION ALL
+        SELECT NULL, t.{target}, t.level FROM {answer_table} t WHERE {tenant} AND t.level IS NOT NULL
+    """  # noqa: S608 - table and column names from the models, values as parameters
+    tenant_params = [assessment.organization_id, assessment.pk]
+    not_applicable, levels = set(), {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*tenant_params, Applicability.Level.NOT_APPLICABLE, *tenant_params])
+        for key, target_id, level in cursor:
+            if key is not None:
+                not_applicable.add(key)
+            else:
+                levels[keys[target_id]] = level
+    if method == METHOD_SELF:
+        answers = AnswerSet(method=method, category_levels=levels, not_applicable=not_applicable)
+    else:
+        answers = AnswerSet(method=method, requirement_levels=levels, not_applicable=not_applicable)
+    return score_assessment(model.spec, answers)
 
 
 def assessment_improvements(*, assessment, result: ScoreResult | None = None, targets=None) -> list[Priority]:

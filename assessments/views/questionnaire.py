@@ -7,23 +7,27 @@ shows the other person's answer with "Keep mine" and "Take theirs" instead of ov
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessments.models import Assessment, CategoryAnswer, CategoryReview, ExtensionAnswer, Flag, RequirementAnswer
 from assessments.selectors import (
+    CategoryTexts,
     answer_history,
+    assessment_for_category_page,
     category_for_key_or_none,
     category_page_data,
-    model_categories,
+    questionnaire_catalogue,
     questionnaire_overview,
     requirement_for_key_or_none,
 )
@@ -31,6 +35,15 @@ from assessments.services.answers import answer_set, category_answer_set, extens
 from assessments.services.comments import comment_add
 from assessments.services.common import AnswerConflict, AssessmentError
 from assessments.services.flags import flag_raise, flag_resolve
+from assessments.views.questionnaire_html import (
+    answer_form_html,
+    answer_status_html,
+    csrf_input,
+    discussion_html,
+    progress_rows_html,
+    requirement_cards_html,
+    requirement_index_html,
+)
 from catalog.levels import LEVELS
 from catalog.models import Extension, ExtensionRelevance
 from core.markdown import render_markdown
@@ -43,7 +56,7 @@ GENERAL_LEVELS = [(level.number, f"{level.number} {level.name}", "") for level i
 
 @lru_cache(maxsize=4096)
 def _markdown(text: str):
-    """Model texts never change once imported: render each one once per process."""
+    """Extension texts never change once imported: render each one once per process."""
     return render_markdown(text)
 
 
@@ -68,7 +81,6 @@ class AnswerSlot:
     title: str
     layout: str  # radios | grid
     levels: list  # [(number, label, description html)]
-    answer: object | None
     save_url: str
     fragment_url: str
     page_url: str
@@ -76,20 +88,30 @@ class AnswerSlot:
     level: int | None = None
     notes: str = ""
     version: int = 0
+    updated_at: object | None = None  # of the stored answer
+    updated_by_label: str = ""
+    carried_over: bool = False
     state: str = ""  # "" | saved | failed | conflict
     message: str = ""
     current: object | None = None  # on conflict: the answer as stored now
     saved_at: object | None = None
-    extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.dom_id = "answer-" + re.sub(r"[^A-Za-z0-9]+", "-", self.key)
-        if self.answer is not None:
-            self.level, self.notes, self.version = self.answer.level, self.answer.notes, self.answer.version
 
-    @property
-    def level_choices(self):
-        return [(number, label, description, number == self.level) for number, label, description in self.levels]
+    def show(self, answer) -> None:
+        """Take the values of a stored answer: a row from the page selectors (dict) or an instance."""
+        if answer is None:
+            return
+        if isinstance(answer, dict):
+            by = answer["updated_by__email"] or answer["updated_by__username"]
+            self.level, self.notes, self.version = answer["level"], answer["notes"], answer["version"]
+            self.updated_at, self.carried_over = answer["updated_at"], answer["carried_over"]
+        else:
+            by = answer.updated_by and (answer.updated_by.email or answer.updated_by.username)
+            self.level, self.notes, self.version = answer.level, answer.notes, answer.version
+            self.updated_at, self.carried_over = answer.updated_at, answer.carried_over
+        self.updated_by_label = by or "someone"
 
     @property
     def current_by(self) -> str:
@@ -97,9 +119,11 @@ class AnswerSlot:
 
 
 def _get_assessment(request, assessment_id) -> Assessment:
-    return tenant_get_or_404(
-        Assessment.objects.select_related("model_version", "organization"), request.organization, pk=assessment_id
+    assessment = tenant_get_or_404(
+        Assessment.objects.select_related("model_version"), request.organization, pk=assessment_id
     )
+    assessment.organization = request.organization  # loaded by org_view already
+    return assessment
 
 
 class QuestionnaireUrls:
@@ -142,22 +166,19 @@ class QuestionnaireUrls:
         return f"{self.base}evidence/{evidence_id}/delete/"
 
 
-def _urls(org_slug, assessment_id, key, category_key):
-    return QuestionnaireUrls(org_slug, assessment_id).slot(key, category_key)
-
-
-def _slot_for(request, assessment, *, kind, key, category_key, answer, title, levels, editable) -> AnswerSlot:
-    return AnswerSlot(
+def _slot(urls, *, kind, key, category_key, answer, title, levels, editable) -> AnswerSlot:
+    slot = AnswerSlot(
         key=key,
         kind=kind,
         category_key=category_key,
         title=title,
         layout="radios" if kind == "requirement" else "grid",
         levels=levels,
-        answer=answer or None,
         editable=editable,
-        **_urls(request.organization.slug, assessment.pk, key, category_key),
+        **urls.slot(key, category_key),
     )
+    slot.show(answer)
+    return slot
 
 
 def _descriptor_levels(levels_json) -> list:
@@ -169,6 +190,7 @@ def _descriptor_levels(levels_json) -> list:
 
 def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
     """The catalogue item a slot key names and its AnswerSlot (with the stored answer); 404 if unknown."""
+    urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
     if match := _EXTENSION_SLOT.match(slot_key):
         extension = Extension.objects.filter(pk=match[1], assessments=assessment).first()
         relevance = ExtensionRelevance.objects.filter(extension=extension, category_key=match[2]).first()
@@ -180,9 +202,8 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
             .select_related("updated_by")
             .first()
         )
-        slot = _slot_for(
-            request,
-            assessment,
+        slot = _slot(
+            urls,
             kind="extension",
             key=slot_key,
             category_key=match[2],
@@ -202,9 +223,8 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
             .select_related("updated_by")
             .first()
         )
-        slot = _slot_for(
-            request,
-            assessment,
+        slot = _slot(
+            urls,
             kind="requirement",
             key=slot_key,
             category_key=requirement.category.key,
@@ -215,6 +235,7 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
         )
         return slot, {"requirement": requirement}
     if slot_key.count(".") == 1 and not assessment.is_formal:
+        catalogue = questionnaire_catalogue(model_version=assessment.model_version)
         category = category_for_key_or_none(assessment=assessment, key=slot_key)
         if category is None:
             raise Http404
@@ -224,15 +245,14 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
             .select_related("updated_by")
             .first()
         )
-        slot = _slot_for(
-            request,
-            assessment,
+        slot = _slot(
+            urls,
             kind="category",
             key=slot_key,
             category_key=category.key,
             answer=answer or None,
             title=category.name,
-            levels=_descriptor_levels(category.levels),
+            levels=catalogue.texts(catalogue.category_by_key[slot_key]).levels,
             editable=editable,
         )
         return slot, {"category": category}
@@ -252,11 +272,17 @@ def _can_edit(request, assessment) -> bool:
 def questionnaire_overview_view(request, assessment_id):
     assessment = _get_assessment(request, assessment_id)
     overview = questionnaire_overview(assessment=assessment, user=request.user)
-    for item in [*overview.assigned_to_me, *overview.flags]:
-        item.anchor = anchor_for(item.requirement.key if item.requirement_id else item.category.key)
+    urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
+    for assignment in overview.assigned_to_me:
+        assignment.url = f"{urls.category(assignment.target_category.key)}#{anchor_for(assignment.target_key)}"
+    for flag in overview.flags:
+        flag.url = urls.category(flag.target_category.key)
+        if flag.requirement:
+            flag.url += f"#{anchor_for(flag.requirement.key)}"
     context = {
         "assessment": assessment,
         "overview": overview,
+        "progress_rows": progress_rows_html(overview.modules, urls),
         "today": timezone.localdate(),
         "page_title": f"Questionnaire · {assessment.name}",
     }
@@ -265,50 +291,83 @@ def questionnaire_overview_view(request, assessment_id):
 
 @org_view(Perm.ASSESSMENT_VIEW)
 def category_view(request, assessment_id, category_key):
-    assessment = _get_assessment(request, assessment_id)
-    return _render_category(request, assessment, category_key)
+    return _render_category(request, assessment_id, category_key)
 
 
-def _render_category(request, assessment, category_key, *, override: AnswerSlot | None = None, status=200):
-    categories = model_categories(assessment=assessment)
-    category = next((c for c in categories if c.key == category_key), None)
+@dataclass
+class CardPage:
+    """What every card of a category page shares."""
+
+    urls: QuestionnaireUrls
+    texts: CategoryTexts
+    csrf_token: str
+    editable: bool
+    can_comment: bool
+    can_view_evidence: bool
+    max_upload: str
+
+    def __post_init__(self):
+        self.csrf_input = csrf_input(self.csrf_token)
+
+
+def _render_category(request, assessment_id, category_key, *, override: AnswerSlot | None = None, status=200):
+    assessment = assessment_for_category_page(
+        organization=request.organization, assessment_id=assessment_id, category_key=category_key
+    )
+    if assessment is None:
+        raise Http404
+    assessment.organization = request.organization
+    catalogue = questionnaire_catalogue(model_version=assessment.model_version)
+    category = catalogue.category_by_key.get(category_key)
     if category is None:
         raise Http404
-    data = category_page_data(assessment=assessment, category=category, user=request.user, categories=categories)
+    data = category_page_data(assessment=assessment, category=category, catalogue=catalogue)
     editable = _can_edit(request, assessment) and not data.locked
     urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
+    page = CardPage(
+        urls=urls,
+        texts=data.texts,
+        csrf_token=get_token(request),
+        editable=editable,
+        can_comment=Perm.ASSESSMENT_COMMENT in request.perms and not assessment.is_signed_off,
+        can_view_evidence=Perm.EVIDENCE_VIEW in request.perms,
+        max_upload=filesizeformat(settings.EVIDENCE_MAX_BYTES),
+    )
 
     def slot(kind, key, answer, title, levels):
         if override is not None and override.key == key:
             return override
-        return AnswerSlot(
-            key=key,
+        return _slot(
+            urls,
             kind=kind,
+            key=key,
             category_key=category.key,
+            answer=answer,
             title=title,
-            layout="radios" if kind == "requirement" else "grid",
             levels=levels,
-            answer=answer or None,
             editable=editable,
-            **urls.slot(key, category.key),
         )
 
     for item in data.items:
         r = item.requirement
-        item.slot = slot("requirement", r.key, item.answer, r.title, GENERAL_LEVELS) if item.applicable else None
         item.anchor = anchor_for(r.key)
-        item.links = urls.target(r.key)
-        item.history_url = urls.history(r.key)
-        _evidence_links(urls, item.evidence)
-        item.guidance_html = _markdown(r.guidance)
-        item.hints_html = _markdown(r.assessment_hints)
-        item.references_html = _markdown(r.references)
-    category_slot = None
-    if not assessment.is_formal and data.applicability != "not_applicable":
-        category_slot = slot(
-            "category", category.key, data.category_answer, category.name, _descriptor_levels(category.levels)
+        item.slot = slot("requirement", r.key, item.answer, r.title, GENERAL_LEVELS) if item.applicable else None
+    in_scope = data.applicability != "not_applicable"
+    cards = requirement_cards_html(data.items, page) if assessment.is_formal and in_scope else ""
+    category_form = category_discussion = ""
+    if not assessment.is_formal and in_scope:
+        category_slot = slot("category", category.key, data.category_answer, category.name, data.texts.levels)
+        category_form = answer_form_html(category_slot, page.csrf_token)
+        category_discussion = discussion_html(
+            key=category.key,
+            slot=category_slot,
+            links=urls.target(category.key),
+            history_url=urls.history(category.key),
+            evidence=data.category_evidence,
+            comments=data.category_comments,
+            flag=data.category_flag,
+            page=page,
         )
-    _evidence_links(urls, data.category_evidence)
     for rel in data.relevances:
         rel.slot = slot(
             "extension",
@@ -317,33 +376,25 @@ def _render_category(request, assessment, category_key, *, override: AnswerSlot 
             f"{rel.relevance.extension.name}: relevance",
             _descriptor_levels(rel.relevance.levels),
         )
+        rel.form_html = answer_form_html(rel.slot, page.csrf_token)
         rel.guidance_html = _markdown(rel.relevance.guidance)
         rel.hints_html = _markdown(rel.relevance.assessment_hints)
     context = {
         "assessment": assessment,
         "category": category,
         "data": data,
-        "category_slot": category_slot,
+        "cards": cards,
+        "requirement_index": requirement_index_html(data.items) if assessment.is_formal else "",
+        "category_form": category_form,
+        "category_discussion": category_discussion,
         "editable": editable,
-        "can_comment": Perm.ASSESSMENT_COMMENT in request.perms and not assessment.is_signed_off,
-        "can_view_evidence": Perm.EVIDENCE_VIEW in request.perms,
-        "category_description_html": _markdown(category.description),
         "category_anchor": anchor_for(category.key),
-        "category_links": urls.target(category.key),
-        "category_history_url": urls.history(category.key),
         "overview_url": urls.base,
         "previous_url": urls.category(data.previous_category.key) if data.previous_category else "",
         "next_url": urls.category(data.next_category.key) if data.next_category else "",
-        "max_upload": settings.EVIDENCE_MAX_BYTES,
         "page_title": f"{category.key} {category.name}",
     }
     return render(request, "assessments/questionnaire/category.html", context, status=status)
-
-
-def _evidence_links(urls, evidence_items):
-    for evidence in evidence_items:
-        evidence.download_url = urls.evidence_download(evidence.pk)
-        evidence.delete_url = urls.evidence_delete(evidence.pk)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -381,19 +432,18 @@ def answer_save_view(request, assessment_id, slot):
         answer_slot.notes = notes
         answer_slot.version = int(request.POST.get("version") or 0)
         if _is_htmx(request):
-            return render(request, "assessments/questionnaire/_answer_status.html", {"s": answer_slot})
-        return _render_category(request, assessment, answer_slot.category_key, override=answer_slot, status=409)
+            return HttpResponse(answer_status_html(answer_slot))
+        return _render_category(request, assessment.pk, answer_slot.category_key, override=answer_slot, status=409)
     except AssessmentError as error:
         if _is_htmx(request):
             answer_slot.state, answer_slot.message = "failed", str(error)
-            return render(request, "assessments/questionnaire/_answer_status.html", {"s": answer_slot})
+            return HttpResponse(answer_status_html(answer_slot))
         messages.error(request, f"{answer_slot.key} not saved: {error}")
         return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
-    answer_slot.answer = saved
     answer_slot.level, answer_slot.notes, answer_slot.version = saved.level, saved.notes, saved.version
     answer_slot.state, answer_slot.saved_at = "saved", timezone.localtime(saved.updated_at or timezone.now())
     if _is_htmx(request):
-        return render(request, "assessments/questionnaire/_answer_status.html", {"s": answer_slot})
+        return HttpResponse(answer_status_html(answer_slot))
     messages.success(request, f"{answer_slot.key} saved.")
     return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
 
@@ -413,7 +463,7 @@ def answer_fragment_view(request, assessment_id, slot):
             )
             .exists()
         )
-    return render(request, "assessments/questionnaire/_answer_form.html", {"s": answer_slot})
+    return HttpResponse(answer_form_html(answer_slot, get_token(request)))
 
 
 @org_view(Perm.ASSESSMENT_VIEW)

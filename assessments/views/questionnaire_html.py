@@ -1,0 +1,424 @@
+"""The repeated parts of the questionnaire as HTML built in Python: answer forms, their save state,
+and the requirement cards of a category page.
+
+A category page holds up to a dozen requirement cards of about a hundred dynamic values each;
+rendered through Django template nodes (and includes) per card, that costs several times a
+whole ordinary page. Plain string formatting costs a fraction of it. The page around the cards
+stays a template (category.html). Every value from the database or a user is escaped here
+(``e``); Markdown arrives already rendered and sanitized (``core.markdown``). Catalogue keys
+("G.1.1": a letter and digits, checked by the import), DOM ids made of them and the URLs joined
+from them need no escaping.
+"""
+
+from django.template.defaultfilters import date as date_filter
+from django.template.defaultfilters import filesizeformat, linebreaksbr, truncatechars
+from django.template.defaultfilters import time as time_filter
+from django.utils.html import conditional_escape as e
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
+
+from catalog.levels import level_label
+
+SAVE_BUTTON = '<button type="submit" class="btn btn-sm btn-primary">Save</button>'
+HTMX_SAVE = (
+    ' hx-post="{url}" hx-target="#{dom_id}-status" hx-swap="outerHTML"'
+    ' hx-trigger="change, submit, input changed delay:800ms from:find textarea" hx-sync="this:queue last"'
+)
+
+
+def _date(value, fmt: str) -> str:
+    """Like the ``date`` template filter (which shows datetimes in the current time zone)."""
+    return date_filter(template_localtime(value), fmt) if value else ""
+
+
+def csrf_input(token: str) -> str:
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{e(token)}">'
+
+
+# ---------------------------------------------------------------------------------------------
+# Answer form and its save state
+# ---------------------------------------------------------------------------------------------
+
+
+def answer_status_html(s) -> SafeString:
+    """The save state under an answer form; also the whole response to an htmx save."""
+    out = [
+        f'<div id="{s.dom_id}-status" class="answer-status" aria-live="polite">\n'
+        f'  <input type="hidden" name="version" value="{s.version}">\n'
+    ]
+    if s.state == "saved":
+        out.append(f'  <span class="save-state saved">Saved ✓ {time_filter(s.saved_at, "H:i")}</span>\n')
+    elif s.state == "failed":
+        out.append(f'  <span class="save-state failed" role="alert">Not saved: {e(s.message)}</span>\n')
+    elif s.state == "conflict":
+        out.append(_conflict_html(s))
+    elif s.updated_at:
+        out.append(
+            f'  <span class="save-state text-body-secondary">Saved by {e(s.updated_by_label)}, '
+            f"{_date(s.updated_at, 'j M, H:i')}</span>\n"
+        )
+        if s.carried_over:
+            out.append('  <span class="badge text-bg-info">Carried over: save to confirm</span>\n')
+    out.append('  <span class="htmx-indicator save-state text-body-secondary">Saving…</span>\n</div>')
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
+
+
+def _notes_html(notes: str) -> str:
+    if not notes:
+        return ""
+    return f'<br><span class="text-body-secondary">{linebreaksbr(truncatechars(notes, 400), autoescape=True)}</span>'
+
+
+def _conflict_html(s) -> str:
+    current = s.current
+    when = ""
+    if current.updated_at:
+        when = f" at {_date(current.updated_at, 'H:i')} on {_date(current.updated_at, 'j M')}"
+    return (
+        '  <div class="conflict alert alert-warning mb-0 py-2 px-3" role="alert">\n'
+        f'    <p class="mb-1"><strong>Not saved.</strong> {e(s.current_by)} changed this answer{when}, '
+        "after you opened it.</p>\n"
+        '    <dl class="row small mb-2 conflict-values">\n'
+        '      <dt class="col-sm-3">Their answer</dt>\n'
+        f'      <dd class="col-sm-9 conflict-theirs"><strong>{level_label(current.level)}</strong>'
+        f"{_notes_html(current.notes)}</dd>\n"
+        '      <dt class="col-sm-3">Your answer</dt>\n'
+        f'      <dd class="col-sm-9 conflict-mine"><strong>{level_label(s.level)}</strong>{_notes_html(s.notes)}</dd>\n'
+        "    </dl>\n"
+        f'    <button type="submit" name="keep_version" value="{current.version}" '
+        'class="btn btn-sm btn-warning">Keep mine</button>\n'
+        f'    <a class="btn btn-sm btn-outline-secondary" href="{e(s.page_url)}#{s.dom_id}" '
+        f'hx-get="{e(s.fragment_url)}" hx-target="#{s.dom_id}" hx-swap="outerHTML">Take theirs</a>\n'
+        "  </div>\n"
+    )
+
+
+def answer_form_html(s, csrf_token: str) -> SafeString:
+    """One answer form: the level (radio buttons, or descriptor cards side by side), notes, save state."""
+    dom_id = s.dom_id
+    htmx = HTMX_SAVE.format(url=e(s.save_url), dom_id=dom_id) if s.editable else ""
+    out = [
+        f'<form id="{dom_id}" class="answer-form" method="post" action="{e(s.save_url)}"{htmx}>\n'
+        f"  {csrf_input(csrf_token)}\n"
+        f'  <fieldset class="mb-2"{"" if s.editable else " disabled"}>\n'
+        f'    <legend class="fs-6 fw-semibold mb-1">Level{" for " + s.key if s.kind == "requirement" else ""}'
+        "</legend>\n"
+    ]
+    unset = " checked" if s.level is None else ""
+    if s.layout == "radios":
+        out.append('    <div class="level-radios">\n')
+        for number, label, _description in s.levels:
+            checked = " checked" if number == s.level else ""
+            out.append(
+                f'      <input type="radio" class="btn-check" name="level" id="{dom_id}-l{number}" '
+                f'value="{number}"{checked}>\n'
+                f'      <label class="btn btn-sm btn-outline-secondary level-option level-{number}" '
+                f'for="{dom_id}-l{number}">{e(label)}</label>\n'
+            )
+        out.append(
+            f'      <input type="radio" class="btn-check" name="level" id="{dom_id}-l0" value=""{unset}>\n'
+            f'      <label class="btn btn-sm btn-outline-secondary level-option" for="{dom_id}-l0">'
+            "Not assessed</label>\n"
+            "    </div>\n"
+        )
+    else:
+        out.append('    <div class="level-grid">\n')
+        for number, label, description in s.levels:
+            checked = " checked" if number == s.level else ""
+            out.append(
+                f'      <div class="level-card level-choice level-{e(number)}">\n'
+                f'        <input type="radio" class="form-check-input me-1" name="level" id="{dom_id}-l{e(number)}" '
+                f'value="{e(number)}"{checked}>\n'
+                f'        <label class="form-check-label fw-semibold" for="{dom_id}-l{e(number)}">{e(label)}</label>\n'
+                f'        <div class="markdown small mt-1">{description}</div>\n'
+                "      </div>\n"
+            )
+        out.append(
+            "    </div>\n"
+            '    <div class="form-check mt-2">\n'
+            f'      <input type="radio" class="form-check-input" name="level" id="{dom_id}-l0" value=""{unset}>\n'
+            f'      <label class="form-check-label" for="{dom_id}-l0">Not assessed</label>\n'
+            "    </div>\n"
+        )
+    out.append(
+        "  </fieldset>\n"
+        '  <div class="mb-2">\n'
+        f'    <label class="form-label small fw-semibold mb-1" for="{dom_id}-notes">Notes</label>\n'
+        f'    <textarea class="form-control form-control-sm" name="notes" id="{dom_id}-notes" rows="2"'
+        f"{'' if s.editable else ' readonly'}>{e(s.notes)}</textarea>\n"
+        "  </div>\n"
+        '  <div class="d-flex flex-wrap align-items-center gap-2">\n'
+        f"    {SAVE_BUTTON if s.editable else ''}\n"
+        f"    {answer_status_html(s)}\n"
+        "  </div>\n"
+        "</form>"
+    )
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
+
+
+# ---------------------------------------------------------------------------------------------
+# Evidence, comments, flag and history of one requirement (or of a self-assessed category)
+# ---------------------------------------------------------------------------------------------
+
+
+def _evidence_name(ev) -> str:
+    return ev["title"] or ev["original_name"] or ev["url"]
+
+
+def discussion_html(*, key, slot, links, history_url, evidence, comments, flag, page) -> SafeString:
+    """``page``: what the whole page shares (permissions, CSRF token, URL builder, upload limit)."""
+    dom_key = slot.dom_id
+    csrf = page.csrf_input
+    out = [
+        '<div class="row g-3 mt-1">\n'
+        f'  <section class="col-lg-6" aria-label="Evidence for {e(key)}">\n'
+        f'    <h3 class="h6 mb-2">Evidence <span class="badge text-bg-light border">{len(evidence)}</span></h3>\n'
+    ]
+    if evidence:
+        out.append('    <ul class="list-unstyled small mb-2 evidence-list">\n')
+        for ev in evidence:
+            out.append('      <li class="d-flex align-items-center gap-2 mb-1">\n')
+            if ev["kind"] == "link":
+                out.append(
+                    f'        <a href="{e(ev["url"])}" rel="noopener noreferrer nofollow" target="_blank">'
+                    f"{e(truncatechars(ev['title'] or ev['url'], 80))}</a>"
+                    ' <span class="text-body-secondary">(link)</span>\n'
+                )
+            elif page.can_view_evidence:
+                out.append(
+                    f'        <a href="{page.urls.evidence_download(ev["id"])}">'
+                    f"{e(ev['title'] or ev['original_name'])}</a>"
+                    f' <span class="text-body-secondary">({filesizeformat(ev["size"])})</span>\n'
+                )
+            else:
+                out.append(
+                    f"        <span>{e(ev['title'] or ev['original_name'])}</span>"
+                    f' <span class="text-body-secondary">({filesizeformat(ev["size"])})</span>\n'
+                )
+            if page.editable:
+                out.append(
+                    f'        <form method="post" action="{page.urls.evidence_delete(ev["id"])}" class="ms-auto">'
+                    f"{csrf}\n"
+                    f'          <button class="btn btn-link btn-sm p-0 text-danger" type="submit" '
+                    f'aria-label="Remove {e(_evidence_name(ev))}">Remove</button>\n'
+                    "        </form>\n"
+                )
+            out.append("      </li>\n")
+        out.append("    </ul>\n")
+    else:
+        out.append('    <p class="small text-body-secondary mb-2">No evidence yet.</p>\n')
+    if page.editable:
+        out.append(
+            '    <details class="small evidence-add">\n'
+            "      <summary>Add evidence</summary>\n"
+            f'      <form method="post" enctype="multipart/form-data" action="{links["upload"]}" class="mt-2">{csrf}\n'
+            f'        <label class="form-label mb-1" for="file-{dom_key}">File (PDF, image, office document, text or '
+            f"archive; at most {page.max_upload})</label>\n"
+            '        <div class="input-group input-group-sm">\n'
+            f'          <input class="form-control" type="file" name="file" id="file-{dom_key}" required>\n'
+            '          <button class="btn btn-outline-primary" type="submit">Upload</button>\n'
+            "        </div>\n"
+            "      </form>\n"
+            f'      <form method="post" action="{links["link"]}" class="mt-2">{csrf}\n'
+            f'        <label class="form-label mb-1" for="url-{dom_key}">Link</label>\n'
+            '        <div class="input-group input-group-sm">\n'
+            f'          <input class="form-control" type="url" name="url" id="url-{dom_key}" placeholder="https://" '
+            "required>\n"
+            '          <input class="form-control" type="text" name="title" aria-label="Title of the link" '
+            'placeholder="Title (optional)">\n'
+            '          <button class="btn btn-outline-primary" type="submit">Add link</button>\n'
+            "        </div>\n"
+            "      </form>\n"
+            "    </details>\n"
+        )
+    out.append(
+        "  </section>\n"
+        f'  <section class="col-lg-6" aria-label="Comments on {e(key)}">\n'
+        f'    <h3 class="h6 mb-2">Comments <span class="badge text-bg-light border">{len(comments)}</span></h3>\n'
+    )
+    for c in comments:
+        author = c["author__email"] or c["author__username"] or "former member"
+        out.append(
+            f'    <div class="comment small mb-2"><span class="fw-semibold">{e(author)}</span> '
+            f'<span class="text-body-secondary">{_date(c["created_at"], "j M, H:i")}</span>'
+            f"<div>{linebreaksbr(c['body'], autoescape=True)}</div></div>\n"
+        )
+    if not comments:
+        out.append('    <p class="small text-body-secondary mb-2">No comments yet.</p>\n')
+    if page.can_comment:
+        out.append(
+            f'    <form method="post" action="{links["comment"]}">{csrf}\n'
+            f'      <label class="visually-hidden" for="comment-{dom_key}">Comment on {e(key)}</label>\n'
+            '      <div class="input-group input-group-sm">\n'
+            f'        <textarea class="form-control" name="body" id="comment-{dom_key}" rows="1" '
+            'placeholder="Add a comment" required></textarea>\n'
+            '        <button class="btn btn-outline-primary" type="submit">Comment</button>\n'
+            "      </div>\n"
+            "    </form>\n"
+        )
+    out.append(
+        '  </section>\n</div>\n<div class="d-flex flex-wrap align-items-start gap-3 mt-3 pt-2 border-top small">\n'
+    )
+    if page.editable:
+        out.append(f'  <form method="post" action="{links["flag"]}">{csrf}\n')
+        if flag:
+            out.append(
+                '    <input type="hidden" name="action" value="resolve">'
+                f'<input type="hidden" name="flag_id" value="{flag["id"]}">\n'
+                '    <button class="btn btn-sm btn-outline-warning" type="submit">Resolve “needs discussion”</button>\n'
+            )
+        else:
+            out.append(
+                '    <button class="btn btn-sm btn-outline-secondary" type="submit">Flag: needs discussion</button>\n'
+            )
+        out.append("  </form>\n")
+    out.append(
+        '  <details class="answer-history-toggle">\n'
+        "    <summary>Change history</summary>\n"
+        f'    <div class="mt-2" hx-get="{history_url}" hx-trigger="toggle from:closest details once" '
+        'hx-swap="innerHTML">\n'
+        f'      <a href="{history_url}">Show the change history of {e(slot.key)}</a>\n'
+        "    </div>\n"
+        "  </details>\n"
+        "</div>\n"
+    )
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
+
+
+# ---------------------------------------------------------------------------------------------
+# Requirement cards (formal assessments)
+# ---------------------------------------------------------------------------------------------
+
+
+def _model_texts_html(guidance_html, hints_html, references_html) -> str:
+    out = ['      <div class="model-texts small mb-3">\n']
+    for summary, html in (
+        ("Guidance", guidance_html),
+        ("Assessment hints", hints_html),
+        ("References", references_html),
+    ):
+        if html:
+            out.append(
+                f'        <details><summary>{summary}</summary><div class="markdown mt-1">{html}</div></details>\n'
+            )
+    out.append("      </div>\n")
+    return "".join(out)
+
+
+def _user_label(row, prefix: str) -> str:
+    return row[f"{prefix}__email"] or row[f"{prefix}__username"] or ""
+
+
+def requirement_card_html(item, page) -> str:
+    r = item.requirement
+    anchor = item.anchor
+    out = [
+        f'<article class="card requirement-card mb-3{"" if item.applicable else " opacity-75"}" id="{anchor}" '
+        f'aria-labelledby="title-{anchor}">\n'
+        '    <div class="card-header d-flex flex-wrap align-items-baseline gap-2">\n'
+        f'      <h2 class="h6 mb-0" id="title-{anchor}"><span class="text-body-secondary">{r.key}</span> '
+        f"{e(r.title)}</h2>\n"
+        f'      <span class="badge text-bg-light border ms-auto">Weight {r.weight}</span>\n'
+    ]
+    if item.flag:
+        out.append(
+            f'      <span class="badge text-bg-warning" title="Raised by {e(item.flag["raised_by__email"] or "")}">'
+            "Needs discussion</span>\n"
+        )
+    if item.assignment:
+        a = item.assignment
+        due = f" · due {_date(a['due_date'], 'j M')}" if a["due_date"] else ""
+        out.append(f'      <span class="badge text-bg-light border">{e(_user_label(a, "assignee"))}{due}</span>\n')
+    if item.applicability == "partial":
+        out.append('      <span class="badge text-bg-warning">Partially applicable</span>\n')
+    out.append('    </div>\n    <div class="card-body">\n')
+    if not item.applicable:
+        out.append('      <p class="mb-0 text-body-secondary">Not applicable in the scope of this assessment.</p>\n')
+    else:
+        out.append(_model_texts_html(*page.texts.requirements[r.pk]))
+        out.append(f"      {answer_form_html(item.slot, page.csrf_token)}\n")
+        out.append(
+            discussion_html(
+                key=r.key,
+                slot=item.slot,
+                links=page.urls.target(r.key),
+                history_url=page.urls.history(r.key),
+                evidence=item.evidence,
+                comments=item.comments,
+                flag=item.flag,
+                page=page,
+            )
+        )
+    out.append("    </div>\n  </article>\n")
+    return "".join(out)
+
+
+def requirement_index_html(items) -> SafeString:
+    """The links to the requirement cards at the top of the page, with answered and flagged marks."""
+    out = []
+    for item in items:
+        answered = ' <span class="visually-hidden">answered</span>✓' if item.answer and item.answer["level"] else ""
+        flagged = ' <span class="badge text-bg-warning">discuss</span>' if item.flag else ""
+        out.append(
+            f'<li class="list-inline-item"><a href="#{item.anchor}">{item.requirement.key}</a>{answered}{flagged}</li>'
+        )
+    return mark_safe("".join(out))  # noqa: S308 - keys and ids only
+
+
+def requirement_cards_html(items, page) -> SafeString:
+    return mark_safe("".join(requirement_card_html(item, page) for item in items))  # noqa: S308 - escaped above
+
+
+# ---------------------------------------------------------------------------------------------
+# The overview's progress table (a row per category)
+# ---------------------------------------------------------------------------------------------
+
+_SCOPE_BADGES = {
+    "not_applicable": ' <span class="badge text-bg-light border">not applicable</span>',
+    "partial": ' <span class="badge text-bg-warning">partial</span>',
+}
+_REVIEW_BADGES = {"accepted": "text-bg-success", "sent_back": "text-bg-danger"}
+
+
+def _progress_row_html(c, url) -> str:
+    category = c.category
+    if c.assignee_label:
+        due = f' <span class="text-body-secondary">· {_date(c.due_date, "j M")}</span>' if c.due_date else ""
+        assignee = f"{e(c.assignee_label)}{due}"
+    else:
+        assignee = '<span class="text-body-secondary">–</span>'
+    review = ""
+    if c.review_status:
+        badge = _REVIEW_BADGES.get(c.review_status, "text-bg-secondary")
+        review = f'<span class="badge {badge}">{e(c.review_label)}</span>'
+    flagged = f'<span class="badge text-bg-warning">{c.flagged}</span>' if c.flagged else ""
+    muted = ' class="text-body-secondary"' if c.applicability == "not_applicable" else ""
+    complete = " bg-success" if c.percent == 100 else ""
+    return (
+        f"    <tr{muted}>\n"
+        f'      <td><a href="{url}">{category.key} {e(category.name)}</a>'
+        f"{_SCOPE_BADGES.get(c.applicability, '')}</td>\n"
+        f'      <td class="text-end">{c.answered} / {c.applicable}</td>\n'
+        f'      <td><div class="progress" role="progressbar" aria-label="{category.key} progress" '
+        f'aria-valuenow="{c.percent}" aria-valuemin="0" aria-valuemax="100" style="height:.5rem">'
+        f'<div class="progress-bar{complete}" style="width: {c.percent}%"></div></div></td>\n'
+        f'      <td class="small">{assignee}</td>\n'
+        f"      <td>{review}</td>\n"
+        f'      <td class="text-end">{flagged}</td>\n'
+        "    </tr>\n"
+    )
+
+
+def progress_rows_html(modules, urls) -> SafeString:
+    """The table body of the overview: per module a heading row and a row per category."""
+    out = []
+    for m in modules:
+        out.append(
+            "  <tbody>\n"
+            f'    <tr class="table-light"><th scope="rowgroup" colspan="2">{m.module.code} {e(m.module.name)}</th>'
+            f'<td colspan="4" class="small text-body-secondary">{m.answered} / {m.applicable} ({m.percent} %)</td>'
+            "</tr>\n"
+        )
+        out.extend(_progress_row_html(c, urls.category(c.category.key)) for c in m.categories)
+        out.append("  </tbody>\n")
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
