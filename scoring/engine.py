@@ -281,12 +281,16 @@ class Stats:
 class Score:
     value: Fraction | None
     level: int | None
-    progress: tuple[Fraction, ...]
     stats: Stats
 
     @classmethod
     def of(cls, value: Fraction | None, stats: Stats) -> Score:
-        return cls(value=value, level=level_of(value), progress=progress_bars(value), stats=stats)
+        return cls(value=value, level=level_of(value), stats=stats)
+
+    @property
+    def progress(self) -> tuple[Fraction, ...]:
+        # Derived on demand: the dashboard summary, refreshed on every save, never shows it.
+        return progress_bars(self.value)
 
     @property
     def display(self) -> str:
