@@ -4,6 +4,7 @@ import json
 from fractions import Fraction
 
 import pytest
+from django.urls import reverse
 
 from assessments.models import Assessment, Assignment, Comment, Evidence, RequirementAnswer
 from audit.models import AuditEntry
@@ -184,3 +185,13 @@ def test_assignments_go_only_to_members_who_can_answer(org, other_org, lead, ass
     assert result.notices == [
         "The assignment of G.1.1 to lead@acme.test was left out: not a member here who can answer."
     ]
+
+
+def test_imported_evidence_without_its_file_is_not_found_not_a_crash(org, lead, assessor, client_for, tmp_path):
+    """The format carries no file contents: the evidence row comes over, its download answers 404."""
+    original = formal_assessment_with_pqc(org, lead=lead, assessor=assessor)
+    _first, _second, imported = _round_trip(original, org, tmp_path)
+    evidence = Evidence.objects.filter(assessment=imported, kind=Evidence.Kind.FILE).first()
+    assert evidence is not None and not evidence.file
+    url = reverse("assessments:evidence_download", args=[org.slug, imported.pk, evidence.pk])
+    assert client_for(lead).get(url).status_code == 404
