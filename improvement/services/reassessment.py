@@ -3,8 +3,9 @@
 The previous answers are the starting point, marked ``carried_over`` until someone confirms or changes
 them. Target levels the lead chose and the previous assessment had not reached yet stay the goal and are
 copied too; reached ones are not (the default, the next level above the current one, applies again).
-Action plans belong to the organization, not to one assessment, so they simply carry on. With a newer model version, everything is mapped through ``reassessment_mapping`` (categories by
-name, requirements by their id within the category); what cannot be mapped is listed, never guessed.
+Action plans belong to the organization, not to one assessment, so they simply carry on. With a newer
+model version, everything is mapped through ``reassessment_mapping`` (categories by name, requirements by
+their id within the category); what cannot be mapped is listed, never guessed.
 """
 
 from django.db import transaction
