@@ -1,0 +1,14 @@
+"""The project's Celery app for the real-worker tests, with every broker key under the test process's prefix.
+
+Test runs that share one Redis (the xdist processes of one run, or runs in other checkouts) then never take
+each other's tasks nor restore each other's unacknowledged messages.
+"""
+
+import os
+
+from pkimm.celery import app
+
+app.conf.broker_transport_options = {
+    **app.conf.broker_transport_options,
+    "global_keyprefix": os.environ["PKIMM_TEST_BROKER_PREFIX"],
+}
