@@ -152,6 +152,7 @@ def _copy_open_targets(*, previous, assessment, mapping: MappingReport) -> None:
             category_key=mapping.key_map[target.category_key],
             level=target.level,
             updated_by=target.updated_by,
+            updated_by_label=target.updated_by_label,
         )
         for target in chosen
         if target.category_key in mapping.key_map and (reached[target.category_key].level or 0) < target.level

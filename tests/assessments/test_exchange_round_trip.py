@@ -79,6 +79,13 @@ def test_formal_assessment_with_extension_round_trip(org, lead, assessor, tmp_pa
     assert data["comments"][0]["created_at"] == "2026-03-02T09:15:30.123456+00:00"
     assert data["evidence"][1]["original_name"] == "CP v3.pdf"
     assert data["sign_offs"][0]["reopen_reason"] == "Typo in G.2 notes."
+    assert list(data["target_levels"]) == ["G.1", "G.2"]  # model order
+    assert data["target_levels"]["G.2"] == {
+        "level": 4,
+        "updated_by": "lead@acme.test",
+        "updated_at": "2026-03-12T09:15:30+00:00",
+    }
+    assert data["target_levels"]["G.1"]["updated_by"] is None
 
     assert imported.status == Assessment.Status.IN_REVIEW
     assert imported.extensions.get().ext_id == "pqc"
@@ -132,7 +139,7 @@ def test_export_query_count_does_not_grow(org, lead, assessor, build, django_ass
     from tests.scoring.results_helpers import answer_every_requirement
 
     small = build(org, lead=lead, assessor=assessor)
-    with django_assert_max_num_queries(16) as small_queries:
+    with django_assert_max_num_queries(17) as small_queries:
         assessment_export_data(assessment=Assessment.objects.select_related("model_version").get(pk=small.pk))
     large = build(org, lead=lead, assessor=assessor)
     RequirementAnswer.objects.filter(assessment=large).delete()
