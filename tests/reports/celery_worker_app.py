@@ -11,4 +11,7 @@ from pkimm.celery import app
 app.conf.broker_transport_options = {
     **app.conf.broker_transport_options,
     "global_keyprefix": os.environ["PKIMM_TEST_BROKER_PREFIX"],
+    # A worker killed while it sweeps for lost messages leaves the sweep's lock behind; it expires after this
+    # (default 300 s, longer than the tests wait for the redelivery).
+    "unacked_mutex_expire": 5,
 }
