@@ -27,6 +27,7 @@ from assessments.models import (
     UseCase,
 )
 from catalog.models import Category, Module, Requirement
+from improvement.models import TargetLevel
 
 FORMAT = "pkimm-assessment"
 FORMAT_VERSION = 1
@@ -206,6 +207,17 @@ def assessment_export_data(*, assessment: Assessment) -> dict:
         for s in _org_rows(SignOff, assessment).select_related("signed_by", "reopened_by").order_by("signed_at", "id")
     ]
 
+    chosen_targets = {t.category_key: t for t in _org_rows(TargetLevel, assessment).select_related("updated_by")}
+    target_levels = {
+        key: {
+            "level": chosen_targets[key].level,
+            "updated_by": person_text(chosen_targets[key].updated_by, chosen_targets[key].updated_by_label),
+            "updated_at": timestamp_text(chosen_targets[key].updated_at),
+        }
+        for key in category_keys
+        if key in chosen_targets
+    }
+
     signed_off = None
     if assessment.signed_off_at:
         # The signer may not be a member here (imported): the sign-off row's label still names them.
@@ -258,4 +270,5 @@ def assessment_export_data(*, assessment: Assessment) -> dict:
         "flags": flags,
         "reviews": {key: reviews_by_key[key] for key in category_keys if key in reviews_by_key},
         "sign_offs": sign_offs,
+        "target_levels": target_levels,
     }

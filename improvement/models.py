@@ -22,6 +22,8 @@ class TargetLevel(TenantModel):
     category_key = models.CharField(max_length=20)
     level = models.PositiveSmallIntegerField(validators=LEVEL_VALIDATORS)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Who set it when that person is not a member here (an imported assessment).
+    updated_by_label = models.CharField(max_length=254, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -33,6 +33,17 @@ def catalogues_for(model_version_ids) -> dict[int, Catalogue]:
     return {version_id: Catalogue(*rows) for version_id, rows in parts.items()}
 
 
+def _levels(answer_model, key_field, organization_ids, assessment_ids) -> dict[int, dict[str, int]]:
+    """Assessment id -> {requirement or category key: level} of the answers that have a level."""
+    levels: dict[int, dict[str, int]] = defaultdict(dict)
+    rows = answer_model.objects.filter(
+        organization_id__in=organization_ids, assessment_id__in=assessment_ids, level__isnull=False
+    ).values_list("assessment_id", key_field, "level")
+    for assessment_id, key, level in rows:
+        levels[assessment_id][key] = level
+    return levels
+
+
 def baseline_scores(assessments, *, catalogues: dict[int, Catalogue] | None = None) -> dict[int, ScoreResult]:
     """Assessment id -> baseline ScoreResult, for assessments of any organizations the caller may see."""
     assessments = list(assessments)
@@ -48,18 +59,8 @@ def baseline_scores(assessments, *, catalogues: dict[int, Catalogue] | None = No
     )
     for assessment_id, key in applicability.values_list("assessment_id", "key"):
         not_applicable[assessment_id].add(key)
-    requirement_levels: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = RequirementAnswer.objects.filter(
-        organization_id__in=organization_ids, assessment_id__in=ids, level__isnull=False
-    ).values_list("assessment_id", "requirement__key", "level")
-    for assessment_id, key, level in rows:
-        requirement_levels[assessment_id][key] = level
-    category_levels: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = CategoryAnswer.objects.filter(
-        organization_id__in=organization_ids, assessment_id__in=ids, level__isnull=False
-    ).values_list("assessment_id", "category__key", "level")
-    for assessment_id, key, level in rows:
-        category_levels[assessment_id][key] = level
+    requirement_levels = _levels(RequirementAnswer, "requirement__key", organization_ids, ids)
+    category_levels = _levels(CategoryAnswer, "category__key", organization_ids, ids)
 
     scores = {}
     for assessment in assessments:

@@ -34,6 +34,7 @@ from improvement.selectors import (
 )
 from improvement.services.common import ImprovementError
 from improvement.services.plans import (
+    EDITABLE_FIELDS,
     action_plan_create,
     action_plan_set_status,
     action_plan_task_add,
@@ -44,19 +45,6 @@ from improvement.services.reassessment import reassessment_start
 from improvement.services.targets import target_level_set
 from organizations.roles import Perm
 from organizations.tenancy import org_view, require_perm, tenant_get_or_404
-
-PLAN_FIELDS = (
-    "title",
-    "target_level",
-    "objectives",
-    "responsible_user",
-    "responsible_text",
-    "due_date",
-    "resources",
-    "dependencies",
-    "outputs",
-    "comments",
-)
 
 
 def _assessment(request, assessment_id):
@@ -131,7 +119,7 @@ def plan_create(request, assessment_id):
         data = form.cleaned_data
         item = data["item"]
         category_key = item if item.count(".") == 1 else item.rsplit(".", 1)[0]
-        fields = {name: data[name] for name in PLAN_FIELDS}
+        fields = {name: data[name] for name in EDITABLE_FIELDS}
         if not fields["title"]:
             del fields["title"]
         try:
@@ -167,7 +155,7 @@ def plan_detail(request, plan_id):
 @org_view(Perm.PLAN_MANAGE)
 def plan_edit(request, plan_id):
     plan = _plan(request, plan_id)
-    initial = {name: getattr(plan, name) for name in PLAN_FIELDS}
+    initial = {name: getattr(plan, name) for name in EDITABLE_FIELDS}
     initial["seen_updated_at"] = plan.updated_at.isoformat()
     form = ActionPlanForm(request.POST or None, organization=request.organization, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -180,7 +168,7 @@ def plan_edit(request, plan_id):
                 plan=plan,
                 by=request.user,
                 expected_updated_at=seen,
-                **{name: form.cleaned_data[name] for name in PLAN_FIELDS},
+                **{name: form.cleaned_data[name] for name in EDITABLE_FIELDS},
             )
         except ImprovementError as error:
             messages.error(request, str(error))

@@ -152,6 +152,11 @@ else:
 # Celery: with REDIS_URL a real broker and workers; without it tasks run in-process.
 REDIS_URL = env_str("REDIS_URL")
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# With Redis the cache (e.g. the verify page's rate limit) is shared by all workers; without it, per process.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None

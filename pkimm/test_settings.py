@@ -13,6 +13,10 @@ from pkimm.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 
+# A cache per test process even when REDIS_URL is set, so that parallel test processes never share counters;
+# the test of the shared (Redis) cache configures it itself.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Tasks run in-process in tests; the real-worker tests switch this off around themselves and start
 # their worker processes with PKIMM_CELERY_EAGER=0.
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("PKIMM_CELERY_EAGER", "1") != "0"

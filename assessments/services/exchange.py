@@ -28,6 +28,7 @@ from assessments.services.exchange_check import ImportPlan, PlannedAnswer, excha
 from assessments.services.summary import assessment_summary_refresh
 from audit.services import audit_log
 from catalog.models import Requirement
+from improvement.models import TargetLevel
 from organizations.models import Membership
 from organizations.roles import Perm, role_has_perm
 from organizations.tenancy import ensure_perm
@@ -219,6 +220,13 @@ def _write(plan: ImportPlan, organization, by) -> tuple[Assessment, list[str]]:
         )
         for s in plan.sign_offs
     )
+    targets = TargetLevel.objects.bulk_create(
+        TargetLevel(
+            **common, category_key=t["category_key"], level=t["level"], **people.fields("updated_by", t["updated_by"])
+        )
+        for t in plan.target_levels
+    )
+    _keep_times(TargetLevel, targets, {"updated_at": [t["updated_at"] for t in plan.target_levels]})
     return assessment, notices
 
 

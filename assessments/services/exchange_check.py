@@ -47,6 +47,7 @@ TOP_KEYS = {
     "flags",
     "reviews",
     "sign_offs",
+    "target_levels",
 }
 REQUIRED_TOP_KEYS = ("format", "format_version", "model_version", "name", "method")
 ANSWER_KEYS = {"level", "notes", "carried_over", "updated_by", "updated_at"}
@@ -121,6 +122,7 @@ class ImportPlan:
     flags: list[dict] = field(default_factory=list)
     reviews: list[dict] = field(default_factory=list)
     sign_offs: list[dict] = field(default_factory=list)
+    target_levels: list[dict] = field(default_factory=list)
 
 
 class _Reader:
@@ -399,6 +401,21 @@ def _read_exchange(reader: _Reader, data: dict, plan_model_version: str | None) 
 
     _read_extensions(reader, data, plan)
     _read_lists(reader, data, plan)
+    targets = reader.keyed_entries(
+        "$.target_levels", data.get("target_levels"), "category", {"level", "updated_by", "updated_at"}, ("level",)
+    )
+    for key, _item, path, entry in targets:
+        level = reader.level(_child(path, "level"), entry.get("level"))
+        if "level" in entry and level is None and entry["level"] is None:
+            reader.problem(_child(path, "level"), "missing (a target is a level 1-5)")
+        plan.target_levels.append(
+            {
+                "category_key": key,
+                "level": level,
+                "updated_by": reader.person(_child(path, "updated_by"), entry.get("updated_by")),
+                "updated_at": reader.timestamp(_child(path, "updated_at"), entry.get("updated_at")),
+            }
+        )
     return plan
 
 

@@ -1,8 +1,11 @@
 """Re-assessment: a new assessment of the same scope, started from a previous one.
 
 The previous answers are the starting point, marked ``carried_over`` until someone confirms or changes
-them. With a newer model version, everything is mapped through ``reassessment_mapping`` (categories by
-name, requirements by their id within the category); what cannot be mapped is listed, never guessed.
+them. Target levels the lead chose and the previous assessment had not reached yet stay the goal and are
+copied too; reached ones are not (the default, the next level above the current one, applies again).
+Action plans belong to the organization, not to one assessment, so they simply carry on. With a newer
+model version, everything is mapped through ``reassessment_mapping`` (categories by name, requirements by
+their id within the category); what cannot be mapped is listed, never guessed.
 """
 
 from django.db import transaction
@@ -19,9 +22,11 @@ from assessments.services.summary import assessment_summary_refresh
 from audit.services import audit_log
 from catalog.models import ExtensionRelevance
 from improvement.mapping import MappingReport, answer_has_content, reassessment_mapping
+from improvement.models import TargetLevel
 from improvement.services.common import ImprovementError
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
+from scoring.selectors import assessment_baseline_score
 
 COPIED_FIELDS = (
     "method",
@@ -87,6 +92,7 @@ def reassessment_start(*, previous: Assessment, model_version=None, name: str, b
     extensions = mapping.kept_extensions
     assessment.extensions.set(extensions)
     _copy_extension_answers(previous=previous, assessment=assessment, extensions=extensions, mapping=mapping)
+    _copy_open_targets(previous=previous, assessment=assessment, mapping=mapping)
     assessment_summary_refresh(assessment=assessment)
     audit_log(
         organization=organization,
@@ -131,6 +137,25 @@ def _copy_answers(*, previous, assessment, mapping: MappingReport) -> None:
         CategoryAnswer(**_carried(answer, assessment=assessment, category_id=mapping.category_map[answer.category_id]))
         for answer in CategoryAnswer.objects.for_org(organization).filter(assessment=previous)
         if answer.category_id in mapping.category_map and answer_has_content(answer)
+    )
+
+
+def _copy_open_targets(*, previous, assessment, mapping: MappingReport) -> None:
+    chosen = TargetLevel.objects.for_org(assessment.organization).filter(assessment=previous)
+    if not chosen:
+        return
+    reached = assessment_baseline_score(assessment=previous).categories
+    TargetLevel.objects.bulk_create(
+        TargetLevel(
+            organization=assessment.organization,
+            assessment=assessment,
+            category_key=mapping.key_map[target.category_key],
+            level=target.level,
+            updated_by=target.updated_by,
+            updated_by_label=target.updated_by_label,
+        )
+        for target in chosen
+        if target.category_key in mapping.key_map and (reached[target.category_key].level or 0) < target.level
     )
 
 

@@ -21,6 +21,7 @@ from assessments.models import (
     UseCase,
 )
 from catalog.models import Category, Requirement
+from improvement.models import TargetLevel
 from tests.factories import assessment_create, model_1_1
 from tests.factories_extensions import pqc_extension
 
@@ -108,6 +109,9 @@ def _shared_parts(assessment, *, lead, assessor):
         **_rows(assessment), category=g2, assignee=assessor, assigned_by=lead, due_date=date(2026, 4, 1)
     )
     _set_created(Assignment, assignment, at(3))
+    target = TargetLevel.objects.create(**_rows(assessment), category_key="G.2", level=4, updated_by=lead)
+    TargetLevel.objects.filter(pk=target.pk).update(updated_at=at(12))
+    TargetLevel.objects.create(**_rows(assessment), category_key="G.1", level=5)
 
 
 def self_assessment(org, *, lead, assessor) -> Assessment:

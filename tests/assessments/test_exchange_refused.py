@@ -18,6 +18,7 @@ from assessments.models import (
 from assessments.services.exchange import assessment_import_data
 from assessments.services.exchange_files import ExchangeError, exchange_document_parse
 from audit.models import AuditEntry
+from improvement.models import TargetLevel
 from tests.factories import model_1_0, model_1_1
 from tests.factories_extensions import pqc_extension
 
@@ -43,6 +44,7 @@ ROW_MODELS = (
     UseCase,
     Comment,
     AuditEntry,
+    TargetLevel,
 )
 
 
@@ -174,6 +176,18 @@ REFUSED = {
     "review of an unknown status": (
         lambda d: d.update(reviews={"G.1": {"status": "great"}}),
         '$.reviews["G.1"].status: "great" is not one of pending, accepted, sent_back',
+    ),
+    "target level outside 1-5": (
+        lambda d: d.update(target_levels={"G.1": {"level": 6}}),
+        '$.target_levels["G.1"].level: 6 is outside 1-5',
+    ),
+    "target level without a level": (
+        lambda d: d.update(target_levels={"G.1": {"level": None}}),
+        '$.target_levels["G.1"].level: missing',
+    ),
+    "target of a requirement": (
+        lambda d: d.update(target_levels={"G.1.1": {"level": 4}}),
+        '$.target_levels["G.1.1"]: G.1.1 is a requirement; only category keys belong here',
     ),
 }
 

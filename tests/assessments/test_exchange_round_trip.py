@@ -4,6 +4,7 @@ import json
 from fractions import Fraction
 
 import pytest
+from django.urls import reverse
 
 from assessments.models import Assessment, Assignment, Comment, Evidence, RequirementAnswer
 from audit.models import AuditEntry
@@ -78,6 +79,13 @@ def test_formal_assessment_with_extension_round_trip(org, lead, assessor, tmp_pa
     assert data["comments"][0]["created_at"] == "2026-03-02T09:15:30.123456+00:00"
     assert data["evidence"][1]["original_name"] == "CP v3.pdf"
     assert data["sign_offs"][0]["reopen_reason"] == "Typo in G.2 notes."
+    assert list(data["target_levels"]) == ["G.1", "G.2"]  # model order
+    assert data["target_levels"]["G.2"] == {
+        "level": 4,
+        "updated_by": "lead@acme.test",
+        "updated_at": "2026-03-12T09:15:30+00:00",
+    }
+    assert data["target_levels"]["G.1"]["updated_by"] is None
 
     assert imported.status == Assessment.Status.IN_REVIEW
     assert imported.extensions.get().ext_id == "pqc"
@@ -131,7 +139,7 @@ def test_export_query_count_does_not_grow(org, lead, assessor, build, django_ass
     from tests.scoring.results_helpers import answer_every_requirement
 
     small = build(org, lead=lead, assessor=assessor)
-    with django_assert_max_num_queries(16) as small_queries:
+    with django_assert_max_num_queries(17) as small_queries:
         assessment_export_data(assessment=Assessment.objects.select_related("model_version").get(pk=small.pk))
     large = build(org, lead=lead, assessor=assessor)
     RequirementAnswer.objects.filter(assessment=large).delete()
@@ -184,3 +192,13 @@ def test_assignments_go_only_to_members_who_can_answer(org, other_org, lead, ass
     assert result.notices == [
         "The assignment of G.1.1 to lead@acme.test was left out: not a member here who can answer."
     ]
+
+
+def test_imported_evidence_without_its_file_is_not_found_not_a_crash(org, lead, assessor, client_for, tmp_path):
+    """The format carries no file contents: the evidence row comes over, its download answers 404."""
+    original = formal_assessment_with_pqc(org, lead=lead, assessor=assessor)
+    _first, _second, imported = _round_trip(original, org, tmp_path)
+    evidence = Evidence.objects.filter(assessment=imported, kind=Evidence.Kind.FILE).first()
+    assert evidence is not None and not evidence.file
+    url = reverse("assessments:evidence_download", args=[org.slug, imported.pk, evidence.pk])
+    assert client_for(lead).get(url).status_code == 404

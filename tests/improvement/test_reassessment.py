@@ -15,8 +15,11 @@ from assessments.models import Applicability, Assessment, CategoryAnswer, Requir
 from audit.models import AuditEntry
 from catalog.models import Category, ModelVersion, Module, Requirement
 from improvement.mapping import reassessment_mapping
+from improvement.models import ActionPlan, TargetLevel
+from improvement.selectors import assessment_targets_and_projection, report_plan_sections
 from improvement.services.common import ImprovementError
 from improvement.services.reassessment import reassessment_start
+from scoring.selectors import assessment_baseline_score
 from tests.factories import assessment_create
 from tests.improvement.conftest import answer_all_requirements, sign_off
 
@@ -265,3 +268,42 @@ def test_compatible_extensions_and_their_answers_are_carried_over(org, mv10, mv1
     old.extensions.add(pqc)
     newer, report = reassessment_start(previous=old, model_version=mv11, name="Newer", by=lead)
     assert report.dropped_extensions == [pqc] and not newer.extensions.exists()
+
+
+def test_unreached_targets_follow_into_the_reassessment_renumbered_reached_ones_do_not(previous_10, mv11, lead):
+    # 1.0.0 M.5 Key management is 1.1.0 M.6; its level in previous_10 is below 5, G.1's is at least 1.
+    key_management = assessment_baseline_score(assessment=previous_10).categories["M.5"].level
+    TargetLevel.objects.create(
+        organization=previous_10.organization, assessment=previous_10, category_key="M.5", level=5
+    )
+    TargetLevel.objects.create(
+        organization=previous_10.organization, assessment=previous_10, category_key="G.1", level=1
+    )
+    assert key_management < 5
+
+    new, _report = reassessment_start(previous=previous_10, model_version=mv11, name="PKI 2026", by=lead)
+
+    assert dict(TargetLevel.objects.filter(assessment=new).values_list("category_key", "level")) == {"M.6": 5}
+    rows = {row.key: row for row in assessment_targets_and_projection(assessment=new)["categories"]}
+    assert rows["M.6"].target_level == 5 and not rows["M.6"].target_is_default
+    assert rows["G.1"].target_is_default  # reached before: the next level above the current one again
+
+
+def test_action_plans_survive_into_the_next_assessment(org, previous_10, mv11, lead):
+    plan = ActionPlan.objects.create(
+        organization=org,
+        origin=previous_10,
+        category_key="M.5",
+        category_name="Key management",
+        requirement_key="M.5.1",
+        title="Keys into an HSM",
+        target_level=5,
+    )
+
+    new, _report = reassessment_start(previous=previous_10, model_version=mv11, name="PKI 2026", by=lead)
+
+    plan.refresh_from_db()
+    assert plan.origin == previous_10 and plan.status == ActionPlan.Status.PLANNED
+    rows = {row.key: row for row in assessment_targets_and_projection(assessment=new)["categories"]}
+    assert [p.pk for p in rows["M.6"].plans] == [plan.pk]  # found again under the renumbered category
+    assert [p["title"] for p in report_plan_sections(assessment=new)["action_plans"]] == ["Keys into an HSM"]

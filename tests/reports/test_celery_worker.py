@@ -40,23 +40,33 @@ WORKER_ENV = {
     "REPORT_SOFT_TIME_LIMIT": "20",
     "REPORT_TIME_LIMIT": "25",
 }
-KOMBU_KEYS = ("reports", "unacked", "unacked_index", "unacked_mutex")
+# Broker keys of this test process (queue, unacknowledged messages...) all start with it: see celery_worker_app.
+PREFIX = f"pkimm-test-{uuid.uuid4().hex[:12]}:"
 
 
 @pytest.fixture
 def broker():
     """Redis for broker and the test process switched from eager tasks to publishing through it."""
     client = require_redis(REDIS_URL)
-    client.delete(*KOMBU_KEYS)  # nothing left over from an earlier run
+    _delete_our_keys(client)  # nothing left over from an earlier test
     saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url", "broker_transport_options")}
     celery_app.conf.task_always_eager = False
     celery_app.conf.broker_url = REDIS_URL
-    celery_app.conf.broker_transport_options = {"visibility_timeout": int(WORKER_ENV["CELERY_VISIBILITY_TIMEOUT"])}
+    celery_app.conf.broker_transport_options = {
+        "visibility_timeout": int(WORKER_ENV["CELERY_VISIBILITY_TIMEOUT"]),
+        "global_keyprefix": PREFIX,
+    }
     _drop_producer_connections()  # new ones are made from the configuration above
     yield client
     _drop_producer_connections()
     celery_app.conf.update(saved)
-    client.delete(*KOMBU_KEYS)
+    _delete_our_keys(client)
+
+
+def _delete_our_keys(client):
+    keys = list(client.scan_iter(match=f"{PREFIX}*"))
+    if keys:
+        client.delete(*keys)
 
 
 def _drop_producer_connections():
@@ -81,7 +91,7 @@ def _database_url() -> str:
 
 
 class Worker:
-    """``python -m celery -A pkimm worker -Q reports -c 1 --pool=prefork`` in its own process group."""
+    """``python -m celery -A pkimm worker -Q reports -c 1 --pool=prefork`` (keys under PREFIX), own process group."""
 
     def __init__(self, log_path: Path, **extra_env):
         env = {
@@ -91,6 +101,7 @@ class Worker:
             "REDIS_URL": REDIS_URL,
             "DJANGO_SETTINGS_MODULE": "pkimm.test_settings",
             "PKIMM_CELERY_EAGER": "0",
+            "PKIMM_TEST_BROKER_PREFIX": PREFIX,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             **extra_env,
         }
@@ -102,7 +113,7 @@ class Worker:
                 "-m",
                 "celery",
                 "-A",
-                "pkimm",
+                "tests.reports.celery_worker_app",
                 "worker",
                 "-Q",
                 "reports",
@@ -181,7 +192,9 @@ def test_worker_renders_a_detailed_report(broker, workers, org, lead):
     assessment = answered_assessment(org, user=lead)
     worker = workers()
     report = services.report_request(assessment=assessment, report_type="detailed", by=lead)
-    assert broker.llen("reports") + broker.hlen("unacked") >= 1, "the task went to the reports queue in Redis"
+    assert broker.llen(f"{PREFIX}reports") + broker.hlen(f"{PREFIX}unacked") >= 1, (
+        "the task went to the reports queue in Redis"
+    )
     wait_for(report, lambda r: r.status in (Report.Status.DONE, Report.Status.FAILED), timeout=120, worker=worker)
     assert report.status == Report.Status.DONE, report.error
     pdf = default_storage.open(report.file.name).read()
@@ -204,7 +217,7 @@ def test_worker_killed_mid_render_and_the_report_completes_once(broker, workers,
     report.refresh_from_db()
     assert report.status == Report.Status.RUNNING and report.attempts == 1
     assert report_files(org) == []
-    assert broker.hlen("unacked") == 1, "the killed worker never acknowledged the message"
+    assert broker.hlen(f"{PREFIX}unacked") == 1, "the killed worker never acknowledged the message"
 
     # A worker comes back; the broker hands the unacknowledged task over after the visibility timeout.
     fresh = workers()
@@ -215,7 +228,7 @@ def test_worker_killed_mid_render_and_the_report_completes_once(broker, workers,
     assert default_storage.open(report.file.name).read().startswith(b"%PDF-")
     assert AuditEntry.objects.filter(action="report.rendered", object_id=str(report.pk)).count() == 1
     time.sleep(3)  # nothing is delivered again once the work is acknowledged
-    assert broker.hlen("unacked") == 0 and broker.llen("reports") == 0
+    assert broker.hlen(f"{PREFIX}unacked") == 0 and broker.llen(f"{PREFIX}reports") == 0
     report.refresh_from_db()
     assert report.attempts == 2
 

@@ -1,6 +1,7 @@
 """data -> HTML -> PDF, without Celery: plain dicts for the templates, the database for the data."""
 
 import io
+import re
 from datetime import timedelta
 
 import pypdf
@@ -55,7 +56,7 @@ def test_detailed_html_shows_the_comparison_and_action_plan_hooks_when_filled(re
     report_data["comparison"] = {
         "previous": {"name": "PKI assessment 2025", "date": "2025-01-31", "model_version": "1.0.0"},
         "overall": {"key": "", "name": "Overall", "previous": "1.50", "current": "2.50", "delta": "+1.00"},
-        "modules": [],
+        "modules": [{"key": "G", "name": "Governance", "previous": "1.75", "current": "2.25", "delta": "+0.50"}],
         "categories": [
             {"key": "G.1", "name": "Strategy and vision", "previous": "1.50", "current": "2.50", "delta": "+1.00"}
         ],
@@ -77,6 +78,7 @@ def test_detailed_html_shows_the_comparison_and_action_plan_hooks_when_filled(re
     assert "Comparison with the previous assessment" in html and "PKI assessment 2025" in html
     assert "Action plans" in html and "Name a sponsor" in html and "Appoint an executive sponsor" in html
     assert "overdue" in html and "+1.00" in html
+    assert re.search(r'<tr class="module-row"><td>G</td><td>Governance</td>.*?\+0\.50', html)
 
 
 def test_detailed_data_compares_with_the_previous_signed_off_assessment(org, lead):

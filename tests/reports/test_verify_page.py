@@ -1,6 +1,13 @@
 """The public verification page: genuine, altered, draft and foreign PDFs, and its rate limit."""
 
+import os
+import subprocess
+import sys
+import time
+import uuid
+
 import pytest
+import redis
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -125,3 +132,47 @@ def test_pdf_signed_with_our_key_but_not_in_the_history_is_not_vouched_for(clien
     pdf = signing.pdf_sign(report_pdf_render("<p>Made outside the report history</p>"), reason="test")
     body = upload(client, pdf).content.decode()
     assert "Not in our report history" in body and "Genuine" not in body
+
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/8"
+
+# Asks the production settings (with REDIS_URL) whether one more upload from ADDRESS is over the limit.
+OTHER_PROCESS = """
+import django, sys
+django.setup()
+from django.conf import settings
+from django.test import RequestFactory
+from reports.verify_views import _rate_limited
+assert settings.CACHES["default"]["BACKEND"].endswith("RedisCache"), settings.CACHES
+print("limited" if _rate_limited(RequestFactory().post("/verify/", REMOTE_ADDR=sys.argv[1])) else "allowed")
+"""
+
+
+def test_rate_limit_holds_across_processes_with_redis(client, db, settings, signing_dir):
+    """With REDIS_URL the counter lives in Redis, so each gunicorn worker sees the uploads of the others."""
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.exceptions.ConnectionError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is required under CI and is not reachable at {REDIS_URL}: {error}")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    settings.VERIFY_UPLOADS_PER_MINUTE = 2
+    if time.time() % 60 > 50:  # the counter is per minute: stay inside one
+        time.sleep(61 - time.time() % 60)
+    address = f"client-{uuid.uuid4().hex}"  # a counter of its own
+    pdf = report_pdf_render("<p>x</p>")
+    for _ in range(2):
+        uploaded = SimpleUploadedFile("r.pdf", pdf, content_type="application/pdf")
+        assert client.post(URL, {"file": uploaded}, REMOTE_ADDR=address).status_code == 200
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "pkimm.settings",
+        "PKIMM_TESTING": "1",
+        "REDIS_URL": REDIS_URL,
+        "VERIFY_UPLOADS_PER_MINUTE": "2",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", OTHER_PROCESS, address], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+    )
+    assert result.stdout.strip() == "limited", result.stdout + result.stderr

@@ -7,7 +7,8 @@ from fractions import Fraction
 import pytest
 from django.urls import reverse
 
-from assessments.models import Assessment
+from assessments.models import Assessment, RequirementAnswer
+from assessments.services.answers import answer_set
 from catalog.levels import LEVELS
 from tests.factories import assessment_create, model_1_0
 from tests.factories_extensions import pqc_extension
@@ -186,3 +187,23 @@ def test_model_1_0_assessment(client_for, viewer, org):
     assert "1 of 72 requirements assessed" in html
     assert "M.5 Key management" in html and "G.5 Cryptography" not in html
     assert "Level 3 · Advanced" in html
+
+
+def test_results_follow_an_answer_change_at_once(client_for, viewer, lead, primer):
+    """Nothing is cached between answers and results: the next page view computes from the new answer."""
+    client = client_for(viewer)
+    assert re.search(r'data-testid="overall-value">\s*2\.74\s*<', client.get(url(primer)).content.decode())
+    answer = RequirementAnswer.objects.select_related("requirement").get(assessment=primer, requirement__key="G.2.1")
+    answer_set(
+        assessment=primer,
+        requirement=answer.requirement,
+        level=5,
+        notes="",
+        expected_version=answer.version,
+        by=lead,
+    )
+
+    html = client.get(url(primer)).content.decode()
+    value = client.get(url(primer, "results:json")).json()["overall"]["value"]
+    assert value > 74 / 27
+    assert re.search(rf'data-testid="overall-value">\s*{value:.2f}\s*<', html)
