@@ -7,7 +7,6 @@ import time
 import uuid
 
 import pytest
-import redis
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,6 +16,7 @@ from reports import services, signing
 from reports.models import Report
 from reports.rendering import report_pdf_render
 from tests.reports.builders import sign_off
+from tests.services import require_redis
 
 URL = reverse("verify:index")
 
@@ -150,12 +150,7 @@ print("limited" if _rate_limited(RequestFactory().post("/verify/", REMOTE_ADDR=s
 
 def test_rate_limit_holds_across_processes_with_redis(client, db, settings, signing_dir):
     """With REDIS_URL the counter lives in Redis, so each gunicorn worker sees the uploads of the others."""
-    try:
-        redis.Redis.from_url(REDIS_URL).ping()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is required under CI and is not reachable at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
+    require_redis(REDIS_URL)
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     settings.VERIFY_UPLOADS_PER_MINUTE = 2
     if time.time() % 60 > 50:  # the counter is per minute: stay inside one
