@@ -329,6 +329,7 @@ class CategoryPageData:
     category_flag: dict | None
     category_assignment: dict | None
     review_status: str | None
+    review_comment: str
     relevances: list[RelevanceItem]
     previous_category: CatalogueCategory | None
     next_category: CatalogueCategory | None
@@ -336,6 +337,10 @@ class CategoryPageData:
     @property
     def locked(self) -> bool:
         return self.review_status == CategoryReview.Status.ACCEPTED
+
+    @property
+    def sent_back(self) -> bool:
+        return self.review_status == CategoryReview.Status.SENT_BACK
 
     @property
     def review_label(self) -> str:
@@ -352,7 +357,11 @@ def assessment_for_category_page(*, organization, assessment_id, category_key: s
     return (
         Assessment.objects.for_org(organization)
         .select_related("model_version")
-        .annotate(category_review_status=Subquery(review.values("status")[:1]), has_extensions=Exists(enabled))
+        .annotate(
+            category_review_status=Subquery(review.values("status")[:1]),
+            category_review_comment=Subquery(review.values("comment")[:1]),
+            has_extensions=Exists(enabled),
+        )
         .filter(pk=assessment_id)
         .first()
     )
@@ -398,6 +407,7 @@ def category_page_data(*, assessment, category: CatalogueCategory, catalogue: Qu
         category_flag=flags.get(None),
         category_assignment=assignments.get(None),
         review_status=assessment.category_review_status,
+        review_comment=assessment.category_review_comment or "",
         relevances=_relevances(assessment=assessment, category=category) if assessment.has_extensions else [],
         previous_category=previous_category,
         next_category=next_category,
@@ -439,7 +449,7 @@ def _category_page_rows(*, assessment, category, requirements) -> dict[str, list
          WHERE {tenant} AND t.{shown}
         UNION ALL
         SELECT 'evidence', t.requirement_id, t.id, t.size, NULL, NULL, t.created_at, NULL,
-               t.url, t.title, t.original_name, t.kind, NULL, NULL
+               t.url, t.title, t.original_name, t.kind, t.file, NULL
           FROM {Evidence._meta.db_table} t WHERE {tenant} AND t.{shown}
         UNION ALL
         SELECT 'flag', t.requirement_id, t.id, NULL, NULL, NULL, t.created_at, NULL,
@@ -508,6 +518,8 @@ def _category_page_rows(*, assessment, category, requirements) -> dict[str, list
                         "title": text_b,
                         "original_name": text_c,
                         "size": number,
+                        # Imported evidence keeps its name and hash, but the file stays where it was.
+                        "stored": bool(email),
                     }
                 )
             elif kind == "flag":

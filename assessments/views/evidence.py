@@ -99,7 +99,7 @@ def evidence_download_view(request, assessment_id, evidence_id):
     assessment = _get_assessment(request, assessment_id)
     evidence = _evidence(request, assessment, evidence_id)
     if evidence.kind != Evidence.Kind.FILE or not evidence.file:
-        raise Http404
+        raise Http404("This evidence has no stored file (it was imported without its content).")
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:

@@ -184,6 +184,11 @@ def discussion_html(*, key, slot, links, history_url, evidence, comments, flag, 
                     f"{e(truncatechars(ev['title'] or ev['url'], 80))}</a>"
                     ' <span class="text-body-secondary">(link)</span>\n'
                 )
+            elif not ev["stored"]:
+                out.append(
+                    f"        <span>{e(ev['title'] or ev['original_name'])}</span>"
+                    ' <span class="text-body-secondary">(file not stored here: imported without its content)</span>\n'
+                )
             elif page.can_view_evidence:
                 out.append(
                     f'        <a href="{page.urls.evidence_download(ev["id"])}">'

@@ -202,3 +202,19 @@ def test_imported_evidence_without_its_file_is_not_found_not_a_crash(org, lead, 
     assert evidence is not None and not evidence.file
     url = reverse("assessments:evidence_download", args=[org.slug, imported.pk, evidence.pk])
     assert client_for(lead).get(url).status_code == 404
+    # The same kind of row on a requirement: the category page names it without a download link.
+    requirement = imported.model_version.requirements.get(key="G.2.1")
+    shown = Evidence.objects.create(
+        organization=org,
+        assessment=imported,
+        requirement=requirement,
+        category=requirement.category,
+        kind=Evidence.Kind.FILE,
+        title="Certificate policy v4",
+        original_name="CP v4.pdf",
+        size=10,
+    )
+    page = reverse("assessments:questionnaire_category", args=[org.slug, imported.pk, shown.requirement.category.key])
+    html = client_for(lead).get(page).content.decode()
+    download = reverse("assessments:evidence_download", args=[org.slug, imported.pk, shown.pk])
+    assert "file not stored here" in html and download not in html

@@ -184,3 +184,14 @@ def test_detail_history_lists_scope_and_workflow_changes(client_for, lead, viewe
             "Applicable → Not applicable: No certificates here",
         ),
     ]
+
+
+def test_category_page_shows_why_it_was_sent_back(client_for, org, lead, assessor):
+    from assessments.services.workflow import assessment_request_review, category_review_send_back
+    from tests.factories import assessment_create
+
+    assessment = assessment_create(org)
+    assessment_request_review(assessment=assessment, by=lead)
+    category_review_send_back(assessment=assessment, category_key="G.3", comment="Audit evidence is missing.", by=lead)
+    html = client_for(assessor).get(f"/o/{org.slug}/assessments/{assessment.pk}/questionnaire/G.3/").content.decode()
+    assert "Sent back by the reviewer" in html and "Audit evidence is missing." in html
