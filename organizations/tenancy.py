@@ -37,6 +37,8 @@ def org_view(permission: str | None):
             request.membership = membership
             request.role = membership.role
             request.perms = ROLE_PERMISSIONS[membership.role]
+            # The services called by this request check the same role again: let them reuse this lookup.
+            request.user._pkimm_org_perms = {membership.organization_id: request.perms}
             if permission is not None and permission not in request.perms:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -63,6 +65,10 @@ def member_perms(*, organization, user) -> frozenset[str]:
     """What ``user`` may do in ``organization`` (empty for a non-member): for services."""
     if user is None or not user.is_authenticated:
         return frozenset()
+    resolved_this_request = getattr(user, "_pkimm_org_perms", {})
+    organization_id = getattr(organization, "pk", organization)
+    if organization_id in resolved_this_request:
+        return resolved_this_request[organization_id]
     role = Membership.objects.filter(organization=organization, user=user).values_list("role", flat=True).first()
     return ROLE_PERMISSIONS.get(role, frozenset())
 
