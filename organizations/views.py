@@ -9,7 +9,7 @@ from audit.selectors import audit_entry_list
 from organizations import services
 from organizations.forms import InvitationForm, OrganizationCreateForm, OrganizationSettingsForm, RoleForm
 from organizations.models import Invitation, Membership
-from organizations.roles import Perm
+from organizations.roles import Perm, Role
 from organizations.selectors import (
     dashboard_rows,
     invitation_pending_list,
@@ -109,6 +109,17 @@ def members(request):
     )
 
 
+def _members_action(request, change, success: str):
+    """Run one change of the members page; its refusal becomes the message. Back to the members page."""
+    try:
+        change()
+    except OrganizationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect("org_members", org_slug=request.organization.slug)
+
+
 @require_POST
 @org_view(Perm.ORG_MANAGE_MEMBERS)
 def member_role(request, membership_id):
@@ -116,40 +127,35 @@ def member_role(request, membership_id):
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a valid role.")
-    else:
-        try:
-            services.membership_set_role(membership=membership, role=form.cleaned_data["role"], by=request.user)
-        except OrganizationError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, f"{membership.user.email} is now {membership.get_role_display()}.")
-    return redirect("org_members", org_slug=request.organization.slug)
+        return redirect("org_members", org_slug=request.organization.slug)
+    role = form.cleaned_data["role"]
+    return _members_action(
+        request,
+        lambda: services.membership_set_role(membership=membership, role=role, by=request.user),
+        f"{membership.user.email} is now {Role(role).label}.",
+    )
 
 
 @require_POST
 @org_view(Perm.ORG_MANAGE_MEMBERS)
 def member_remove(request, membership_id):
     membership = tenant_get_or_404(Membership, request.organization, pk=membership_id)
-    try:
-        services.membership_remove(membership=membership, by=request.user)
-    except OrganizationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"{membership.user.email} was removed.")
-    return redirect("org_members", org_slug=request.organization.slug)
+    return _members_action(
+        request,
+        lambda: services.membership_remove(membership=membership, by=request.user),
+        f"{membership.user.email} was removed.",
+    )
 
 
 @require_POST
 @org_view(Perm.ORG_MANAGE_MEMBERS)
 def invitation_revoke_view(request, invitation_id):
     invitation = tenant_get_or_404(Invitation, request.organization, pk=invitation_id)
-    try:
-        services.invitation_revoke(invitation=invitation, by=request.user)
-    except OrganizationError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"The invitation of {invitation.email} is revoked.")
-    return redirect("org_members", org_slug=request.organization.slug)
+    return _members_action(
+        request,
+        lambda: services.invitation_revoke(invitation=invitation, by=request.user),
+        f"The invitation of {invitation.email} is revoked.",
+    )
 
 
 @require_POST
