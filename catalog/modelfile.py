@@ -544,9 +544,9 @@ class _Checker:
             categories = self.sequence(item, "categories", path, non_empty=False)
             yield path, code, categories
 
-    def relevance(self, data) -> list[RelevanceSpec]:
-        relevances = []
-        for module_path, module_code, categories in self._section_modules(data, "relevance"):
+    def _section_categories(self, data, section):
+        """Each category entry of ``relevance`` or ``overlays``: (path, module code, category id, entry)."""
+        for module_path, module_code, categories in self._section_modules(data, section):
             category_ids: dict = {}
             for index, item in enumerate(categories):
                 path = f"{module_path}.categories[{index}]"
@@ -554,53 +554,51 @@ class _Checker:
                     continue
                 code = self.string(item, "id", path, pattern=_DIGITS_RE, hint=' (expected digits such as "3")')
                 self.unique(category_ids, code, f"{path}.id", "category id")
-                weight = self.integer(item, "weight", path, minimum=0, maximum=_MAX_WEIGHT)
-                guidance = self.string(item, "guidance", path)
-                assessment = self.string(item, "assessment", path)
-                references = self.string(item, "references", path)
-                levels = self.levels(item, path)
-                if None not in (module_code, code, weight, guidance, assessment, references):
-                    relevances.append(
-                        RelevanceSpec(path, module_code, code, weight, guidance, assessment, references, levels)
-                    )
+                yield path, module_code, code, item
+
+    def relevance(self, data) -> list[RelevanceSpec]:
+        relevances = []
+        for path, module_code, code, item in self._section_categories(data, "relevance"):
+            weight = self.integer(item, "weight", path, minimum=0, maximum=_MAX_WEIGHT)
+            guidance = self.string(item, "guidance", path)
+            assessment = self.string(item, "assessment", path)
+            references = self.string(item, "references", path)
+            levels = self.levels(item, path)
+            if None not in (module_code, code, weight, guidance, assessment, references):
+                relevances.append(
+                    RelevanceSpec(path, module_code, code, weight, guidance, assessment, references, levels)
+                )
         return relevances
 
     def overlays(self, data) -> list[OverlaySpec]:
         overlays = []
-        for module_path, module_code, categories in self._section_modules(data, "overlays"):
-            category_ids: dict = {}
-            for index, item in enumerate(categories):
-                path = f"{module_path}.categories[{index}]"
-                if self.mapping(item, path) is None:
+        for path, module_code, code, item in self._section_categories(data, "overlays"):
+            category_key = f"{module_code}.{code}"
+            adjustment = self.overlay_adjustment(item, path, type_required=False)
+            rationale = self.string(item, "rationale", path, required=False) or ""
+            if adjustment and module_code and code:
+                overlays.append(OverlaySpec(path, "category", category_key, *adjustment, rationale))
+            requirement_ids: dict = {}
+            for req_index, requirement in enumerate(self.sequence(item, "requirements", path, required=False)):
+                req_path = f"{path}.requirements[{req_index}]"
+                if self.mapping(requirement, req_path) is None:
                     continue
-                code = self.string(item, "id", path, pattern=_DIGITS_RE, hint=' (expected digits such as "3")')
-                self.unique(category_ids, code, f"{path}.id", "category id")
-                category_key = f"{module_code}.{code}"
-                adjustment = self.overlay_adjustment(item, path, type_required=False)
-                rationale = self.string(item, "rationale", path, required=False) or ""
-                if adjustment and module_code and code:
-                    overlays.append(OverlaySpec(path, "category", category_key, *adjustment, rationale))
-                requirement_ids: dict = {}
-                for req_index, requirement in enumerate(self.sequence(item, "requirements", path, required=False)):
-                    req_path = f"{path}.requirements[{req_index}]"
-                    if self.mapping(requirement, req_path) is None:
-                        continue
-                    req_code = self.string(
-                        requirement, "id", req_path, pattern=_DIGITS_RE, hint=' (expected digits such as "3")'
-                    )
-                    self.unique(requirement_ids, req_code, f"{req_path}.id", "requirement id")
-                    req_adjustment = self.overlay_adjustment(requirement, req_path, type_required=True)
-                    req_rationale = self.string(requirement, "rationale", req_path)
-                    if req_adjustment and None not in (module_code, code, req_code, req_rationale):
-                        overlays.append(
-                            OverlaySpec(
-                                req_path,
-                                "requirement",
-                                f"{category_key}.{req_code}",
-                                *req_adjustment,
-                                req_rationale,
-                            )
+                req_code = self.string(
+                    requirement, "id", req_path, pattern=_DIGITS_RE, hint=' (expected digits such as "3")'
+                )
+                self.unique(requirement_ids, req_code, f"{req_path}.id", "requirement id")
+                req_adjustment = self.overlay_adjustment(requirement, req_path, type_required=True)
+                req_rationale = self.string(requirement, "rationale", req_path)
+                if req_adjustment and None not in (module_code, code, req_code, req_rationale):
+                    overlays.append(
+                        OverlaySpec(
+                            req_path,
+                            "requirement",
+                            f"{category_key}.{req_code}",
+                            *req_adjustment,
+                            req_rationale,
                         )
+                    )
         return overlays
 
     def overlay_adjustment(self, item, path, *, type_required) -> tuple[str, str] | None:
