@@ -41,6 +41,12 @@ INSTALLED_APPS = [
     "scoring",
     "reports",
     "improvement",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
+    "webhooks",
+    "spreadsheets",
 ]
 
 MIDDLEWARE = [
