@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("core.account_urls")),
+    path("accounts/api-tokens/", include("api.token_urls")),
+    path("api/", include("api.urls")),
     path("catalog/", include("catalog.urls")),
     path("verify/", include("reports.public_urls")),
     path("portfolio/", include("improvement.portfolio_urls")),

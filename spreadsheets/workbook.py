@@ -192,7 +192,8 @@ def _level_name(ws, coordinate, problems: _Problems) -> int | None:
     level = LEVEL_NAMES.get(text.lower())
     if level is None:
         problems.add(
-            f"{ws.title}!{coordinate}", f"{text[:40]!r} is not a maturity level (Initial, Basic, Advanced, Managed, Optimized)"
+            f"{ws.title}!{coordinate}",
+            f"{text[:40]!r} is not a maturity level (Initial, Basic, Advanced, Managed, Optimized)",
         )
     return level
 
@@ -309,7 +310,8 @@ def _read_action_plans(workbook, tool_order: list, problems: _Problems):
     """Target levels (column H of the category rows) and the plan blocks below them.
 
     The category rows are the ones whose column G looks the achieved level up, in the tool's category
-    order (``tool_order``: their keys in this model). The tool lists one plan block per category that has a target level, in that same order.
+    order (``tool_order``: their keys in this model). The tool lists one plan block per category that has
+    a target level, in that same order.
     """
     if "ActionPlans" not in workbook.sheetnames:
         return {}, []
@@ -354,7 +356,9 @@ def _read_self(workbook, keys: _ModelKeys) -> WorkbookData:
             value = _input(ws, coordinate)
             if key not in keys.category_keys:
                 if value not in (None, ""):
-                    problems.add(f"Tool!{cell.coordinate}", f"{cell.value[:8].strip()} is not a category of model {keys.version}")
+                    problems.add(
+                        f"Tool!{cell.coordinate}", f"{cell.value[:8].strip()} is not a category of model {keys.version}"
+                    )
                 continue
             text = _text(value)
             if not text:
@@ -364,7 +368,10 @@ def _read_self(workbook, keys: _ModelKeys) -> WorkbookData:
             except ValueError:
                 number = None
             if number is None or str(number) != text.split(".")[0] or not 1 <= number <= SELF_NOT_APPLICABLE:
-                problems.add(f"Tool!{coordinate}", f"{text[:40]!r} is not a choice of the tool (1-5, 6 not evaluated, 7 not applicable)")
+                problems.add(
+                    f"Tool!{coordinate}",
+                    f"{text[:40]!r} is not a choice of the tool (1-5, 6 not evaluated, 7 not applicable)",
+                )
                 continue
             path = f'$.category_answers["{key}"]'
             cells[path] = f"Tool!{coordinate}"

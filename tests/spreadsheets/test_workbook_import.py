@@ -44,7 +44,11 @@ def test_formal_workbook_becomes_a_formal_assessment_scored_by_the_engine(org, s
     )
     assessment = _import(org, content, by=lead)
     assert assessment.method == Assessment.Method.FORMAL
-    assert (assessment.name, assessment.assessor_name, assessment.assessor_type) == ("Test PKI", "Alex Assessor", "external")
+    assert (assessment.name, assessment.assessor_name, assessment.assessor_type) == (
+        "Test PKI",
+        "Alex Assessor",
+        "external",
+    )
     assert str(assessment.start_date) == "2026-01-05"
     levels = dict(RequirementAnswer.objects.filter(assessment=assessment).values_list("requirement__key", "level"))
     assert levels == {"G.1.1": 4, "G.1.2": 3, "G.1.3": 2, "G.1.4": 2}  # 1.1.9. is a spare row: no such requirement
@@ -95,9 +99,15 @@ def test_self_workbook_becomes_a_self_assessment(org, starter):
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        (lambda: formal_workbook({(1, 1, 1): "Great", (1, 1, 2): "Basic"}), ["Assessment!I16: 'Great' is not a maturity level"]),
+        (
+            lambda: formal_workbook({(1, 1, 1): "Great", (1, 1, 2): "Basic"}),
+            ["Assessment!I16: 'Great' is not a maturity level"],
+        ),
         (lambda: formal_workbook({(1, 1, 1): "Basic"}, start="soon"), ["Overview!D7: 'soon' is not a date"]),
-        (lambda: self_workbook({(1, 1): 9, (1, 2): "x"}), ["Tool!C13: '9' is not a choice", "Tool!G13: 'x' is not a choice"]),
+        (
+            lambda: self_workbook({(1, 1): 9, (1, 2): "x"}),
+            ["Tool!C13: '9' is not a choice", "Tool!G13: 'x' is not a choice"],
+        ),
         (lambda: b"PK\x03\x04 not really", ["not an Excel workbook"]),
         (lambda: b"plain text", ["not an Excel workbook"]),
     ],

@@ -54,7 +54,9 @@ def formal_workbook(
             plans_sheet[f"H{14 + index}"] = target
         block = 40
         for plan in plans or []:
-            for offset, label in enumerate(["Objectives", "Responsibility", "Schedule", "Resources", "Outputs", "Tasks"]):
+            for offset, label in enumerate(
+                ["Objectives", "Responsibility", "Schedule", "Resources", "Outputs", "Tasks"]
+            ):
                 plans_sheet[f"B{block + offset}"] = label
                 plans_sheet[f"D{block + offset}"] = plan.get(label.lower())
             block += 9
