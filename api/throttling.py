@@ -1,3 +1,4 @@
+from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.models import ApiToken
@@ -7,6 +8,9 @@ class ApiTokenRateThrottle(SimpleRateThrottle):
     """Requests per token (setting API_TOKEN_RATE, e.g. "600/min"); session users are limited per user."""
 
     scope = "api_token"
+
+    def get_rate(self):
+        return settings.API_TOKEN_RATE
 
     def get_cache_key(self, request, view):
         if isinstance(request.auth, ApiToken):

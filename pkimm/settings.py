@@ -206,6 +206,7 @@ VERIFY_MAX_BYTES = env_int("VERIFY_MAX_MB", 20) * 1024 * 1024
 # address; empty: REMOTE_ADDR. Only set it when the proxy always overwrites that header.
 VERIFY_CLIENT_IP_HEADER = env_str("VERIFY_CLIENT_IP_HEADER", "")
 
+API_TOKEN_RATE = env_str("API_TOKEN_RATE", "600/min")  # requests per API token (or signed-in user)
 # REST API (api/): personal API tokens or the browser session; cursor pagination; a request limit per token.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -214,7 +215,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiTokenRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"api_token": env_str("API_TOKEN_RATE", "600/min")},
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
