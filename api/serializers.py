@@ -10,6 +10,7 @@ from reports.models import Report
 
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
+    errors = serializers.DictField(required=False, help_text="Field -> messages, for refused input.")
 
 
 class OrganizationSerializer(serializers.Serializer):
@@ -80,13 +81,6 @@ class AnswerWriteSerializer(serializers.Serializer):
 class AnswerConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     current = AnswerSerializer()
-
-
-class ScoreSerializer(serializers.Serializer):
-    value = serializers.FloatField(allow_null=True)
-    level = serializers.IntegerField(allow_null=True)
-    display = serializers.CharField()
-    stats = serializers.DictField()
 
 
 class ScoresSerializer(serializers.Serializer):

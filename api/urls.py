@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from api import views
@@ -26,4 +26,5 @@ urlpatterns = [
     path(org + "plans/", views.PlanList.as_view(), name="plans"),
     path(org + "plans/<int:plan_id>/", views.PlanDetail.as_view(), name="plan"),
     path(org + "plans/<int:plan_id>/tasks/", views.PlanTasks.as_view(), name="plan_tasks"),
+    re_path(r"^(?P<rest>.*)$", views.unknown_route, name="unknown"),
 ]

@@ -7,8 +7,9 @@ audit log and refuse stale answers (409 with the answer as stored now).
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -78,7 +79,7 @@ class OrgView(APIView):
         )
 
     def paginate(self, queryset, serializer_class):
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, self.request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
@@ -97,6 +98,7 @@ class OrganizationList(APIView):
 
 
 class AssessmentList(OrgView):
+    pagination_class = Pagination
     permission = Perm.ASSESSMENT_VIEW
     write_permission = Perm.ASSESSMENT_CREATE
 
@@ -198,6 +200,7 @@ def _answer_data(key, answer) -> dict:
 
 
 class AnswerList(OrgView):
+    pagination_class = Pagination
     permission = Perm.ASSESSMENT_VIEW
 
     @extend_schema(
@@ -211,7 +214,7 @@ class AnswerList(OrgView):
         else:
             queryset, target = CategoryAnswer.objects.select_related("category", "updated_by"), "category"
         queryset = queryset.filter(organization=self.organization, assessment=assessment)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
         rows = [_answer_data(getattr(answer, target).key, answer) for answer in page]
         return paginator.get_paginated_response(s.AnswerSerializer(rows, many=True).data)
@@ -325,6 +328,7 @@ class ExchangeImport(OrgView):
 
 
 class ReportList(OrgView):
+    pagination_class = Pagination
     permission = Perm.ASSESSMENT_VIEW
     write_permission = Perm.REPORT_REQUEST
 
@@ -403,6 +407,7 @@ def _plans(organization):
 
 
 class PlanList(OrgView):
+    pagination_class = Pagination
     permission = Perm.PLAN_VIEW
 
     @extend_schema(
@@ -455,3 +460,9 @@ class PlanTasks(OrgView):
         except ImprovementError as error:
             raise _refused(error) from None
         return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)
+
+
+@csrf_exempt  # it changes nothing: a POST gets the same JSON 404 as a GET
+def unknown_route(request, rest=""):
+    """Anything else under /api/: a JSON 404 (e.g. an id that is not a number), not the HTML error page."""
+    return JsonResponse({"detail": "Not found."}, status=404)

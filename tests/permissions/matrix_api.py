@@ -64,6 +64,7 @@ CASES = [
     Case("api:plans", _org, api()),
     Case("api:plan", lambda w: _org(w, plan_id=w.objects["api_plan"].pk), api()),
     Case("api:plan_tasks", lambda w: _org(w, plan_id=w.objects["api_plan"].pk), api(405, allowed=MANAGERS)),
+    Case("api:unknown", lambda w: {"rest": "v1/orgs/acme/assessments/-1/"}, everyone(404)),
     Case("api_tokens:list", lambda w: {}, signed_in()),
     Case("api_tokens:revoke", lambda w: {"token_id": 0}, signed_in(404), method="post"),
 ]
