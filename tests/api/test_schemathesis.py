@@ -11,12 +11,12 @@ import schemathesis
 from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
 
 from assessments.models import Assessment
 from improvement.models import ActionPlan
 from organizations.models import Membership, Organization
 from reports.models import Report
-from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
 from tests.api.helpers import token_for
 from tests.conftest import make_user
 from tests.factories import assessment_create
