@@ -206,6 +206,12 @@ VERIFY_MAX_BYTES = env_int("VERIFY_MAX_MB", 20) * 1024 * 1024
 # address; empty: REMOTE_ADDR. Only set it when the proxy always overwrites that header.
 VERIFY_CLIENT_IP_HEADER = env_str("VERIFY_CLIENT_IP_HEADER", "")
 
+# Outgoing webhooks (webhooks/): only to hosts on this allow-list (comma-separated host names, *.domain,
+# IPs or networks, or * for any public address). Loopback and private addresses need an explicit IP/network entry.
+WEBHOOK_ALLOWED_HOSTS = [h for h in env_str("WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()]
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
 API_TOKEN_RATE = env_str("API_TOKEN_RATE", "600/min")  # requests per API token (or signed-in user)
 # REST API (api/): personal API tokens or the browser session; cursor pagination; a request limit per token.
 REST_FRAMEWORK = {

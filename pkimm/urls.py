@@ -15,5 +15,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/results/", include("scoring.urls")),
     path("o/<slug:org_slug>/reports/", include("reports.urls")),
     path("o/<slug:org_slug>/plans/", include("improvement.urls")),
+    path("o/<slug:org_slug>/webhooks/", include("webhooks.urls")),
+    path("o/<slug:org_slug>/spreadsheets/", include("spreadsheets.urls")),
     path("", include("organizations.urls")),
 ]

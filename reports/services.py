@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment, SignOff
 from audit.services import audit_log
+from core.events import REPORT_READY, event_announce
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm, member_perms
 from reports import rendering, signing
@@ -166,6 +167,14 @@ def _finish(report, *, file_name, sha256, size, input_hash) -> Report:
         action="report.rendered",
         obj=report,
         after={"sha256": sha256, "size": size, "final": report.is_final},
+    )
+    event_announce(
+        organization=report.organization,
+        event=REPORT_READY,
+        data={
+            "report": {"id": report.pk, "type": report.type, "final": report.is_final, "sha256": sha256, "size": size},
+            "assessment": {"id": report.assessment_id},
+        },
     )
     return report
 

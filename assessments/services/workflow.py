@@ -14,6 +14,7 @@ from assessments.selectors_manage import categories_in_scope, open_items, scope_
 from assessments.services.common import AssessmentError, assessment_lock_editable
 from assessments.services.history import assessment_audit
 from assessments.services.snapshot import assessment_snapshot_build
+from core.events import ASSESSMENT_SIGNED_OFF, REVIEW_REQUESTED, event_announce
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
@@ -91,6 +92,11 @@ def assessment_request_review(*, assessment: Assessment, by) -> Assessment:
             action="assessment.review_requested",
             before_status=before,
             extra={"categories": [category.key for category in in_scope]},
+        )
+        event_announce(
+            organization=locked.organization,
+            event=REVIEW_REQUESTED,
+            data={"assessment": _event_assessment(locked), "requested_by": by.get_username()},
         )
     assessment.refresh_from_db()
     return assessment
@@ -262,8 +268,17 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
             before_status=Status.IN_REVIEW,
             extra={"signoff": signoff.pk, "statement": statement},
         )
+        event_announce(
+            organization=locked.organization,
+            event=ASSESSMENT_SIGNED_OFF,
+            data={"assessment": _event_assessment(locked), "signed_off_by": by.get_username(), "signed_at": now},
+        )
     assessment.refresh_from_db()
     return signoff
+
+
+def _event_assessment(assessment) -> dict:
+    return {"id": assessment.pk, "name": assessment.name, "status": assessment.status}
 
 
 def assessment_reopen(*, assessment: Assessment, reason: str, by) -> Assessment:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from audit.services import audit_log
+from core.events import PLAN_OVERDUE, event_announce
 from improvement.dates import reassessment_due_date
 from improvement.models import ActionPlan, ReminderSent
 from organizations.models import Membership, Organization
@@ -27,7 +28,34 @@ logger = logging.getLogger(__name__)
 def reminders_send(*, today=None) -> int:
     """Send every reminder that is due and not sent yet; returns how many were sent."""
     today = today or timezone.localdate()
+    _overdue_plan_events(today)
     return _reassessment_reminders(today) + _overdue_plan_reminders(today)
+
+
+def _overdue_plan_events(today) -> None:
+    """Announce each open plan past its due date once (per due date), e.g. for the organization's webhooks."""
+    plans = ActionPlan.objects.filter(status__in=ActionPlan.OPEN_STATUSES, due_date__lt=today).select_related(
+        "organization"
+    )
+    for plan in plans.order_by("due_date", "pk"):
+        try:
+            with transaction.atomic():
+                ReminderSent.objects.create(key=f"plan-overdue-event:{plan.pk}:{plan.due_date.isoformat()}")
+                event_announce(
+                    organization=plan.organization,
+                    event=PLAN_OVERDUE,
+                    data={
+                        "plan": {
+                            "id": plan.pk,
+                            "title": plan.title,
+                            "category_key": plan.category_key,
+                            "due_date": plan.due_date,
+                            "status": plan.status,
+                        }
+                    },
+                )
+        except IntegrityError:
+            continue  # announced before
 
 
 def _absolute(path: str) -> str:

@@ -1,0 +1,78 @@
+"""Spreadsheet downloads (answers, action plans) and the upload of the PKI Consortium's Excel tools."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+
+from assessments.models import Assessment
+from assessments.services.exchange_files import ExchangeError
+from audit.services import audit_log
+from organizations.roles import Perm
+from organizations.tenancy import org_view, tenant_get_or_404
+from spreadsheets.exports import XLSX_TYPE, answers_sheets, csv_text, plans_sheets, xlsx_bytes
+from spreadsheets.forms import WorkbookImportForm
+from spreadsheets.services import workbook_import
+
+
+def _download(sheets, *, fmt: str, name: str) -> HttpResponse:
+    if fmt == "xlsx":
+        response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_TYPE)
+    elif fmt == "csv":
+        response = HttpResponse(csv_text(sheets[0]), content_type="text/csv; charset=utf-8")
+    else:
+        raise Http404("Unknown format")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.{fmt}")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@org_view(Perm.ASSESSMENT_EXPORT)
+def answers_download(request, assessment_id, fmt):
+    assessment = tenant_get_or_404(
+        Assessment.objects.select_related("model_version", "organization"), request.organization, pk=assessment_id
+    )
+    sheets = answers_sheets(assessment=assessment)
+    audit_log(
+        organization=request.organization,
+        actor=request.user,
+        action="assessment.exported",
+        obj=assessment,
+        after={"format": fmt},
+    )
+    return _download(sheets, fmt=fmt, name=f"{slugify(assessment.name) or 'assessment'}-answers")
+
+
+@org_view(Perm.PLAN_VIEW)
+def plans_download(request, fmt):
+    return _download(
+        plans_sheets(organization=request.organization), fmt=fmt, name=f"{request.organization.slug}-action-plans"
+    )
+
+
+@org_view(Perm.ASSESSMENT_CREATE)
+def workbook_upload(request):
+    form = WorkbookImportForm(request.POST or None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = workbook_import(
+                organization=request.organization,
+                content=form.cleaned_data["workbook"].read(),
+                by=request.user,
+                model_version=form.cleaned_data["model_version"] or None,
+            )
+        except ExchangeError as error:
+            problems = error.problems
+        else:
+            messages.success(request, f"Imported “{result.assessment.name}”.")
+            for notice in result.notices:
+                messages.warning(request, notice)
+            return redirect(
+                reverse(
+                    "assessments:detail", kwargs={"org_slug": request.organization.slug, "pk": result.assessment.pk}
+                )
+            )
+    return render(request, "spreadsheets/import.html", {"form": form, "problems": problems})
