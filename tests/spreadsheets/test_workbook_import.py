@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 from assessments.models import Applicability, Assessment, RequirementAnswer
 from assessments.services.exchange_files import ExchangeError
 from audit.models import AuditEntry
-from catalog.services import starter_model_load
 from improvement.models import ActionPlan, TargetLevel
 from scoring.selectors import assessment_score
 from spreadsheets.services import workbook_import
@@ -24,11 +23,6 @@ from tests.spreadsheets.workbooks import formal_workbook, self_workbook
 TOOLS = SHARED_PKIMM / "tools"
 FORMAL_TOOL = TOOLS / "PKI_Maturity_Assessment_Tool_v240318.xlsx"
 SELF_TOOL = TOOLS / "PKI_Maturity_Self_Assessment_Tool_v231220.xlsx"
-
-
-@pytest.fixture
-def starter(db):
-    return starter_model_load().model_version
 
 
 def _import(org, content, **kwargs):
