@@ -34,6 +34,8 @@ class WebhookDelivery(TenantModel):
     webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
     event_id = models.UUIDField(default=uuid.uuid4)
     event = models.CharField(max_length=60)
+    # Names an occurrence announced on every run (e.g. "plan-overdue:<id>:<due date>"): delivered once.
+    dedupe_key = models.CharField(max_length=200, blank=True)
     payload = models.JSONField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -45,5 +47,10 @@ class WebhookDelivery(TenantModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["webhook", "event_id"], name="one_delivery_per_event")]
+        constraints = [
+            models.UniqueConstraint(fields=["webhook", "event_id"], name="one_delivery_per_event"),
+            models.UniqueConstraint(
+                fields=["webhook", "dedupe_key"], condition=~models.Q(dedupe_key=""), name="one_delivery_per_occurrence"
+            ),
+        ]
         verbose_name_plural = "webhook deliveries"

@@ -7,5 +7,5 @@ from webhooks.services import webhook_event_dispatch
 
 
 @receiver(domain_event)
-def _dispatch(sender, *, organization, event, data, **kwargs):
-    webhook_event_dispatch(organization=organization, event=event, data=data)
+def _dispatch(sender, *, organization, event, data, dedupe_key="", **kwargs):
+    webhook_event_dispatch(organization=organization, event=event, data=data, dedupe_key=dedupe_key)

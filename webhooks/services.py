@@ -15,7 +15,7 @@ import urllib.request
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.services import audit_log
@@ -75,18 +75,30 @@ def _enqueue(delivery_ids) -> None:
         transaction.on_commit(lambda delivery_id=delivery_id: deliver_webhook_task.delay(delivery_id))
 
 
-def webhook_event_dispatch(*, organization, event: str, data: dict) -> list[WebhookDelivery]:
-    """One delivery per active webhook of ``organization`` that takes ``event``; sent in the background."""
+def webhook_event_dispatch(*, organization, event: str, data: dict, dedupe_key: str = "") -> list[WebhookDelivery]:
+    """One delivery per active webhook of ``organization`` that takes ``event``; sent in the background.
+    With ``dedupe_key``, an occurrence already recorded for a webhook is not delivered again."""
     payload = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
     deliveries = []
     with transaction.atomic():
         for webhook in Webhook.objects.for_org(organization).filter(active=True):
-            if event in webhook.events:
-                deliveries.append(
-                    WebhookDelivery.objects.create(
-                        organization=organization, webhook=webhook, event=event, payload=payload
+            if event not in webhook.events:
+                continue
+            if dedupe_key and WebhookDelivery.objects.filter(webhook=webhook, dedupe_key=dedupe_key).exists():
+                continue
+            try:
+                with transaction.atomic():
+                    deliveries.append(
+                        WebhookDelivery.objects.create(
+                            organization=organization,
+                            webhook=webhook,
+                            event=event,
+                            payload=payload,
+                            dedupe_key=dedupe_key,
+                        )
                     )
-                )
+            except IntegrityError:
+                continue  # a concurrent run recorded this occurrence first
         _enqueue([d.pk for d in deliveries])
     return deliveries
 

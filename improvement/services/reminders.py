@@ -33,29 +33,26 @@ def reminders_send(*, today=None) -> int:
 
 
 def _overdue_plan_events(today) -> None:
-    """Announce each open plan past its due date once (per due date), e.g. for the organization's webhooks."""
+    """Announce every open plan past its due date (e.g. for the organization's webhooks, which deliver each
+    plan and due date once: the key names the occurrence)."""
     plans = ActionPlan.objects.filter(status__in=ActionPlan.OPEN_STATUSES, due_date__lt=today).select_related(
         "organization"
     )
     for plan in plans.order_by("due_date", "pk"):
-        try:
-            with transaction.atomic():
-                ReminderSent.objects.create(key=f"plan-overdue-event:{plan.pk}:{plan.due_date.isoformat()}")
-                event_announce(
-                    organization=plan.organization,
-                    event=PLAN_OVERDUE,
-                    data={
-                        "plan": {
-                            "id": plan.pk,
-                            "title": plan.title,
-                            "category_key": plan.category_key,
-                            "due_date": plan.due_date,
-                            "status": plan.status,
-                        }
-                    },
-                )
-        except IntegrityError:
-            continue  # announced before
+        event_announce(
+            organization=plan.organization,
+            event=PLAN_OVERDUE,
+            data={
+                "plan": {
+                    "id": plan.pk,
+                    "title": plan.title,
+                    "category_key": plan.category_key,
+                    "due_date": plan.due_date,
+                    "status": plan.status,
+                }
+            },
+            dedupe_key=f"plan-overdue:{plan.pk}:{plan.due_date.isoformat()}",
+        )
 
 
 def _absolute(path: str) -> str:
