@@ -168,9 +168,7 @@ def _current_create(*, organization, model_version, owner, lead, outcome: DemoOu
     current = _scoped(
         organization=organization, model_version=model_version, by=owner, name=DEMO_ASSESSMENT, started_days_ago=14
     )
-    _answer(
-        assessment=current, by=lead, level_of=lambda index, requirement: 1 + (index * 7 + len(requirement.key)) % 4
-    )
+    _answer(assessment=current, by=lead, level_of=lambda index, requirement: 1 + (index * 7 + len(requirement.key)) % 4)
     _reviewed(assessment=current, owner=owner, lead=lead)
     outcome.created.append(f"{DEMO_ASSESSMENT}: reviewed, waiting for your sign-off")
 

@@ -17,10 +17,9 @@ ANY_INTERFACE = {"0.0.0.0": "127.0.0.1", "::": "[::1]", "[::]": "[::1]"}
 
 
 def sign_in_url(address: str) -> str:
-    """``HOST:PORT`` (as given to runserver) -> the address to open in a browser."""
+    """``HOST:PORT`` or ``PORT`` (as given to runserver) -> the address to open in a browser."""
     host, _, port = address.rpartition(":")
-    if not host:
-        host, port = port, "8000"
+    host = host or "127.0.0.1"
     return f"http://{ANY_INTERFACE.get(host, host)}:{port}/"
 
 
