@@ -170,7 +170,10 @@ def browser_route(browser, url: str, password: str, tmp_path: Path) -> None:
     assert report.read_bytes().startswith(b"%PDF")
     page.screenshot(path=str(SCREENSHOTS / "reports.png"), full_page=True)
 
-    verify = context.new_page()  # anyone can verify: a fresh page, no sign-in needed for /verify/
+    context.close()
+
+    anonymous = browser.new_context()  # anyone can verify: no sign-in
+    verify = anonymous.new_page()
     verify.set_default_timeout(120_000)
     verify.goto(url + "verify/")
     verify.set_input_files("input[name=file]", str(report))
@@ -179,7 +182,7 @@ def browser_route(browser, url: str, password: str, tmp_path: Path) -> None:
     expect(verify.get_by_text(DEMO_ASSESSMENT)).to_be_visible()
     expect(verify.get_by_text("Demo PKI Team")).to_be_visible()
     verify.screenshot(path=str(SCREENSHOTS / "verify.png"), full_page=True)
-    context.close()
+    anonymous.close()
 
 
 @pytest.fixture
