@@ -1,5 +1,6 @@
 """Importing the PKI Consortium's Excel tools: workbooks written here (starter model) and, through the
-official-files directory, the tools' own example workbooks, whose cached results the engine must match."""
+official-files directory (PKIMM_OFFICIAL_DIR, tests marked ``official``), the tools' own example workbooks,
+whose cached results the engine must match."""
 
 import re
 from fractions import Fraction
@@ -16,11 +17,12 @@ from audit.models import AuditEntry
 from improvement.models import ActionPlan, TargetLevel
 from scoring.selectors import assessment_score
 from spreadsheets.services import workbook_import
-from tests.conftest import SHARED_PKIMM
+from tests.factories import model_version_from_file
+from tests.official import MODEL_1_0, OFFICIAL_DIR
 from tests.services import missing_service
 from tests.spreadsheets.workbooks import formal_workbook, self_workbook
 
-TOOLS = SHARED_PKIMM / "tools"
+TOOLS = OFFICIAL_DIR / "tools"
 FORMAL_TOOL = TOOLS / "PKI_Maturity_Assessment_Tool_v240318.xlsx"
 SELF_TOOL = TOOLS / "PKI_Maturity_Self_Assessment_Tool_v231220.xlsx"
 
@@ -150,23 +152,21 @@ def test_command_refuses_with_the_cells(org, starter, tmp_path):
 
 def _official(path):
     if not path.is_file():
-        missing_service(f"needs the PKI Consortium's tool workbook {path.name} (PKIMM_SHARED_DIR)")
+        missing_service(f"needs the PKI Consortium's tool workbook {path.name}: set PKIMM_OFFICIAL_DIR")
     return path
 
 
 @pytest.fixture
 def model_1_0(db):
-    from tests.factories import model_1_0 as build
-
-    if not (SHARED_PKIMM / "pkimm-model-1.0.0.yaml").is_file():
-        missing_service("needs the official model 1.0.0 file")
-    return build()
+    """The official model 1.0.0 (its weights are what the workbooks computed with)."""
+    return model_version_from_file(MODEL_1_0)
 
 
 def _cells_of(formula: str, column: str) -> list[str]:
     return list(dict.fromkeys(re.findall(rf"\b{column}\d+\b", formula)))  # each cell once
 
 
+@pytest.mark.official
 def test_example_formal_workbook_matches_its_own_results(org, model_1_0):
     path = _official(FORMAL_TOOL)
     assessment = workbook_import(organization=org, content=path.read_bytes()).assessment
@@ -182,6 +182,7 @@ def test_example_formal_workbook_matches_its_own_results(org, model_1_0):
     assert result.overall.level == int(cached["N6"].value)
 
 
+@pytest.mark.official
 def test_example_self_workbook_matches_its_own_results(org, model_1_0):
     path = _official(SELF_TOOL)
     assessment = workbook_import(organization=org, content=path.read_bytes()).assessment
