@@ -10,9 +10,11 @@ class AssessmentError(Exception):
 class AnswerConflict(AssessmentError):
     """A save based on a stale version: carries the answer as it is now stored."""
 
-    def __init__(self, message, *, current):
+    def __init__(self, message, *, current, fields=("level", "notes"), saved=()):
         super().__init__(message)
         self.current = current
+        self.fields = list(fields)  # the fields someone else changed: not saved
+        self.saved = list(saved)  # the fields of the same save that were saved all the same
 
 
 def assessment_ensure_editable(*, assessment) -> None:
