@@ -95,7 +95,10 @@ document.addEventListener("htmx:afterRequest", (event) => {
 
 document.addEventListener("htmx:afterSwap", (event) => {
   const form = answerForm(event.detail.elt);
-  if (form && latestChange.has(form.id)) applyChange(latestChange.get(form.id));
+  if (!form) return;
+  // The save's answer is the new basis: notices are redone from it (a conflict box says it all).
+  form.querySelectorAll(".live-notice").forEach((el) => el.remove());
+  if (latestChange.has(form.id) && !inConflict(form)) applyChange(latestChange.get(form.id));
 });
 
 // ---------------------------------------------------------------------------------------------
