@@ -226,3 +226,11 @@ def test_twenty_threads_writing_different_fields_lose_nothing(crowd):
     assert sorted(e.after["notes"] for e in entries if e.after["notes"] != e.before["notes"]) == sorted(
         f"note of thread {i}" for i in range(1, THREADS, 2)
     )
+
+
+def test_history_shows_only_real_changes(client_for, formal, requirement, assessor, started):
+    save(formal, requirement, assessor, started, notes="Only the note")
+    url = f"/o/{formal.organization.slug}/assessments/{formal.pk}/questionnaire/answer/G.1.1/history/"
+    html = client_for(assessor).get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert html.count('class="history-level"') == 1, "only the first save changed the level"
+    assert "“start” → “Only the note”" in html
