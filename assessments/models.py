@@ -258,6 +258,10 @@ class Evidence(TenantModel):
     def __str__(self):
         return self.title or self.original_name or self.url
 
+    @property
+    def target_key(self) -> str:
+        return self.requirement.key if self.requirement_id else self.category.key
+
 
 class Assignment(TenantModel):
     """A category, or a single requirement, assigned to a member."""

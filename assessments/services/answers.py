@@ -26,10 +26,10 @@ from assessments.services.common import (
     AnswerConflict,
     AssessmentError,
     assessment_ensure_editable,
-    category_ensure_editable,
+    category_review_lock,
 )
 from assessments.services.summary import assessment_summary_refresh
-from assessments.services.workflow import assessment_start_on_first_answer
+from assessments.services.workflow import assessment_start_on_first_answer, category_review_mark_changed
 from audit.services import audit_log
 from catalog.models import ExtensionRelevance
 from organizations.roles import Perm
@@ -46,7 +46,7 @@ def answer_set(*, assessment, requirement, level, notes, by, expected_version=No
     if requirement.model_version_id != assessment.model_version_id:
         raise AssessmentError(f"Requirement {requirement.key} is not part of this assessment's model version.")
     _ensure_in_scope(assessment=assessment, key=requirement.key)
-    category_ensure_editable(assessment=assessment, category=requirement.category)
+    review = category_review_lock(assessment=assessment, category=requirement.category, by=by)
     level, notes = _clean(level, notes)
     answer = _versioned_save(
         model=RequirementAnswer,
@@ -56,6 +56,7 @@ def answer_set(*, assessment, requirement, level, notes, by, expected_version=No
         notes=notes,
         expected_version=expected_version,
         basis=basis,
+        review=review,
         by=by,
         key=requirement.key,
     )
@@ -70,7 +71,7 @@ def category_answer_set(*, assessment, category, level, notes, by, expected_vers
     if category.model_version_id != assessment.model_version_id:
         raise AssessmentError(f"Category {category.key} is not part of this assessment's model version.")
     _ensure_in_scope(assessment=assessment, key=category.key)
-    category_ensure_editable(assessment=assessment, category=category)
+    review = category_review_lock(assessment=assessment, category=category, by=by)
     level, notes = _clean(level, notes)
     return _versioned_save(
         model=CategoryAnswer,
@@ -80,6 +81,7 @@ def category_answer_set(*, assessment, category, level, notes, by, expected_vers
         notes=notes,
         expected_version=expected_version,
         basis=basis,
+        review=review,
         by=by,
         key=category.key,
     )
@@ -98,7 +100,7 @@ def extension_answer_set(
     category = assessment.model_version.categories.filter(key=category_key).first()
     if category is None:
         raise AssessmentError(f"Category {category_key} is not part of this assessment's model version.")
-    category_ensure_editable(assessment=assessment, category=category)
+    review = category_review_lock(assessment=assessment, category=category, by=by)
     level, notes = _clean(level, notes)
     return _versioned_save(
         model=ExtensionAnswer,
@@ -108,6 +110,7 @@ def extension_answer_set(
         notes=notes,
         expected_version=expected_version,
         basis=basis,
+        review=review,
         by=by,
         key=f"{extension.ext_id}:{category_key}",
     )
@@ -139,7 +142,7 @@ def _clean(level, notes) -> tuple[int | None, str]:
     return level, notes
 
 
-def _versioned_save(*, model, lookup, assessment, level, notes, expected_version, basis, by, key):
+def _versioned_save(*, model, lookup, assessment, level, notes, expected_version, basis, review, by, key):
     """Apply the fields this save changed; report the ones someone else changed since ``basis``.
 
     The answer row is locked (select_for_update) while it is compared and written, so concurrent saves
@@ -186,6 +189,8 @@ def _versioned_save(*, model, lookup, assessment, level, notes, expected_version
             )
             assessment_summary_refresh(assessment=assessment)
             answers_changed_signal(assessment_id=assessment.pk)
+            if review is not None:  # a lead's change in a category under review
+                category_review_mark_changed(assessment=assessment, review=review, by=by, what=f"the answer of {key}")
         elif created:
             answer.delete()  # nothing to store: no empty row either
             answer = model(**lookup, version=0)

@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from assessments.models import Assessment, CategoryReview, SignOff
 from assessments.selectors_manage import categories_in_scope, open_items, scope_tree
-from assessments.services.common import AssessmentError, assessment_lock_editable
+from assessments.services.common import AssessmentError, assessment_lock_editable, questionnaire_url
 from assessments.services.history import assessment_audit
 from assessments.services.snapshot import assessment_snapshot_build
+from notifications.services import Kind, notify
 from organizations.roles import Perm
+from organizations.selectors import members_with_perm
 from organizations.tenancy import ensure_perm
 
 Status = Assessment.Status
@@ -22,13 +24,20 @@ ReviewStatus = CategoryReview.Status
 OPEN_ITEMS_SHOWN = 25  # the sign-off refusal lists this many open items, then "and N more"
 
 
+def assessment_url(assessment, name: str) -> str:
+    """Path of an assessment page ("detail", "review", "sign_off", ...)."""
+    from django.urls import reverse
+
+    return reverse(f"assessments:{name}", kwargs={"org_slug": assessment.organization.slug, "pk": assessment.pk})
+
+
 def _lock(*, assessment: Assessment, by, permission: str) -> Assessment:
     ensure_perm(organization=assessment.organization, user=by, permission=permission)
     return assessment_lock_editable(assessment=assessment)
 
 
-def _status_change(*, locked, by, action, before_status, extra=None) -> None:
-    assessment_audit(
+def _status_change(*, locked, by, action, before_status, extra=None):
+    return assessment_audit(
         assessment=locked,
         by=by,
         action=action,
@@ -75,7 +84,14 @@ def assessment_request_review(*, assessment: Assessment, by) -> Assessment:
         if not in_scope:
             raise AssessmentError("Nothing is in scope: mark at least one category applicable first.")
         reviews = CategoryReview.objects.for_org(locked.organization).filter(assessment=locked)
-        reviews.update(status=ReviewStatus.PENDING, comment="", reviewed_by=None, reviewed_at=None)
+        reviews.update(
+            status=ReviewStatus.PENDING,
+            comment="",
+            reviewed_by=None,
+            reviewed_at=None,
+            changed_since_review_at=None,
+            changed_since_review_by=None,
+        )
         have = set(reviews.values_list("category_id", flat=True))
         CategoryReview.objects.bulk_create(
             CategoryReview(organization=locked.organization, assessment=locked, category=category.object)
@@ -85,12 +101,26 @@ def assessment_request_review(*, assessment: Assessment, by) -> Assessment:
         before = locked.status
         locked.status = Status.IN_REVIEW
         locked.save(update_fields=["status", "updated_at"])
-        _status_change(
+        entry = _status_change(
             locked=locked,
             by=by,
             action="assessment.review_requested",
             before_status=before,
             extra={"categories": [category.key for category in in_scope]},
+        )
+        notify(
+            organization=locked.organization,
+            kind=Kind.REVIEW_REQUESTED,
+            event_key=f"audit:{entry.pk}",
+            recipient_ids=[
+                pk
+                for pk in members_with_perm(organization=locked.organization, permission=Perm.ASSESSMENT_REVIEW)
+                if pk != by.pk
+            ],
+            actor=by,
+            title=f"Review requested: {locked.name}",
+            body=f"{by.get_username()} asks you to review the {len(in_scope)} categories in scope of {locked.name}.",
+            url=assessment_url(locked, "review"),
         )
     assessment.refresh_from_db()
     return assessment
@@ -126,8 +156,9 @@ def _review_change(
         before = {"status": review.status, "comment": review.comment}
         review.status, review.comment = status, comment
         review.reviewed_by, review.reviewed_at = by, timezone.now()
+        review.changed_since_review_at = review.changed_since_review_by = None  # looked at again now
         review.save()
-        assessment_audit(
+        review.audit_entry = assessment_audit(
             assessment=locked,
             by=by,
             action=action,
@@ -135,10 +166,81 @@ def _review_change(
             before={"category": review.category.key, **before},
             after={"category": review.category.key, "status": status, "comment": comment},
         )
+        if status == ReviewStatus.SENT_BACK:
+            _notify_sent_back(assessment=locked, review=review, by=by)
     return review
 
 
+def _notify_sent_back(*, assessment, review, by) -> None:
+    """To whoever the category (or one of its requirements) is assigned to; without assignments, to the
+    people who answered in it."""
+    from assessments.models import Assignment, CategoryAnswer, RequirementAnswer
+
+    category = review.category
+    assigned = Assignment.objects.for_org(assessment.organization).filter(assessment=assessment)
+    recipients = set(assigned.filter(category=category).values_list("assignee_id", flat=True)) | set(
+        assigned.filter(requirement__category=category).values_list("assignee_id", flat=True)
+    )
+    if not recipients:
+        answers = RequirementAnswer if assessment.is_formal else CategoryAnswer
+        lookup = {"requirement__category": category} if assessment.is_formal else {"category": category}
+        recipients = set(
+            answers.objects.for_org(assessment.organization)
+            .filter(assessment=assessment, **lookup)
+            .exclude(updated_by=None)
+            .values_list("updated_by_id", flat=True)
+        )
+    recipients.discard(by.pk)
+    notify(
+        organization=assessment.organization,
+        kind=Kind.SENT_BACK,
+        event_key=f"audit:{review.audit_entry.pk}",
+        recipient_ids=recipients,
+        actor=by,
+        title=f"{category.key} sent back: {assessment.name}",
+        body=f"{by.get_username()} sent {category.key} {category.name} back to you: {review.comment}",
+        url=questionnaire_url(assessment, category.key),
+    )
+
+
 NOT_ACCEPTED = (ReviewStatus.PENDING, ReviewStatus.SENT_BACK)
+
+
+def category_review_mark_changed(*, assessment: Assessment, review: CategoryReview, by, what: str) -> None:
+    """Inside the transaction of a lead's change in a category under review: the review becomes
+    "changed since review" and, the first time, the reviewer is told (after commit)."""
+    first = review.changed_since_review_at is None
+    now = timezone.now()
+    CategoryReview.objects.filter(pk=review.pk).update(changed_since_review_at=now, changed_since_review_by=by)
+    review.changed_since_review_at, review.changed_since_review_by = now, by
+    if not first:
+        return
+    entry = assessment_audit(
+        assessment=assessment,
+        by=by,
+        action="category_review.changed_since_review",
+        subject=f"{review.category.key} {review.category.name}",
+        before={"category": review.category.key, "status": review.status},
+        after={"category": review.category.key, "status": review.status, "changed": what},
+    )
+    reviewers = (
+        [review.reviewed_by_id]
+        if review.reviewed_by_id
+        else members_with_perm(organization=assessment.organization, permission=Perm.ASSESSMENT_REVIEW)
+    )
+    notify(
+        organization=assessment.organization,
+        kind=Kind.REVIEW_CHANGED,
+        event_key=f"audit:{entry.pk}",
+        recipient_ids=[user_id for user_id in reviewers if user_id != by.pk],
+        actor=by,
+        title=f"{review.category.key} changed since your review: {what}",
+        body=(
+            f"{by.get_username()} changed {what} in {review.category.key} {review.category.name} of "
+            f"{assessment.name} after it was {review.get_status_display().lower()}. Please look again."
+        ),
+        url=questionnaire_url(assessment, review.category.key),
+    )
 
 
 def category_review_accept(*, assessment: Assessment, category_key: str, by) -> CategoryReview:
@@ -260,7 +362,22 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
             by=by,
             action="assessment.signed_off",
             before_status=Status.IN_REVIEW,
-            extra={"signoff": signoff.pk, "statement": statement},
+            extra={"signoff": signoff.pk, "statement": statement, "open_items": signoff.open_items},
+        )
+        notify(
+            organization=locked.organization,
+            kind=Kind.SIGNED_OFF,
+            event_key=f"signed-off:{signoff.pk}",
+            recipient_ids=[
+                pk
+                for pk in members_with_perm(organization=locked.organization, permission=Perm.ASSESSMENT_VIEW)
+                if pk != by.pk
+            ],
+            actor=by,
+            title=f"Signed off: {locked.name}",
+            body=f"{by.get_username()} signed off {locked.name}."
+            + (f" Open items named in the statement: {len(signoff.open_items)}." if signoff.open_items else ""),
+            url=assessment_url(locked, "detail"),
         )
     assessment.refresh_from_db()
     return signoff
@@ -286,7 +403,12 @@ def assessment_reopen(*, assessment: Assessment, reason: str, by) -> Assessment:
             signoff.reopened_at, signoff.reopened_by, signoff.reopen_reason = now, by, reason
             signoff.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
         CategoryReview.objects.for_org(locked.organization).filter(assessment=locked).update(
-            status=ReviewStatus.PENDING, comment="", reviewed_by=None, reviewed_at=None
+            status=ReviewStatus.PENDING,
+            comment="",
+            reviewed_by=None,
+            reviewed_at=None,
+            changed_since_review_at=None,
+            changed_since_review_by=None,
         )
         locked.status = Status.IN_PROGRESS
         locked.signed_off_at = locked.signed_off_by = None

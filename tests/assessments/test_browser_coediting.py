@@ -43,7 +43,7 @@ def level_radio(page, key, level):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_alices_level_and_bobs_note_on_one_requirement_both_survive(live_server, browser):
+def test_alices_level_and_bobs_note_on_one_requirement_both_survive(live_server, browser):  # noqa: F811 - the imported fixture
     from playwright.sync_api import expect
 
     _assessment, (alice, bob), path = _shared(["alice", "bob"])
@@ -70,7 +70,7 @@ def test_alices_level_and_bobs_note_on_one_requirement_both_survive(live_server,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_keep_mine_with_the_focus_in_notes_resolves_in_one_click(live_server, browser):
+def test_keep_mine_with_the_focus_in_notes_resolves_in_one_click(live_server, browser):  # noqa: F811 - the imported fixture
     from playwright.sync_api import expect
 
     _assessment, (alice, bob), path = _shared(["alice", "bob"])
@@ -105,7 +105,7 @@ def test_keep_mine_with_the_focus_in_notes_resolves_in_one_click(live_server, br
 
 
 @pytest.mark.django_db(transaction=True)
-def test_bob_sees_alices_level_and_who_is_here_within_5_seconds(live_server, browser):
+def test_bob_sees_alices_level_and_who_is_here_within_5_seconds(live_server, browser):  # noqa: F811 - the imported fixture
     from playwright.sync_api import expect
 
     _assessment, (alice, bob, carol), path = _shared(["alice", "bob", "carol"])
@@ -139,7 +139,7 @@ def test_bob_sees_alices_level_and_who_is_here_within_5_seconds(live_server, bro
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_same_person_in_two_tabs_gets_no_conflict(live_server, browser):
+def test_the_same_person_in_two_tabs_gets_no_conflict(live_server, browser):  # noqa: F811 - the imported fixture
     from playwright.sync_api import expect
 
     _assessment, (alice,), path = _shared(["alice"])
@@ -165,7 +165,7 @@ def test_the_same_person_in_two_tabs_gets_no_conflict(live_server, browser):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_arrowing_through_levels_saves_only_the_settled_choice(live_server, browser):
+def test_arrowing_through_levels_saves_only_the_settled_choice(live_server, browser):  # noqa: F811 - the imported fixture
     from playwright.sync_api import expect
 
     _assessment, (alice,), path = _shared(["alice"])
