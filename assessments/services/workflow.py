@@ -4,12 +4,13 @@ Every transition locks the assessment row (select_for_update) and checks the sta
 row, so two people acting at once cannot both succeed (e.g. a double sign-off).
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Assessment, CategoryReview, SignOff
+from assessments.models import Assessment, CategoryReview, Evidence, Flag, SignOff
 from assessments.selectors_manage import categories_in_scope, open_items, scope_tree
 from assessments.services.common import AssessmentError, assessment_lock_editable, questionnaire_url
 from assessments.services.history import assessment_audit
@@ -287,18 +288,60 @@ def category_review_reopen(*, assessment: Assessment, category_key: str, by) -> 
 
 @dataclass
 class SignOffCheck:
-    """What stands between the assessment and its sign-off (nothing: it can be signed off)."""
+    """What the signer sees before signing off.
+
+    Blocking (``ok`` is False): the status, and categories not accepted in review. The checklist
+    (open flags, formal requirements without evidence, categories changed since review, unanswered
+    items) does not block, but each of its items must be named (by its key) in the statement: they
+    are stored with the sign-off and printed in the report.
+    """
 
     status_problem: str = ""
-    open_items: list[str] = field(default_factory=list)
+    open_items: list[str] = field(default_factory=list)  # unanswered: "G.1.2 Title"
     not_accepted: list[str] = field(default_factory=list)
+    open_flags: list[str] = field(default_factory=list)  # "G.1.3 Title: note"
+    no_evidence: list[str] = field(default_factory=list)  # "G.1.1 Title"
+    changed_since_review: list[str] = field(default_factory=list)  # "G.2 Name"
 
     @property
     def ok(self) -> bool:
-        return not (self.status_problem or self.open_items or self.not_accepted)
+        return not (self.status_problem or self.not_accepted)
+
+    @property
+    def checklist(self) -> list[tuple[str, str, list[str]]]:
+        """(kind, heading, items) of every checklist group, in the order shown."""
+        return [
+            ("open_flag", "Open “needs discussion” flags", self.open_flags),
+            ("no_evidence", "Requirements without evidence", self.no_evidence),
+            ("changed_since_review", "Categories changed since review", self.changed_since_review),
+            ("unanswered", "Applicable items not answered", self.open_items),
+        ]
+
+    @property
+    def checklist_items(self) -> list[dict]:
+        return [
+            {"kind": kind, "key": item.split()[0].rstrip(":"), "text": item}
+            for kind, _heading, items in self.checklist
+            for item in items
+        ]
+
+    def unnamed(self, statement: str) -> list[dict]:
+        """Checklist items whose key the statement does not name."""
+        return [item for item in self.checklist_items if not _names(statement, item["key"])]
+
+    def suggested_statement(self) -> str:
+        if not self.checklist_items:
+            return ""
+        lines = ["Signed off with these open items:"]
+        for _kind, heading, items in self.checklist:
+            if items:
+                lines.append(f"{heading}: " + ", ".join(item.split()[0].rstrip(":") for item in items) + ".")
+        return "\n".join(lines)
 
     def message(self) -> str:
         parts = [self.status_problem] if self.status_problem else []
+        if self.not_accepted:
+            parts.append(f"These categories are not accepted yet: {', '.join(self.not_accepted)}.")
         if self.open_items:
             shown = "; ".join(self.open_items[:OPEN_ITEMS_SHOWN])
             more = len(self.open_items) - OPEN_ITEMS_SHOWN
@@ -306,9 +349,12 @@ class SignOffCheck:
                 f"{len(self.open_items)} applicable item(s) are not answered: {shown}"
                 + (f" and {more} more." if more > 0 else ".")
             )
-        if self.not_accepted:
-            parts.append(f"These categories are not accepted yet: {', '.join(self.not_accepted)}.")
         return " ".join(parts)
+
+
+def _names(statement: str, key: str) -> bool:
+    """Whether the statement names ``key`` ("G.1" is not named by "G.1.2", nor "G.1.1" by "G.1.10")."""
+    return re.search(rf"(?<![\w.]){re.escape(key)}(?![\w]|\.\w)", statement) is not None
 
 
 def sign_off_check(*, assessment: Assessment) -> SignOffCheck:
@@ -317,17 +363,45 @@ def sign_off_check(*, assessment: Assessment) -> SignOffCheck:
     if assessment.status != Status.IN_REVIEW:
         return SignOffCheck(status_problem="Request a review first: only an assessment in review can be signed off.")
     tree = scope_tree(assessment=assessment)
-    accepted = set(
-        CategoryReview.objects.for_org(assessment.organization)
-        .filter(assessment=assessment, status=ReviewStatus.ACCEPTED)
-        .values_list("category_id", flat=True)
-    )
+    in_scope = categories_in_scope(assessment=assessment, tree=tree)
+    reviews = {
+        review.category_id: review
+        for review in CategoryReview.objects.for_org(assessment.organization).filter(assessment=assessment)
+    }
+    flags = Flag.objects.for_org(assessment.organization).filter(assessment=assessment, resolved_at=None)
+    flagged = [
+        (flag.requirement or flag.category, flag.note)
+        for flag in flags.select_related("requirement", "category").order_by("pk")
+    ]
+    no_evidence = []
+    if assessment.is_formal:
+        evidenced = set(
+            Evidence.objects.for_org(assessment.organization)
+            .filter(assessment=assessment, requirement__isnull=False)
+            .values_list("requirement_id", flat=True)
+        )
+        no_evidence = [
+            f"{req.key} {req.name}"
+            for category in in_scope
+            for req in category.children
+            if req.applicable and req.object.id not in evidenced
+        ]
     return SignOffCheck(
         open_items=open_items(assessment=assessment, tree=tree),
         not_accepted=[
             category.key
-            for category in categories_in_scope(assessment=assessment, tree=tree)
-            if category.object.id not in accepted
+            for category in in_scope
+            if category.object.id not in reviews or reviews[category.object.id].status != ReviewStatus.ACCEPTED
+        ],
+        open_flags=[
+            f"{target.key} {getattr(target, 'title', None) or target.name}" + (f": {note}" if note else "")
+            for target, note in flagged
+        ],
+        no_evidence=no_evidence,
+        changed_since_review=[
+            f"{category.key} {category.name}"
+            for category in in_scope
+            if category.object.id in reviews and reviews[category.object.id].changed_since_review_at
         ],
     )
 
@@ -342,6 +416,14 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
         check = sign_off_check(assessment=locked)
         if not check.ok:
             raise AssessmentError("Sign-off refused. " + check.message())
+        unnamed = check.unnamed(statement)
+        if unnamed:
+            keys = ", ".join(item["key"] for item in unnamed[:OPEN_ITEMS_SHOWN])
+            more = f" and {len(unnamed) - OPEN_ITEMS_SHOWN} more" if len(unnamed) > OPEN_ITEMS_SHOWN else ""
+            raise AssessmentError(
+                f"Sign-off refused. Name every open item of the checklist in the statement (they are printed "
+                f"in the report), or resolve it first. Not named: {keys}{more}. {check.message()}".strip()
+            )
         now = timezone.now()
         signoff = SignOff.objects.create(
             organization=locked.organization,
@@ -351,6 +433,7 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
             signed_at=now,
             statement=statement,
             snapshot=assessment_snapshot_build(assessment=locked),
+            open_items=check.checklist_items,
         )
         locked.status = Status.SIGNED_OFF
         locked.signed_off_at, locked.signed_off_by = now, by

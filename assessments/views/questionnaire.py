@@ -334,6 +334,7 @@ class CardPage:
     can_comment: bool
     can_view_evidence: bool
     max_upload: str
+    flags_editable: bool = False
 
     def __post_init__(self):
         self.csrf_input = csrf_input(self.csrf_token)
@@ -352,13 +353,21 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
     if category is None:
         raise Http404
     data = category_page_data(assessment=assessment, category=category, catalogue=catalogue)
-    editable = _can_edit(request, assessment) and not data.locked
+    can_edit = _can_edit(request, assessment)
+    # Under review (waiting, or accepted) answers and evidence are read-only, except for a lead, whose
+    # change marks the review "changed since review"; flags and comments lock only once accepted.
+    under_review = data.locked or (
+        data.review_status == CategoryReview.Status.PENDING and assessment.status == Assessment.Status.IN_REVIEW
+    )
+    lead_override = under_review and Perm.ASSESSMENT_MANAGE in request.perms
+    editable = can_edit and (not under_review or lead_override)
     urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
     page = CardPage(
         urls=urls,
         texts=data.texts,
         csrf_token=get_token(request),
         editable=editable,
+        flags_editable=can_edit and not data.locked,
         can_comment=Perm.ASSESSMENT_COMMENT in request.perms and not assessment.is_signed_off,
         can_view_evidence=Perm.EVIDENCE_VIEW in request.perms,
         max_upload=filesizeformat(settings.EVIDENCE_MAX_BYTES),
@@ -418,6 +427,8 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
         "category_form": category_form,
         "category_discussion": category_discussion,
         "editable": editable,
+        "under_review": under_review and can_edit,
+        "lead_override": lead_override and can_edit,
         "category_anchor": anchor_for(category.key),
         "overview_url": urls.base,
         "live_url": f"{urls.category(category.key)}live/",
@@ -539,12 +550,13 @@ def answer_fragment_view(request, assessment_id, slot):
     answer_slot, _target = _resolve_slot(request, assessment, slot, editable=_can_edit(request, assessment))
     if not _is_htmx(request):
         return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
-    if answer_slot.editable:
+    if answer_slot.editable and Perm.ASSESSMENT_MANAGE not in request.perms:
+        locking = [CategoryReview.Status.ACCEPTED]
+        if assessment.status == Assessment.Status.IN_REVIEW:
+            locking.append(CategoryReview.Status.PENDING)
         answer_slot.editable = not (
             CategoryReview.objects.for_org(request.organization)
-            .filter(
-                assessment=assessment, category__key=answer_slot.category_key, status=CategoryReview.Status.ACCEPTED
-            )
+            .filter(assessment=assessment, category__key=answer_slot.category_key, status__in=locking)
             .exists()
         )
     return HttpResponse(answer_form_html(answer_slot, get_token(request)))

@@ -308,7 +308,7 @@ def discussion_html(*, key, slot, links, history_url, evidence, comments, flag, 
     out.append(
         '  </section>\n</div>\n<div class="d-flex flex-wrap align-items-start gap-3 mt-3 pt-2 border-top small">\n'
     )
-    if page.editable:
+    if page.flags_editable:
         out.append(f'  <form method="post" action="{links["flag"]}">{csrf}\n')
         if flag:
             out.append(
