@@ -8,6 +8,7 @@ _base = "<int:assessment_id>/questionnaire/"
 
 urlpatterns = [
     path(_base, questionnaire.questionnaire_overview_view, name="questionnaire"),
+    path(f"{_base}members/", questionnaire.mention_candidates_view, name="mention_candidates"),
     path(f"{_base}<str:category_key>/", questionnaire.category_view, name="questionnaire_category"),
     path(f"{_base}<str:category_key>/live/", questionnaire.category_live_view, name="questionnaire_live"),
     path(f"{_base}answer/<str:slot>/", questionnaire.answer_save_view, name="answer_save"),

@@ -59,6 +59,7 @@ from catalog.levels import LEVELS
 from catalog.models import Extension, ExtensionRelevance
 from core.markdown import render_markdown
 from organizations.roles import Perm
+from organizations.selectors import members_matching
 from organizations.tenancy import org_view, tenant_get_or_404
 
 _EXTENSION_SLOT = re.compile(r"^ext-(\d+)-([A-Z]+\.\d+)$")
@@ -627,6 +628,15 @@ def _live_change(row) -> dict:
         "by_id": row["updated_by_id"],
         "at": at.strftime("%d %b, %H:%M").lstrip("0") if at else "",
     }
+
+
+@org_view(Perm.ASSESSMENT_COMMENT)
+def mention_candidates_view(request, assessment_id):
+    """Members to @mention in a comment (autocomplete): e-mail and name of those matching ``q``."""
+    _get_assessment(request, assessment_id)
+    return JsonResponse(
+        {"members": members_matching(organization=request.organization, query=request.GET.get("q", ""))}
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -296,11 +296,12 @@ def discussion_html(*, key, slot, links, history_url, evidence, comments, flag, 
         out.append('    <p class="small text-body-secondary mb-2">No comments yet.</p>\n')
     if page.can_comment:
         out.append(
-            f'    <form method="post" action="{links["comment"]}">{csrf}\n'
+            f'    <form method="post" action="{links["comment"]}" class="comment-form position-relative" '
+            f'data-mentions-url="{page.urls.base}members/">{csrf}\n'
             f'      <label class="visually-hidden" for="comment-{dom_key}">Comment on {e(key)}</label>\n'
             '      <div class="input-group input-group-sm">\n'
             f'        <textarea class="form-control" name="body" id="comment-{dom_key}" rows="1" '
-            'placeholder="Add a comment" required></textarea>\n'
+            'placeholder="Add a comment (@ names a member)" required></textarea>\n'
             '        <button class="btn btn-outline-primary" type="submit">Comment</button>\n'
             "      </div>\n"
             "    </form>\n"

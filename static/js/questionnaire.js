@@ -214,3 +214,85 @@ function startLive(live) {
 
 const liveElement = document.getElementById("live");
 if (liveElement && liveElement.dataset.liveUrl) startLive(liveElement);
+
+// ---------------------------------------------------------------------------------------------
+// @mentions in comments: typing "@" and a few letters lists matching members; a click (or Enter on
+// the first) puts "@their-e-mail " into the comment. The server resolves mentions on save.
+// ---------------------------------------------------------------------------------------------
+function mentionQuery(textarea) {
+  const before = textarea.value.slice(0, textarea.selectionStart);
+  const match = /(^|\s)@([^\s@]*)$/.exec(before);
+  return match ? { text: match[2], start: before.length - match[2].length - 1 } : null;
+}
+
+function closeMentions(form) {
+  const list = form.querySelector(".mention-list");
+  if (list) list.remove();
+}
+
+function insertMention(textarea, query, email) {
+  const value = textarea.value;
+  const end = textarea.selectionStart;
+  textarea.value = `${value.slice(0, query.start)}@${email} ${value.slice(end)}`;
+  const caret = query.start + email.length + 2;
+  textarea.setSelectionRange(caret, caret);
+  textarea.focus();
+}
+
+let mentionRequest = 0;
+document.addEventListener("input", async (event) => {
+  const textarea = event.target;
+  const form = textarea.closest ? textarea.closest("form.comment-form") : null;
+  if (!form || textarea.name !== "body") return;
+  const query = mentionQuery(textarea);
+  if (!query) {
+    closeMentions(form);
+    return;
+  }
+  const request = ++mentionRequest;
+  let members = [];
+  try {
+    const response = await fetch(`${form.dataset.mentionsUrl}?q=${encodeURIComponent(query.text)}`, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (response.ok) members = (await response.json()).members;
+  } catch (error) {
+    return;
+  }
+  if (request !== mentionRequest) return; // a newer keystroke asked again
+  closeMentions(form);
+  if (!members.length) return;
+  const list = document.createElement("ul");
+  list.className = "mention-list list-group position-absolute shadow-sm small";
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", "Members to mention");
+  for (const member of members) {
+    const item = document.createElement("li");
+    item.className = "list-group-item list-group-item-action mention-option";
+    item.setAttribute("role", "option");
+    item.dataset.email = member.email;
+    item.textContent = member.name ? `${member.name} (${member.email})` : member.email;
+    item.addEventListener("mousedown", (click) => {
+      click.preventDefault(); // keep the focus in the comment
+      insertMention(textarea, query, member.email);
+      closeMentions(form);
+    });
+    list.append(item);
+  }
+  form.append(list);
+});
+
+document.addEventListener("keydown", (event) => {
+  const form = event.target.closest ? event.target.closest("form.comment-form") : null;
+  const list = form ? form.querySelector(".mention-list") : null;
+  if (!list) return;
+  if (event.key === "Escape") closeMentions(form);
+  if (event.key === "Enter" || event.key === "Tab") {
+    const query = mentionQuery(event.target);
+    if (!query) return;
+    event.preventDefault();
+    insertMention(event.target, query, list.firstElementChild.dataset.email);
+    closeMentions(form);
+  }
+});
