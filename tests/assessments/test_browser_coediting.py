@@ -179,3 +179,31 @@ def test_arrowing_through_levels_saves_only_the_settled_choice(live_server, brow
     page.wait_for_timeout(1500)
     entries = AuditEntry.objects.filter(action="answer.changed")
     assert [(e.before["level"], e.after["level"]) for e in entries] == [(None, 4)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_mention_autocomplete_names_a_member_who_is_notified(live_server, browser):  # noqa: F811
+    from playwright.sync_api import expect
+
+    from notifications.models import Notification
+
+    _assessment, (alice, bob), path = _shared(["alice", "bob"])
+    page = signed_in_page(browser, live_server, alice)
+    page.goto(live_server.url + path)
+    comment = page.locator("#comment-answer-G-1-1")
+    comment.click()
+    comment.press_sequentially("Please check @bo", delay=30)
+    option = page.locator(".mention-list .mention-option")
+    expect(option).to_have_text(["bob@acme.test"])
+    option.first.dispatch_event("mousedown")
+    expect(comment).to_have_value("Please check @bob@acme.test ")
+    page.get_by_role("button", name="Comment").first.click()
+    page.wait_for_load_state()
+    page.locator(".comment").first.wait_for()
+    notification = Notification.objects.get(recipient=bob, kind="mention")
+    assert notification.url.endswith("/questionnaire/G.1/#item-G-1-1")
+    # Bob's bell shows it.
+    page_b = signed_in_page(browser, live_server, bob)
+    page_b.goto(live_server.url + path)
+    expect(page_b.locator(".notification-count")).to_have_text("1")
+    page_b.screenshot(path="/tmp/notification-bell.png")
