@@ -132,8 +132,8 @@ def main():
             f"{'Redis' if settings.REDIS_URL else 'this process'}, category {category.key} "
             f"({category.requirements.count()} requirements answered), {iterations} iterations each\n"
             f"load average (1/5/15 min): {questionnaire_bench.load_average()}\n"
-            f"poll every {live.POLL_SECONDS} s while the page is visible: {per_minute:.0f} requests per user per minute "
-            "(none while the tab is hidden)\n"
+            f"poll every {live.POLL_SECONDS} s while the page is visible: {per_minute:.0f} requests per user "
+            "per minute (none while the tab is hidden)\n"
         )
         print(f"{'what':<46} {'median ms':>10} {'p90 ms':>9} {'CPU ms':>8} {'SQL':>4} {'50 users: % of a core':>22}")
         print("-" * 104)
