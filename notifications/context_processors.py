@@ -1,11 +1,14 @@
 from django.utils.functional import SimpleLazyObject
 
-from notifications.selectors import unread_count
+from notifications.selectors import unread_count, unread_latest
 
 
 def notifications(request):
-    """The bell's count, queried only when a page shows it."""
+    """The bell's count (and the latest unread), queried only when a page shows them."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"unread_notifications": SimpleLazyObject(lambda: unread_count(user=user))}
+    return {
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user=user)),
+        "unread_latest": SimpleLazyObject(lambda: unread_latest(user=user)),  # the dashboard's "For you"
+    }

@@ -5,6 +5,10 @@ def unread_count(*, user) -> int:
     return Notification.objects.filter(recipient=user, read_at=None).count()
 
 
+def unread_latest(*, user, limit: int = 5) -> list[Notification]:
+    return list(Notification.objects.filter(recipient=user, read_at=None)[:limit])
+
+
 def inbox(*, user, limit: int = 100) -> list[Notification]:
     return list(Notification.objects.filter(recipient=user).select_related("organization", "actor")[:limit])
 
@@ -15,4 +19,4 @@ def preference_of(*, user) -> str:
     return email_preference(user)
 
 
-__all__ = ["NotificationPreference", "inbox", "preference_of", "unread_count"]
+__all__ = ["NotificationPreference", "inbox", "preference_of", "unread_count", "unread_latest"]

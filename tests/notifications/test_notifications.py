@@ -90,6 +90,20 @@ def test_review_requested_and_sent_back(formal, category, owner, lead, assessor,
     assert [m.subject for m in mails_to(assessor)] == [n.title]
 
 
+def test_the_dashboard_shows_what_is_for_you(formal, category, owner, assessor, client_for):
+    notification_deliver(
+        organization_id=formal.organization_id,
+        kind="sent_back",
+        event_key="e",
+        recipient_ids=[assessor.pk],
+        title="G.1 sent back: PKI 2026",
+        body="",
+        url="/",
+    )
+    html = client_for(assessor).get("/").content.decode()
+    assert 'class="card mb-3 border-primary for-you"' in html and "G.1 sent back: PKI 2026" in html
+
+
 def test_sign_off_done(formal, owner, lead, assessor, viewer, django_capture_on_commit_callbacks):
     answer_all(formal)
     assessment_request_review(assessment=formal, by=lead)
