@@ -4,7 +4,8 @@ from notifications.selectors import unread_count, unread_latest
 
 
 def notifications(request):
-    """The bell's count (and the latest unread), queried only when a page shows them."""
+    """The unread count and the latest unread (the dashboard's "For you"), queried only when a page uses them
+    (the bell in the navigation fetches its count: notifications.js)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}

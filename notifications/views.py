@@ -1,10 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from notifications.models import EmailPreference, Notification
-from notifications.selectors import inbox, preference_of
+from notifications.selectors import inbox, preference_of, unread_count
 from notifications.services import notification_open, notification_preference_set, notifications_mark_all_read
 
 
@@ -15,6 +16,12 @@ def inbox_view(request):
         "notifications/inbox.html",
         {"notifications": inbox(user=request.user), "page_title": "Notifications"},
     )
+
+
+@login_required
+def count_view(request):
+    """The bell's unread count, fetched by notifications.js (so that pages themselves need no query for it)."""
+    return JsonResponse({"unread": unread_count(user=request.user)})
 
 
 @login_required

@@ -178,8 +178,8 @@ def test_inbox_bell_open_and_mark_read(org, assessor, lead, client_for):
             url=f"/o/{org.slug}/",
         )
     client = client_for(assessor)
-    home = client.get("/notifications/settings/").content.decode()
-    assert 'class="badge rounded-pill text-bg-danger notification-count">2</span>' in home
+    assert client.get("/notifications/count/").json() == {"unread": 2}
+    assert 'data-count-url="/notifications/count/"' in client.get("/notifications/settings/").content.decode()
     inbox = client.get("/notifications/").content.decode()
     assert "Item 0" in inbox and "Item 1" in inbox
     first = Notification.objects.get(title="Item 0")
@@ -188,5 +188,5 @@ def test_inbox_bell_open_and_mark_read(org, assessor, lead, client_for):
     assert first.read_at is not None
     client.post("/notifications/read/")
     assert not Notification.objects.filter(read_at=None).exists()
-    assert "notification-count" not in client.get("/notifications/settings/").content.decode()
+    assert client.get("/notifications/count/").json() == {"unread": 0}
     assert client_for(lead).get(f"/notifications/{first.pk}/").status_code == 404  # someone else's

@@ -26,6 +26,7 @@ def _only_the_lead():
 
 CASES = [
     Case("notifications:inbox", lambda w: {}, signed_in()),
+    Case("notifications:count", lambda w: {}, signed_in()),
     Case("notifications:open", lambda w: {"notification_id": w.objects["notification"].pk}, _only_the_lead()),
     Case("notifications:mark_all_read", lambda w: {}, signed_in(302), method="post", data=lambda w: {}),
     Case("notifications:settings", lambda w: {}, signed_in()),
