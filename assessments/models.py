@@ -139,10 +139,24 @@ class Applicability(TenantModel):
 
 
 class AnswerBase(TenantModel):
+    """An answer: a level and notes. ``version`` counts accepted saves; ``level_version`` and
+    ``notes_version`` are the version at which that field last changed (and ``*_changed_by`` who changed
+    it), so that a save based on an older version conflicts only on a field someone else changed since."""
+
+    FIELDS = ("level", "notes")
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="+")
     level = models.PositiveSmallIntegerField(null=True, blank=True, validators=LEVEL_VALIDATORS)
     notes = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=0)
+    level_version = models.PositiveIntegerField(default=0)
+    notes_version = models.PositiveIntegerField(default=0)
+    level_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notes_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     carried_over = models.BooleanField(
         default=False, help_text="Taken from the previous assessment, not yet confirmed."
     )
@@ -244,6 +258,10 @@ class Evidence(TenantModel):
     def __str__(self):
         return self.title or self.original_name or self.url
 
+    @property
+    def target_key(self) -> str:
+        return self.requirement.key if self.requirement_id else self.category.key
+
 
 class Assignment(TenantModel):
     """A category, or a single requirement, assigned to a member."""
@@ -308,6 +326,12 @@ class CategoryReview(TenantModel):
     )
     reviewed_by_label = models.CharField(max_length=254, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # A lead changed an answer of this category while it waited for review or after it was accepted:
+    # the reviewer must look again (cleared by accepting or sending back, or by a new review round).
+    changed_since_review_at = models.DateTimeField(null=True, blank=True)
+    changed_since_review_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["assessment", "category"], name="unique_category_review")]
@@ -323,6 +347,8 @@ class SignOff(TenantModel):
     statement = models.TextField()
     # Frozen answers and results at sign-off (exchange format + scores), for reports and history.
     snapshot = models.JSONField(default=dict)
+    # The sign-off checklist's open items the signer named in the statement (printed in the report).
+    open_items = models.JSONField(default=list, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

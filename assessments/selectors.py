@@ -10,6 +10,7 @@ fields, which is much cheaper than model instances on pages of many requirements
 import copy
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -90,6 +91,48 @@ def answer_history(*, assessment, key: str, object_type: str) -> list[AuditEntry
             object_type=object_type, object_id=history_object_id(assessment, key), action="answer.changed"
         )
     )
+
+
+_LIVE_FIELDS = (
+    "level",
+    "notes",
+    "version",
+    "level_version",
+    "notes_version",
+    "updated_at",
+    "updated_by_id",
+    "updated_by__email",
+    "updated_by__username",
+)
+
+
+def category_answers_changed(*, assessment, category_key: str, since: float) -> list[dict]:
+    """The answers shown on one category page that were saved at or after ``since`` (epoch seconds),
+    as dicts with their slot ``key``: requirement answers (formal) or the category answer
+    (self-assessment), and the extension answers of the category. At most two indexed queries."""
+    after = datetime.fromtimestamp(max(since, 0), tz=UTC)
+    org = assessment.organization_id
+    if assessment.is_formal:
+        rows = (
+            RequirementAnswer.objects.for_org(org)
+            .filter(assessment=assessment, requirement__category__key=category_key, updated_at__gte=after)
+            .values("requirement__key", *_LIVE_FIELDS)
+        )
+        changed = [{"key": row.pop("requirement__key"), **row} for row in rows]
+    else:
+        rows = (
+            CategoryAnswer.objects.for_org(org)
+            .filter(assessment=assessment, category__key=category_key, updated_at__gte=after)
+            .values(*_LIVE_FIELDS)
+        )
+        changed = [{"key": category_key, **row} for row in rows]
+    extension_rows = (
+        ExtensionAnswer.objects.for_org(org)
+        .filter(assessment=assessment, category_key=category_key, updated_at__gte=after)
+        .values("extension_id", *_LIVE_FIELDS)
+    )
+    changed += [{"key": f"ext-{row.pop('extension_id')}-{category_key}", **row} for row in extension_rows]
+    return changed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -289,6 +332,8 @@ _ANSWER_FIELDS = (
     "level",
     "notes",
     "version",
+    "level_version",
+    "notes_version",
     "carried_over",
     "updated_at",
     "updated_by__email",
@@ -439,7 +484,7 @@ def _category_page_rows(*, assessment, category, requirements) -> dict[str, list
           FROM {Applicability._meta.db_table} t WHERE {tenant}
         UNION ALL
         SELECT 'answer', {answer_target}, t.id, t.level, t.version, t.carried_over, t.updated_at, NULL,
-               t.notes, NULL, NULL, NULL, u.email, u.username
+               t.notes, CAST(t.level_version AS text), CAST(t.notes_version AS text), NULL, u.email, u.username
           FROM {answer_table} t LEFT JOIN {users} u ON u.id = t.updated_by_id
          WHERE {tenant} AND t.{shown}
         UNION ALL
@@ -492,6 +537,8 @@ def _category_page_rows(*, assessment, category, requirements) -> dict[str, list
                         "level": number,
                         "notes": text_a,
                         "version": version,
+                        "level_version": int(text_b),
+                        "notes_version": int(text_c),
                         "carried_over": bool(flag),
                         "updated_at": at,
                         "updated_by__email": email,

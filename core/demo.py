@@ -25,6 +25,7 @@ from assessments.services.workflow import (
     assessment_sign_off,
     assessment_start,
     category_review_accept,
+    sign_off_check,
 )
 from catalog.models import Requirement
 from improvement.services.plans import action_plan_create
@@ -119,9 +120,11 @@ def _baseline_create(*, organization, model_version, owner, lead, outcome: DemoO
     )
     _answer(assessment=baseline, by=lead, level_of=lambda index, requirement: 1 + (index * 5 + 1) % 3)
     baseline = _reviewed(assessment=baseline, owner=owner, lead=lead)
+    # The demo answers carry no evidence: the sign-off names its checklist's open items, as a signer must.
+    open_items = sign_off_check(assessment=baseline).suggested_statement()
     assessment_sign_off(
         assessment=baseline,
-        statement="The baseline of our PKI: answers reviewed by the lead assessor (demo data).",
+        statement="The baseline of our PKI: answers reviewed by the lead assessor (demo data).\n" + open_items,
         by=owner,
     )
     outcome.report = report_request(assessment=baseline, report_type=Report.Type.DETAILED, by=owner)

@@ -48,3 +48,34 @@ def invitation_pending_list(*, organization):
         .filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
         .select_related("invited_by")
     )
+
+
+def members_with_perm(*, organization, permission: str) -> list[int]:
+    """Ids of the active members whose role grants ``permission`` (e.g. who can review)."""
+    from organizations.roles import ROLE_PERMISSIONS
+
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
+    return list(
+        Membership.objects.filter(organization=organization, role__in=roles, user__is_active=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
+    )
+
+
+def members_matching(*, organization, query: str, limit: int = 8) -> list[dict]:
+    """Members whose e-mail, user name or name starts with ``query`` (for @mention autocomplete)."""
+    from django.db.models import Q
+
+    query = (query or "").strip().lstrip("@")
+    members = Membership.objects.filter(organization=organization, user__is_active=True).select_related("user")
+    if query:
+        members = members.filter(
+            Q(user__email__istartswith=query)
+            | Q(user__username__istartswith=query)
+            | Q(user__first_name__istartswith=query)
+            | Q(user__last_name__istartswith=query)
+        )
+    return [
+        {"email": m.user.email or m.user.username, "name": m.user.get_full_name()}
+        for m in members.order_by("user__email")[:limit]
+    ]

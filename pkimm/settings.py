@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "api",
     "webhooks",
     "spreadsheets",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -73,6 +74,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -184,6 +186,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     # Daily e-mail reminders (due re-assessments, overdue action plans); each one is sent once.
     "send-reminders": {"task": "improvement.tasks.send_reminders_task", "schedule": crontab(hour=7, minute=0)},
+    # The daily digest of notifications for people who chose it (after the reminders, which it includes).
+    "send-notification-digests": {
+        "task": "notifications.tasks.send_digests_task",
+        "schedule": crontab(hour=7, minute=15),
+    },
 }
 
 # Report rendering: a task past its soft limit fails with a message; the hard limit kills it. Both stay

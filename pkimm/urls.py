@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", include("api.urls")),
     path("catalog/", include("catalog.urls")),
     path("verify/", include("reports.public_urls")),
+    path("notifications/", include("notifications.urls")),
     path("portfolio/", include("improvement.portfolio_urls")),
     path("o/<slug:org_slug>/", include("organizations.org_urls")),
     path("o/<slug:org_slug>/assessments/", include("assessments.urls")),

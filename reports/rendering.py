@@ -278,6 +278,7 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
             "by": signoff.signed_by_label,
             "at": _date(signoff.signed_at),
             "statement": signoff.statement,
+            "open_items": signoff.open_items,
         }
         if signoff
         else None,

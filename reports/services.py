@@ -176,7 +176,25 @@ def _finish(report, *, file_name, sha256, size, input_hash) -> Report:
             "assessment": {"id": report.assessment_id},
         },
     )
+    _notify_ready(report)
     return report
+
+
+def _notify_ready(report) -> None:
+    from django.urls import reverse
+
+    from notifications.services import Kind, notify
+
+    assessment = report.assessment
+    notify(
+        organization=report.organization,
+        kind=Kind.REPORT_READY,
+        event_key=f"report:{report.pk}",
+        recipient_ids=[report.requested_by_id],
+        title=f"Report ready: {report.get_type_display()} of {assessment.name}",
+        body=f"The {report.get_type_display().lower()} of {assessment.name} you asked for is ready to download.",
+        url=reverse("reports:list", kwargs={"org_slug": report.organization.slug, "assessment_pk": assessment.pk}),
+    )
 
 
 def report_fail(*, report_id: int, message: str) -> None:

@@ -1,30 +1,35 @@
-"""Saving answers without lost updates.
+"""Saving answers without lost updates, merged field by field.
 
-Each answer row carries a ``version``; a save names the version it was based on
-(``expected_version``, 0 = "there was no answer yet"). The check is done by the database:
-the first save creates the row (the unique constraint lets only one concurrent creator win) and
-later saves run ``UPDATE ... WHERE id = ? AND version = ?``; a save that changes no row was based
-on a stale version and raises ``AnswerConflict`` carrying the answer as stored now.
+Each answer row carries a ``version`` (accepted saves) and, per field (level, notes), the version at
+which that field last changed and who changed it. A save names what it was based on (an
+``AnswerBasis``: per field the value and version the form showed; or, from older callers, one
+``expected_version``). Under a row lock, each field the save changes is accepted unless someone else
+changed that same field since the basis: different fields changed by different people both survive,
+only the same field is a conflict (``AnswerConflict``, raised after the accepted fields are committed).
+A person's own later save (e.g. from another tab) is never a conflict with themselves.
 
 The first saved answer of a draft assessment starts it (draft -> in progress, in the same
 transaction). Every accepted change writes one "answer.changed" audit entry whose object_id is
-``"<assessment id>:<key>"`` (see ``selectors.history_object_id``), the per-answer history.
+``"<assessment id>:<key>"`` (see ``selectors.history_object_id``), the per-answer history; a save
+that changes nothing writes none.
 """
 
+from dataclasses import dataclass
+
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from assessments.models import Assessment, CategoryAnswer, ExtensionAnswer, RequirementAnswer
+from assessments.live import answers_changed_signal
+from assessments.models import AnswerBase, Assessment, CategoryAnswer, ExtensionAnswer, RequirementAnswer
 from assessments.selectors import applicability_map, history_object_id, is_applicable
 from assessments.services.common import (
     AnswerConflict,
     AssessmentError,
     assessment_ensure_editable,
-    category_ensure_editable,
+    category_review_lock,
 )
 from assessments.services.summary import assessment_summary_refresh
-from assessments.services.workflow import assessment_start_on_first_answer
+from assessments.services.workflow import assessment_start_on_first_answer, category_review_mark_changed
 from audit.services import audit_log
 from catalog.models import ExtensionRelevance
 from organizations.roles import Perm
@@ -33,7 +38,7 @@ from organizations.tenancy import ensure_perm
 MAX_NOTES_LENGTH = 20_000
 
 
-def answer_set(*, assessment, requirement, level, notes, expected_version, by) -> RequirementAnswer:
+def answer_set(*, assessment, requirement, level, notes, by, expected_version=None, basis=None) -> RequirementAnswer:
     """Set a requirement's level (1-5, or None: not assessed) and notes in a formal assessment."""
     _ensure_can_answer(assessment=assessment, by=by)
     if not assessment.is_formal:
@@ -41,7 +46,7 @@ def answer_set(*, assessment, requirement, level, notes, expected_version, by) -
     if requirement.model_version_id != assessment.model_version_id:
         raise AssessmentError(f"Requirement {requirement.key} is not part of this assessment's model version.")
     _ensure_in_scope(assessment=assessment, key=requirement.key)
-    category_ensure_editable(assessment=assessment, category=requirement.category)
+    review = category_review_lock(assessment=assessment, category=requirement.category, by=by)
     level, notes = _clean(level, notes)
     answer = _versioned_save(
         model=RequirementAnswer,
@@ -50,13 +55,15 @@ def answer_set(*, assessment, requirement, level, notes, expected_version, by) -
         level=level,
         notes=notes,
         expected_version=expected_version,
+        basis=basis,
+        review=review,
         by=by,
         key=requirement.key,
     )
     return answer
 
 
-def category_answer_set(*, assessment, category, level, notes, expected_version, by) -> CategoryAnswer:
+def category_answer_set(*, assessment, category, level, notes, by, expected_version=None, basis=None) -> CategoryAnswer:
     """Self-assessment: pick the level whose descriptor fits the category best (or None)."""
     _ensure_can_answer(assessment=assessment, by=by)
     if assessment.is_formal:
@@ -64,7 +71,7 @@ def category_answer_set(*, assessment, category, level, notes, expected_version,
     if category.model_version_id != assessment.model_version_id:
         raise AssessmentError(f"Category {category.key} is not part of this assessment's model version.")
     _ensure_in_scope(assessment=assessment, key=category.key)
-    category_ensure_editable(assessment=assessment, category=category)
+    review = category_review_lock(assessment=assessment, category=category, by=by)
     level, notes = _clean(level, notes)
     return _versioned_save(
         model=CategoryAnswer,
@@ -73,12 +80,16 @@ def category_answer_set(*, assessment, category, level, notes, expected_version,
         level=level,
         notes=notes,
         expected_version=expected_version,
+        basis=basis,
+        review=review,
         by=by,
         key=category.key,
     )
 
 
-def extension_answer_set(*, assessment, extension, category_key, level, notes, expected_version, by) -> ExtensionAnswer:
+def extension_answer_set(
+    *, assessment, extension, category_key, level, notes, by, expected_version=None, basis=None
+) -> ExtensionAnswer:
     """Answer an enabled extension's relevance question for one category."""
     _ensure_can_answer(assessment=assessment, by=by)
     if not assessment.extensions.filter(pk=extension.pk).exists():
@@ -89,7 +100,7 @@ def extension_answer_set(*, assessment, extension, category_key, level, notes, e
     category = assessment.model_version.categories.filter(key=category_key).first()
     if category is None:
         raise AssessmentError(f"Category {category_key} is not part of this assessment's model version.")
-    category_ensure_editable(assessment=assessment, category=category)
+    review = category_review_lock(assessment=assessment, category=category, by=by)
     level, notes = _clean(level, notes)
     return _versioned_save(
         model=ExtensionAnswer,
@@ -98,6 +109,8 @@ def extension_answer_set(*, assessment, extension, category_key, level, notes, e
         level=level,
         notes=notes,
         expected_version=expected_version,
+        basis=basis,
+        review=review,
         by=by,
         key=f"{extension.ext_id}:{category_key}",
     )
@@ -129,72 +142,152 @@ def _clean(level, notes) -> tuple[int | None, str]:
     return level, notes
 
 
-def _versioned_save(*, model, lookup, assessment, level, notes, expected_version, by, key):
-    try:
-        expected_version = int(expected_version)
-    except (TypeError, ValueError):
-        raise AssessmentError("The form was incomplete (no version). Reload the page and try again.") from None
+def _versioned_save(*, model, lookup, assessment, level, notes, expected_version, basis, review, by, key):
+    """Apply the fields this save changed; report the ones someone else changed since ``basis``.
+
+    The answer row is locked (select_for_update) while it is compared and written, so concurrent saves
+    of one answer are decided one after the other. Accepted fields are committed even when another
+    field conflicts: a conflict is raised only after the commit, carrying the answer as stored then.
+    """
+    basis = _basis(basis, expected_version)
+    mine = {"level": level, "notes": notes}
     now = timezone.now()
     with transaction.atomic():
         if assessment.status == Assessment.Status.DRAFT:
             assessment_start_on_first_answer(assessment=assessment, by=by)
-        existing = model.objects.filter(**lookup).first()
-        if existing is None:
-            if expected_version != 0:
-                # Only possible if the answer was removed meanwhile (e.g. the assessment was re-scoped).
-                raise AnswerConflict("This answer changed meanwhile.", current=model(**lookup, version=0))
-            try:
-                with transaction.atomic():
-                    answer = model.objects.create(
-                        organization_id=assessment.organization_id,
-                        **lookup,
-                        level=level,
-                        notes=notes,
-                        version=1,
-                        updated_by=by,
-                        updated_at=now,
-                    )
-            except IntegrityError:
-                # Someone else created it first (the unique constraint decided): their save won.
-                raise _conflict(model.objects.select_related("updated_by").get(**lookup)) from None
-            before = {"level": None, "notes": ""}
-        else:
-            if existing.version != expected_version:
-                raise _conflict(existing)
-            before = {"level": existing.level, "notes": existing.notes}
-            if before == {"level": level, "notes": notes} and not existing.carried_over:
-                return existing  # nothing changed: no new version, no audit entry
-            updated = model.objects.filter(pk=existing.pk, version=expected_version).update(
-                level=level,
-                notes=notes,
-                version=F("version") + 1,
-                carried_over=False,  # saving confirms an answer carried over from the previous assessment
-                updated_by=by,
-                updated_at=now,
+        answer, created = _locked_or_created(model=model, lookup=lookup, assessment=assessment)
+        if created and basis.legacy and basis.level_version:
+            # Only possible if the answer was removed meanwhile (e.g. the assessment was re-scoped).
+            raise AnswerConflict("This answer changed meanwhile.", current=model(**lookup, version=0))
+        before = {"level": answer.level, "notes": answer.notes}
+        changed, conflicts = [], []
+        for field in AnswerBase.FIELDS:
+            if not basis.changes(field, mine[field], stored=before[field]):
+                continue  # this save leaves the field as it is (or as someone already made it)
+            if basis.legacy:  # one version for the whole answer: any later save by someone else conflicts
+                stale = answer.version > basis.level_version and answer.updated_by_id not in (None, by.pk)
+            else:
+                stale = getattr(answer, f"{field}_version") > basis.version_of(field) and getattr(
+                    answer, f"{field}_changed_by_id"
+                ) not in (None, by.pk)
+            if stale:
+                conflicts.append(field)  # someone else changed it after the form was loaded
+            else:
+                changed.append(field)
+        confirm = not changed and not conflicts and answer.carried_over
+        if changed or confirm:
+            _write(answer=answer, model=model, changed=changed, values=mine, by=by, now=now)
+            audit_log(
+                organization=assessment.organization,
+                actor=by,
+                action="answer.changed",
+                object_type=model._meta.model_name,
+                object_id=history_object_id(assessment, key),
+                object_repr=f"{key} in {assessment.name}",
+                before=before,
+                after={"level": answer.level, "notes": answer.notes},
             )
-            if updated != 1:
-                raise _conflict(model.objects.select_related("updated_by").get(pk=existing.pk))
-            answer = existing  # now stored as:
-            answer.level, answer.notes, answer.version = level, notes, expected_version + 1
-            answer.carried_over, answer.updated_by, answer.updated_at = False, by, now
-        audit_log(
-            organization=assessment.organization,
-            actor=by,
-            action="answer.changed",
-            object_type=model._meta.model_name,
-            object_id=history_object_id(assessment, key),
-            object_repr=f"{key} in {assessment.name}",
-            before=before,
-            after={"level": level, "notes": notes},
-        )
-        assessment_summary_refresh(assessment=assessment)
+            assessment_summary_refresh(assessment=assessment)
+            answers_changed_signal(assessment_id=assessment.pk)
+            if review is not None:  # a lead's change in a category under review
+                category_review_mark_changed(assessment=assessment, review=review, by=by, what=f"the answer of {key}")
+        elif created:
+            answer.delete()  # nothing to store: no empty row either
+            answer = model(**lookup, version=0)
+    if conflicts:
+        answer = model.objects.select_related("updated_by", "level_changed_by", "notes_changed_by").get(pk=answer.pk)
+        raise _conflict(answer, conflicts, saved=changed)
     return answer
 
 
-def _conflict(current) -> AnswerConflict:
-    who = current.updated_by.get_username() if current.updated_by else "someone"
+@dataclass(frozen=True)
+class AnswerBasis:
+    """What the form showed when loaded (or last saved): per field its value and the version it had.
+
+    A field counts as changed by this save when the submitted value differs from the basis value; a
+    legacy basis (only one ``expected_version``, values unknown) counts every field that differs from
+    the stored value.
+    """
+
+    level: object = None
+    level_version: int = 0
+    notes: str = ""
+    notes_version: int = 0
+    legacy: bool = False
+
+    def version_of(self, field) -> int:
+        return getattr(self, f"{field}_version")
+
+    def changes(self, field, value, *, stored) -> bool:
+        if value == stored:
+            return False
+        return self.legacy or value != getattr(self, field)
+
+
+def _basis(basis, expected_version) -> AnswerBasis:
+    if basis is not None:
+        return basis
+    try:
+        expected_version = int(expected_version)
+    except (TypeError, ValueError):
+        raise AssessmentError("The form was incomplete (no version). Reload the page and try again.") from None
+    return AnswerBasis(level_version=expected_version, notes_version=expected_version, legacy=True)
+
+
+def answer_basis(*, level, level_version, notes, notes_version) -> AnswerBasis:
+    """The basis a form sent (strings from a POST), cleaned; bad input is an AssessmentError."""
+    try:
+        level_version, notes_version = int(level_version), int(notes_version)
+    except (TypeError, ValueError):
+        raise AssessmentError("The form was incomplete (no version). Reload the page and try again.") from None
+    level, notes = _clean(level, notes)
+    return AnswerBasis(level=level, level_version=level_version, notes=notes, notes_version=notes_version)
+
+
+def _locked_or_created(*, model, lookup, assessment):
+    """The answer row locked for this transaction (created empty, version 0, if there was none) and
+    whether it was created here."""
+    answer = model.objects.select_for_update().filter(**lookup).first()
+    if answer is not None:
+        return answer, False
+    try:
+        with transaction.atomic():
+            return model.objects.create(organization_id=assessment.organization_id, **lookup), True
+    except IntegrityError:
+        # A concurrent first save created it: wait for it, then compare field by field like any update.
+        return model.objects.select_for_update().get(**lookup), False
+
+
+def _write(*, answer, model, changed, values, by, now) -> None:
+    answer.version += 1
+    for field in changed:
+        setattr(answer, field, values[field])
+        setattr(answer, f"{field}_version", answer.version)
+        setattr(answer, f"{field}_changed_by", by)
+    answer.carried_over, answer.updated_by, answer.updated_at = False, by, now
+    fields = ["version", "carried_over", "updated_by", "updated_at"]
+    fields += [name for field in changed for name in (field, f"{field}_version", f"{field}_changed_by")]
+    # The row is locked; the version condition also guards databases without row locks (SQLite).
+    updated = model.objects.filter(pk=answer.pk, version=answer.version - 1).update(
+        **{name: getattr(answer, name) for name in fields}
+    )
+    if updated != 1:
+        raise AssessmentError("This answer changed while it was being saved. Try again.")
+
+
+FIELD_NAMES = {"level": "the level", "notes": "the notes"}
+
+
+def _conflict(current, fields, *, saved) -> AnswerConflict:
+    parts = []
+    for field in fields:
+        who = getattr(current, f"{field}_changed_by")
+        parts.append(f"{who.get_username() if who else 'someone'} changed {FIELD_NAMES[field]}")
     when = timezone.localtime(current.updated_at).strftime("%H:%M") if current.updated_at else ""
+    kept = f" Your change of {' and '.join(FIELD_NAMES[f] for f in saved)} was saved." if saved else ""
     return AnswerConflict(
-        f"Not saved: {who} changed this answer{' at ' + when if when else ''} after you loaded it.",
+        f"Not saved: {' and '.join(parts)}{' at ' + when if when else ''} after you loaded it.{kept}",
         current=current,
+        fields=fields,
+        saved=saved,
     )

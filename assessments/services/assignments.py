@@ -3,9 +3,10 @@
 from django.db import transaction
 
 from assessments.models import Assessment, Assignment
-from assessments.services.common import AssessmentError, assessment_lock_editable
+from assessments.services.common import AssessmentError, assessment_lock_editable, questionnaire_url
 from assessments.services.history import assessment_audit
 from catalog.models import Category, Requirement
+from notifications.services import Kind, notify
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm, member_perms
 
@@ -60,7 +61,7 @@ def assignment_set(
                 return assignment
             assignment.assignee, assignment.due_date, assignment.assigned_by = assignee, due_date, by
             assignment.save(update_fields=["assignee", "due_date", "assigned_by"])
-        assessment_audit(
+        entry = assessment_audit(
             assessment=locked,
             by=by,
             action="assignment.set",
@@ -68,6 +69,19 @@ def assignment_set(
             before=before,
             after=after,
         )
+        if assignee.pk != by.pk and (before is None or before["assignee"] != after["assignee"]):
+            due = f", due {due_date:%d %B %Y}" if due_date else ""
+            category_key = category.key if category else requirement.category.key
+            notify(
+                organization=locked.organization,
+                kind=Kind.ASSIGNED,
+                event_key=f"audit:{entry.pk}",
+                recipient_ids=[assignee.pk],
+                actor=by,
+                title=f"Assigned to you: {target.key} {target.name if category else target.title} ({locked.name})",
+                body=f"{by.get_username()} assigned {target.key} of {locked.name} to you{due}.",
+                url=questionnaire_url(locked, category_key, "" if category else requirement.key),
+            )
     return assignment
 
 

@@ -10,9 +10,11 @@ class AssessmentError(Exception):
 class AnswerConflict(AssessmentError):
     """A save based on a stale version: carries the answer as it is now stored."""
 
-    def __init__(self, message, *, current):
+    def __init__(self, message, *, current, fields=("level", "notes"), saved=()):
         super().__init__(message)
         self.current = current
+        self.fields = list(fields)  # the fields someone else changed: not saved
+        self.saved = list(saved)  # the fields of the same save that were saved all the same
 
 
 def assessment_ensure_editable(*, assessment) -> None:
@@ -46,3 +48,54 @@ def category_ensure_editable(*, assessment, category) -> None:
         raise AssessmentError(
             f"Category {category.key} was accepted in review and is locked. The reviewer can reopen it."
         )
+
+
+def category_review_lock(*, assessment, category, by):
+    """Answers and evidence of a category under review: read-only while it waits for review (the
+    assessment in review) or after it was accepted, until the reviewer sends it back.
+
+    A lead (who may manage the assessment) can still change them: the review is returned here so that
+    the caller marks it "changed since review" in the same transaction (and the reviewer is told).
+    """
+    assessment_ensure_editable(assessment=assessment)
+    review = (
+        CategoryReview.objects.for_org(assessment.organization_id)
+        .filter(assessment=assessment, category=category)
+        .select_related("category")
+        .first()
+    )
+    if review is None:
+        return None
+    waiting = review.status == CategoryReview.Status.PENDING and assessment.status == Assessment.Status.IN_REVIEW
+    if not waiting and review.status != CategoryReview.Status.ACCEPTED:
+        return None
+    from organizations.roles import Perm
+    from organizations.tenancy import member_perms
+
+    if Perm.ASSESSMENT_MANAGE in member_perms(organization=assessment.organization, user=by):
+        return review
+    if waiting:
+        raise AssessmentError(
+            f"Category {category.key} is waiting for review: its answers are read-only until the reviewer "
+            "sends it back."
+        )
+    raise AssessmentError(f"Category {category.key} was accepted in review and is locked. The reviewer can reopen it.")
+
+
+def questionnaire_url(assessment, category_key: str, key: str = "") -> str:
+    """The path of a category page of the questionnaire (at a requirement's card when ``key`` is given)."""
+    from django.urls import reverse
+
+    url = reverse(
+        "assessments:questionnaire_category",
+        kwargs={
+            "org_slug": assessment.organization.slug,
+            "assessment_id": assessment.pk,
+            "category_key": category_key,
+        },
+    )
+    if key:
+        import re
+
+        url += "#item-" + re.sub(r"[^A-Za-z0-9]+", "-", key)
+    return url

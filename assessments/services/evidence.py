@@ -17,7 +17,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 
 from assessments.models import Evidence, evidence_upload_path
-from assessments.services.common import AssessmentError, category_ensure_editable
+from assessments.services.common import AssessmentError, category_review_lock
 from assessments.services.targets import target_category, target_check, target_label
 from audit.services import audit_log
 from core.sizes import megabytes
@@ -108,14 +108,22 @@ def _text_type(*, stream, name: str) -> DetectedType | None:
 
 
 def _ensure_can_change_evidence(*, assessment, by, category):
+    """The review to mark "changed since review" after the change (a lead's, in a category under review)."""
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER)
-    category_ensure_editable(assessment=assessment, category=category)
+    return category_review_lock(assessment=assessment, category=category, by=by)
+
+
+def _mark_review(review, *, assessment, by, what) -> None:
+    if review is not None:
+        from assessments.services.workflow import category_review_mark_changed
+
+        category_review_mark_changed(assessment=assessment, review=review, by=by, what=what)
 
 
 def evidence_add_file(*, assessment, upload, by, title="", requirement=None, category=None) -> Evidence:
     """Store an uploaded file as evidence. A refused file leaves nothing behind (no row, no stored file)."""
     target = target_check(assessment=assessment, requirement=requirement, category=category)
-    _ensure_can_change_evidence(
+    review = _ensure_can_change_evidence(
         assessment=assessment, by=by, category=target_category(requirement=requirement, category=category)
     )
     limit = settings.EVIDENCE_MAX_BYTES
@@ -160,6 +168,7 @@ def evidence_add_file(*, assessment, upload, by, title="", requirement=None, cat
                 object_repr=f"Evidence for {target_label(requirement=requirement, category=category)}",
                 after={"file": original_name, "size": upload.size, "sha256": evidence.sha256},
             )
+            _mark_review(review, assessment=assessment, by=by, what=f"the evidence of {evidence.target_key}")
     except Exception:
         default_storage.delete(stored_name)
         raise
@@ -168,7 +177,7 @@ def evidence_add_file(*, assessment, upload, by, title="", requirement=None, cat
 
 def evidence_add_link(*, assessment, url, by, title="", requirement=None, category=None) -> Evidence:
     target = target_check(assessment=assessment, requirement=requirement, category=category)
-    _ensure_can_change_evidence(
+    review = _ensure_can_change_evidence(
         assessment=assessment, by=by, category=target_category(requirement=requirement, category=category)
     )
     url = (url or "").strip()
@@ -196,12 +205,13 @@ def evidence_add_link(*, assessment, url, by, title="", requirement=None, catego
             object_repr=f"Evidence for {target_label(requirement=requirement, category=category)}",
             after={"url": url},
         )
+        _mark_review(review, assessment=assessment, by=by, what=f"the evidence of {evidence.target_key}")
     return evidence
 
 
 def evidence_delete(*, evidence, by) -> None:
     assessment = evidence.assessment
-    _ensure_can_change_evidence(assessment=assessment, by=by, category=evidence.category)
+    review = _ensure_can_change_evidence(assessment=assessment, by=by, category=evidence.category)
     stored_name = evidence.file.name if evidence.kind == Evidence.Kind.FILE else ""
     with transaction.atomic():
         audit_log(
@@ -211,6 +221,7 @@ def evidence_delete(*, evidence, by) -> None:
             obj=evidence,
             before={"file": evidence.original_name, "url": evidence.url, "sha256": evidence.sha256},
         )
+        _mark_review(review, assessment=assessment, by=by, what=f"the evidence of {evidence.target_key}")
         evidence.delete()
         if stored_name:
             transaction.on_commit(lambda: default_storage.delete(stored_name))

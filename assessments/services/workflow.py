@@ -4,18 +4,21 @@ Every transition locks the assessment row (select_for_update) and checks the sta
 row, so two people acting at once cannot both succeed (e.g. a double sign-off).
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.models import Assessment, CategoryReview, SignOff
+from assessments.models import Assessment, CategoryReview, Evidence, Flag, SignOff
 from assessments.selectors_manage import categories_in_scope, open_items, scope_tree
-from assessments.services.common import AssessmentError, assessment_lock_editable
+from assessments.services.common import AssessmentError, assessment_lock_editable, questionnaire_url
 from assessments.services.history import assessment_audit
 from assessments.services.snapshot import assessment_snapshot_build
 from core.events import ASSESSMENT_SIGNED_OFF, REVIEW_REQUESTED, event_announce
+from notifications.services import Kind, notify
 from organizations.roles import Perm
+from organizations.selectors import members_with_perm
 from organizations.tenancy import ensure_perm
 
 Status = Assessment.Status
@@ -23,13 +26,20 @@ ReviewStatus = CategoryReview.Status
 OPEN_ITEMS_SHOWN = 25  # the sign-off refusal lists this many open items, then "and N more"
 
 
+def assessment_url(assessment, name: str) -> str:
+    """Path of an assessment page ("detail", "review", "sign_off", ...)."""
+    from django.urls import reverse
+
+    return reverse(f"assessments:{name}", kwargs={"org_slug": assessment.organization.slug, "pk": assessment.pk})
+
+
 def _lock(*, assessment: Assessment, by, permission: str) -> Assessment:
     ensure_perm(organization=assessment.organization, user=by, permission=permission)
     return assessment_lock_editable(assessment=assessment)
 
 
-def _status_change(*, locked, by, action, before_status, extra=None) -> None:
-    assessment_audit(
+def _status_change(*, locked, by, action, before_status, extra=None):
+    return assessment_audit(
         assessment=locked,
         by=by,
         action=action,
@@ -76,7 +86,14 @@ def assessment_request_review(*, assessment: Assessment, by) -> Assessment:
         if not in_scope:
             raise AssessmentError("Nothing is in scope: mark at least one category applicable first.")
         reviews = CategoryReview.objects.for_org(locked.organization).filter(assessment=locked)
-        reviews.update(status=ReviewStatus.PENDING, comment="", reviewed_by=None, reviewed_at=None)
+        reviews.update(
+            status=ReviewStatus.PENDING,
+            comment="",
+            reviewed_by=None,
+            reviewed_at=None,
+            changed_since_review_at=None,
+            changed_since_review_by=None,
+        )
         have = set(reviews.values_list("category_id", flat=True))
         CategoryReview.objects.bulk_create(
             CategoryReview(organization=locked.organization, assessment=locked, category=category.object)
@@ -86,7 +103,7 @@ def assessment_request_review(*, assessment: Assessment, by) -> Assessment:
         before = locked.status
         locked.status = Status.IN_REVIEW
         locked.save(update_fields=["status", "updated_at"])
-        _status_change(
+        entry = _status_change(
             locked=locked,
             by=by,
             action="assessment.review_requested",
@@ -97,6 +114,19 @@ def assessment_request_review(*, assessment: Assessment, by) -> Assessment:
             organization=locked.organization,
             event=REVIEW_REQUESTED,
             data={"assessment": _event_assessment(locked), "requested_by": by.get_username()},
+        notify(
+            organization=locked.organization,
+            kind=Kind.REVIEW_REQUESTED,
+            event_key=f"audit:{entry.pk}",
+            recipient_ids=[
+                pk
+                for pk in members_with_perm(organization=locked.organization, permission=Perm.ASSESSMENT_REVIEW)
+                if pk != by.pk
+            ],
+            actor=by,
+            title=f"Review requested: {locked.name}",
+            body=f"{by.get_username()} asks you to review the {len(in_scope)} categories in scope of {locked.name}.",
+            url=assessment_url(locked, "review"),
         )
     assessment.refresh_from_db()
     return assessment
@@ -132,8 +162,9 @@ def _review_change(
         before = {"status": review.status, "comment": review.comment}
         review.status, review.comment = status, comment
         review.reviewed_by, review.reviewed_at = by, timezone.now()
+        review.changed_since_review_at = review.changed_since_review_by = None  # looked at again now
         review.save()
-        assessment_audit(
+        review.audit_entry = assessment_audit(
             assessment=locked,
             by=by,
             action=action,
@@ -141,10 +172,81 @@ def _review_change(
             before={"category": review.category.key, **before},
             after={"category": review.category.key, "status": status, "comment": comment},
         )
+        if status == ReviewStatus.SENT_BACK:
+            _notify_sent_back(assessment=locked, review=review, by=by)
     return review
 
 
+def _notify_sent_back(*, assessment, review, by) -> None:
+    """To whoever the category (or one of its requirements) is assigned to; without assignments, to the
+    people who answered in it."""
+    from assessments.models import Assignment, CategoryAnswer, RequirementAnswer
+
+    category = review.category
+    assigned = Assignment.objects.for_org(assessment.organization).filter(assessment=assessment)
+    recipients = set(assigned.filter(category=category).values_list("assignee_id", flat=True)) | set(
+        assigned.filter(requirement__category=category).values_list("assignee_id", flat=True)
+    )
+    if not recipients:
+        answers = RequirementAnswer if assessment.is_formal else CategoryAnswer
+        lookup = {"requirement__category": category} if assessment.is_formal else {"category": category}
+        recipients = set(
+            answers.objects.for_org(assessment.organization)
+            .filter(assessment=assessment, **lookup)
+            .exclude(updated_by=None)
+            .values_list("updated_by_id", flat=True)
+        )
+    recipients.discard(by.pk)
+    notify(
+        organization=assessment.organization,
+        kind=Kind.SENT_BACK,
+        event_key=f"audit:{review.audit_entry.pk}",
+        recipient_ids=recipients,
+        actor=by,
+        title=f"{category.key} sent back: {assessment.name}",
+        body=f"{by.get_username()} sent {category.key} {category.name} back to you: {review.comment}",
+        url=questionnaire_url(assessment, category.key),
+    )
+
+
 NOT_ACCEPTED = (ReviewStatus.PENDING, ReviewStatus.SENT_BACK)
+
+
+def category_review_mark_changed(*, assessment: Assessment, review: CategoryReview, by, what: str) -> None:
+    """Inside the transaction of a lead's change in a category under review: the review becomes
+    "changed since review" and, the first time, the reviewer is told (after commit)."""
+    first = review.changed_since_review_at is None
+    now = timezone.now()
+    CategoryReview.objects.filter(pk=review.pk).update(changed_since_review_at=now, changed_since_review_by=by)
+    review.changed_since_review_at, review.changed_since_review_by = now, by
+    if not first:
+        return
+    entry = assessment_audit(
+        assessment=assessment,
+        by=by,
+        action="category_review.changed_since_review",
+        subject=f"{review.category.key} {review.category.name}",
+        before={"category": review.category.key, "status": review.status},
+        after={"category": review.category.key, "status": review.status, "changed": what},
+    )
+    reviewers = (
+        [review.reviewed_by_id]
+        if review.reviewed_by_id
+        else members_with_perm(organization=assessment.organization, permission=Perm.ASSESSMENT_REVIEW)
+    )
+    notify(
+        organization=assessment.organization,
+        kind=Kind.REVIEW_CHANGED,
+        event_key=f"audit:{entry.pk}",
+        recipient_ids=[user_id for user_id in reviewers if user_id != by.pk],
+        actor=by,
+        title=f"{review.category.key} changed since your review: {what}",
+        body=(
+            f"{by.get_username()} changed {what} in {review.category.key} {review.category.name} of "
+            f"{assessment.name} after it was {review.get_status_display().lower()}. Please look again."
+        ),
+        url=questionnaire_url(assessment, review.category.key),
+    )
 
 
 def category_review_accept(*, assessment: Assessment, category_key: str, by) -> CategoryReview:
@@ -191,18 +293,60 @@ def category_review_reopen(*, assessment: Assessment, category_key: str, by) -> 
 
 @dataclass
 class SignOffCheck:
-    """What stands between the assessment and its sign-off (nothing: it can be signed off)."""
+    """What the signer sees before signing off.
+
+    Blocking (``ok`` is False): the status, and categories not accepted in review. The checklist
+    (open flags, formal requirements without evidence, categories changed since review, unanswered
+    items) does not block, but each of its items must be named (by its key) in the statement: they
+    are stored with the sign-off and printed in the report.
+    """
 
     status_problem: str = ""
-    open_items: list[str] = field(default_factory=list)
+    open_items: list[str] = field(default_factory=list)  # unanswered: "G.1.2 Title"
     not_accepted: list[str] = field(default_factory=list)
+    open_flags: list[str] = field(default_factory=list)  # "G.1.3 Title: note"
+    no_evidence: list[str] = field(default_factory=list)  # "G.1.1 Title"
+    changed_since_review: list[str] = field(default_factory=list)  # "G.2 Name"
 
     @property
     def ok(self) -> bool:
-        return not (self.status_problem or self.open_items or self.not_accepted)
+        return not (self.status_problem or self.not_accepted)
+
+    @property
+    def checklist(self) -> list[tuple[str, str, list[str]]]:
+        """(kind, heading, items) of every checklist group, in the order shown."""
+        return [
+            ("open_flag", "Open “needs discussion” flags", self.open_flags),
+            ("no_evidence", "Requirements without evidence", self.no_evidence),
+            ("changed_since_review", "Categories changed since review", self.changed_since_review),
+            ("unanswered", "Applicable items not answered", self.open_items),
+        ]
+
+    @property
+    def checklist_items(self) -> list[dict]:
+        return [
+            {"kind": kind, "key": item.split()[0].rstrip(":"), "text": item}
+            for kind, _heading, items in self.checklist
+            for item in items
+        ]
+
+    def unnamed(self, statement: str) -> list[dict]:
+        """Checklist items whose key the statement does not name."""
+        return [item for item in self.checklist_items if not _names(statement, item["key"])]
+
+    def suggested_statement(self) -> str:
+        if not self.checklist_items:
+            return ""
+        lines = ["Signed off with these open items:"]
+        for _kind, heading, items in self.checklist:
+            if items:
+                lines.append(f"{heading}: " + ", ".join(item.split()[0].rstrip(":") for item in items) + ".")
+        return "\n".join(lines)
 
     def message(self) -> str:
         parts = [self.status_problem] if self.status_problem else []
+        if self.not_accepted:
+            parts.append(f"These categories are not accepted yet: {', '.join(self.not_accepted)}.")
         if self.open_items:
             shown = "; ".join(self.open_items[:OPEN_ITEMS_SHOWN])
             more = len(self.open_items) - OPEN_ITEMS_SHOWN
@@ -210,9 +354,12 @@ class SignOffCheck:
                 f"{len(self.open_items)} applicable item(s) are not answered: {shown}"
                 + (f" and {more} more." if more > 0 else ".")
             )
-        if self.not_accepted:
-            parts.append(f"These categories are not accepted yet: {', '.join(self.not_accepted)}.")
         return " ".join(parts)
+
+
+def _names(statement: str, key: str) -> bool:
+    """Whether the statement names ``key`` ("G.1" is not named by "G.1.2", nor "G.1.1" by "G.1.10")."""
+    return re.search(rf"(?<![\w.]){re.escape(key)}(?![\w]|\.\w)", statement) is not None
 
 
 def sign_off_check(*, assessment: Assessment) -> SignOffCheck:
@@ -221,17 +368,45 @@ def sign_off_check(*, assessment: Assessment) -> SignOffCheck:
     if assessment.status != Status.IN_REVIEW:
         return SignOffCheck(status_problem="Request a review first: only an assessment in review can be signed off.")
     tree = scope_tree(assessment=assessment)
-    accepted = set(
-        CategoryReview.objects.for_org(assessment.organization)
-        .filter(assessment=assessment, status=ReviewStatus.ACCEPTED)
-        .values_list("category_id", flat=True)
-    )
+    in_scope = categories_in_scope(assessment=assessment, tree=tree)
+    reviews = {
+        review.category_id: review
+        for review in CategoryReview.objects.for_org(assessment.organization).filter(assessment=assessment)
+    }
+    flags = Flag.objects.for_org(assessment.organization).filter(assessment=assessment, resolved_at=None)
+    flagged = [
+        (flag.requirement or flag.category, flag.note)
+        for flag in flags.select_related("requirement", "category").order_by("pk")
+    ]
+    no_evidence = []
+    if assessment.is_formal:
+        evidenced = set(
+            Evidence.objects.for_org(assessment.organization)
+            .filter(assessment=assessment, requirement__isnull=False)
+            .values_list("requirement_id", flat=True)
+        )
+        no_evidence = [
+            f"{req.key} {req.name}"
+            for category in in_scope
+            for req in category.children
+            if req.applicable and req.object.id not in evidenced
+        ]
     return SignOffCheck(
         open_items=open_items(assessment=assessment, tree=tree),
         not_accepted=[
             category.key
-            for category in categories_in_scope(assessment=assessment, tree=tree)
-            if category.object.id not in accepted
+            for category in in_scope
+            if category.object.id not in reviews or reviews[category.object.id].status != ReviewStatus.ACCEPTED
+        ],
+        open_flags=[
+            f"{target.key} {getattr(target, 'title', None) or target.name}" + (f": {note}" if note else "")
+            for target, note in flagged
+        ],
+        no_evidence=no_evidence,
+        changed_since_review=[
+            f"{category.key} {category.name}"
+            for category in in_scope
+            if category.object.id in reviews and reviews[category.object.id].changed_since_review_at
         ],
     )
 
@@ -246,6 +421,14 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
         check = sign_off_check(assessment=locked)
         if not check.ok:
             raise AssessmentError("Sign-off refused. " + check.message())
+        unnamed = check.unnamed(statement)
+        if unnamed:
+            keys = ", ".join(item["key"] for item in unnamed[:OPEN_ITEMS_SHOWN])
+            more = f" and {len(unnamed) - OPEN_ITEMS_SHOWN} more" if len(unnamed) > OPEN_ITEMS_SHOWN else ""
+            raise AssessmentError(
+                f"Sign-off refused. Name every open item of the checklist in the statement (they are printed "
+                f"in the report), or resolve it first. Not named: {keys}{more}. {check.message()}".strip()
+            )
         now = timezone.now()
         signoff = SignOff.objects.create(
             organization=locked.organization,
@@ -255,6 +438,7 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
             signed_at=now,
             statement=statement,
             snapshot=assessment_snapshot_build(assessment=locked),
+            open_items=check.checklist_items,
         )
         locked.status = Status.SIGNED_OFF
         locked.signed_off_at, locked.signed_off_by = now, by
@@ -266,7 +450,22 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
             by=by,
             action="assessment.signed_off",
             before_status=Status.IN_REVIEW,
-            extra={"signoff": signoff.pk, "statement": statement},
+            extra={"signoff": signoff.pk, "statement": statement, "open_items": signoff.open_items},
+        )
+        notify(
+            organization=locked.organization,
+            kind=Kind.SIGNED_OFF,
+            event_key=f"signed-off:{signoff.pk}",
+            recipient_ids=[
+                pk
+                for pk in members_with_perm(organization=locked.organization, permission=Perm.ASSESSMENT_VIEW)
+                if pk != by.pk
+            ],
+            actor=by,
+            title=f"Signed off: {locked.name}",
+            body=f"{by.get_username()} signed off {locked.name}."
+            + (f" Open items named in the statement: {len(signoff.open_items)}." if signoff.open_items else ""),
+            url=assessment_url(locked, "detail"),
         )
         event_announce(
             organization=locked.organization,
@@ -301,7 +500,12 @@ def assessment_reopen(*, assessment: Assessment, reason: str, by) -> Assessment:
             signoff.reopened_at, signoff.reopened_by, signoff.reopen_reason = now, by, reason
             signoff.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
         CategoryReview.objects.for_org(locked.organization).filter(assessment=locked).update(
-            status=ReviewStatus.PENDING, comment="", reviewed_by=None, reviewed_at=None
+            status=ReviewStatus.PENDING,
+            comment="",
+            reviewed_by=None,
+            reviewed_at=None,
+            changed_since_review_at=None,
+            changed_since_review_by=None,
         )
         locked.status = Status.IN_PROGRESS
         locked.signed_off_at = locked.signed_off_by = None

@@ -7,12 +7,13 @@ shows the other person's answer with "Keep mine" and "Take theirs" instead of ov
 """
 
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -20,18 +21,28 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assessments.models import Assessment, CategoryAnswer, CategoryReview, ExtensionAnswer, Flag, RequirementAnswer
+from assessments.live import CHANGE_WINDOW_SECONDS, POLL_SECONDS, answers_may_have_changed, presence_touch
+from assessments.models import (
+    AnswerBase,
+    Assessment,
+    CategoryAnswer,
+    CategoryReview,
+    ExtensionAnswer,
+    Flag,
+    RequirementAnswer,
+)
 from assessments.selectors import (
     CategoryTexts,
     answer_history,
     assessment_for_category_page,
+    category_answers_changed,
     category_for_key_or_none,
     category_page_data,
     questionnaire_catalogue,
     questionnaire_overview,
     requirement_for_key_or_none,
 )
-from assessments.services.answers import answer_set, category_answer_set, extension_answer_set
+from assessments.services.answers import answer_basis, answer_set, category_answer_set, extension_answer_set
 from assessments.services.comments import comment_add
 from assessments.services.common import AnswerConflict, AssessmentError
 from assessments.services.flags import flag_raise, flag_resolve
@@ -48,6 +59,7 @@ from catalog.levels import LEVELS
 from catalog.models import Extension, ExtensionRelevance
 from core.markdown import render_markdown
 from organizations.roles import Perm
+from organizations.selectors import members_matching
 from organizations.tenancy import org_view, tenant_get_or_404
 
 _EXTENSION_SLOT = re.compile(r"^ext-(\d+)-([A-Z]+\.\d+)$")
@@ -88,16 +100,26 @@ class AnswerSlot:
     level: int | None = None
     notes: str = ""
     version: int = 0
+    # What the next save is based on, per field: the value and version the form shows as stored.
+    level_version: int = 0
+    notes_version: int = 0
+    base_level: int | None = None
+    base_notes: str = ""
     updated_at: object | None = None  # of the stored answer
     updated_by_label: str = ""
     carried_over: bool = False
     state: str = ""  # "" | saved | failed | conflict
     message: str = ""
     current: object | None = None  # on conflict: the answer as stored now
+    conflict_fields: list = field(default_factory=list)  # on conflict: the fields someone else changed
     saved_at: object | None = None
 
     def __post_init__(self):
-        self.dom_id = "answer-" + re.sub(r"[^A-Za-z0-9]+", "-", self.key)
+        self.dom_id = self.dom_id_for(self.key)
+
+    @staticmethod
+    def dom_id_for(key: str) -> str:
+        return "answer-" + re.sub(r"[^A-Za-z0-9]+", "-", key)
 
     def show(self, answer) -> None:
         """Take the values of a stored answer: a row from the page selectors (dict) or an instance."""
@@ -106,16 +128,24 @@ class AnswerSlot:
         if isinstance(answer, dict):
             by = answer["updated_by__email"] or answer["updated_by__username"]
             self.level, self.notes, self.version = answer["level"], answer["notes"], answer["version"]
+            self.level_version, self.notes_version = answer["level_version"], answer["notes_version"]
             self.updated_at, self.carried_over = answer["updated_at"], answer["carried_over"]
         else:
             by = answer.updated_by and (answer.updated_by.email or answer.updated_by.username)
             self.level, self.notes, self.version = answer.level, answer.notes, answer.version
+            self.level_version, self.notes_version = answer.level_version, answer.notes_version
             self.updated_at, self.carried_over = answer.updated_at, answer.carried_over
+        self.base_level, self.base_notes = self.level, self.notes
         self.updated_by_label = by or "someone"
 
     @property
     def current_by(self) -> str:
-        return user_label(self.current.updated_by) if self.current is not None else ""
+        """Who changed the (first) conflicting field; for an older form, who saved last."""
+        if self.current is None:
+            return ""
+        if self.conflict_fields:
+            return user_label(getattr(self.current, f"{self.conflict_fields[0]}_changed_by"))
+        return user_label(self.current.updated_by)
 
 
 def _get_assessment(request, assessment_id) -> Assessment:
@@ -305,12 +335,14 @@ class CardPage:
     can_comment: bool
     can_view_evidence: bool
     max_upload: str
+    flags_editable: bool = False
 
     def __post_init__(self):
         self.csrf_input = csrf_input(self.csrf_token)
 
 
 def _render_category(request, assessment_id, category_key, *, override: AnswerSlot | None = None, status=200):
+    live_since = time.time()  # the live feed starts from before the page's answers were read
     assessment = assessment_for_category_page(
         organization=request.organization, assessment_id=assessment_id, category_key=category_key
     )
@@ -322,13 +354,21 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
     if category is None:
         raise Http404
     data = category_page_data(assessment=assessment, category=category, catalogue=catalogue)
-    editable = _can_edit(request, assessment) and not data.locked
+    can_edit = _can_edit(request, assessment)
+    # Under review (waiting, or accepted) answers and evidence are read-only, except for a lead, whose
+    # change marks the review "changed since review"; flags and comments lock only once accepted.
+    under_review = data.locked or (
+        data.review_status == CategoryReview.Status.PENDING and assessment.status == Assessment.Status.IN_REVIEW
+    )
+    lead_override = under_review and Perm.ASSESSMENT_MANAGE in request.perms
+    editable = can_edit and (not under_review or lead_override)
     urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
     page = CardPage(
         urls=urls,
         texts=data.texts,
         csrf_token=get_token(request),
         editable=editable,
+        flags_editable=can_edit and not data.locked,
         can_comment=Perm.ASSESSMENT_COMMENT in request.perms and not assessment.is_signed_off,
         can_view_evidence=Perm.EVIDENCE_VIEW in request.perms,
         max_upload=filesizeformat(settings.EVIDENCE_MAX_BYTES),
@@ -388,8 +428,13 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
         "category_form": category_form,
         "category_discussion": category_discussion,
         "editable": editable,
+        "under_review": under_review and can_edit,
+        "lead_override": lead_override and can_edit,
         "category_anchor": anchor_for(category.key),
         "overview_url": urls.base,
+        "live_url": f"{urls.category(category.key)}live/",
+        "live_poll_ms": POLL_SECONDS * 1000,
+        "live_since": f"{live_since:.3f}",
         "previous_url": urls.category(data.previous_category.key) if data.previous_category else "",
         "next_url": urls.category(data.next_category.key) if data.next_category else "",
         "page_title": f"{category.key} {category.name}",
@@ -406,6 +451,24 @@ def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def _basis_from_post(post):
+    """The per-field basis the form sent; with "Keep mine" or merged notes, a conflicting field is based
+    on the version the conflict box showed (so that this save replaces it). None: an older form."""
+    if "level_version" not in post:
+        return None
+    versions = {name: post.get(f"{name}_version") for name in AnswerBase.FIELDS}
+    if post.get("resolve") in ("mine", "merge"):
+        for name in AnswerBase.FIELDS:
+            if post.get(f"theirs_{name}_version"):
+                versions[name] = post[f"theirs_{name}_version"]
+    return answer_basis(
+        level=post.get("level_base", ""),
+        level_version=versions["level"],
+        notes=post.get("notes_base", ""),
+        notes_version=versions["notes"],
+    )
+
+
 @org_view(Perm.ASSESSMENT_ANSWER)
 @require_POST
 def answer_save_view(request, assessment_id, slot):
@@ -414,12 +477,21 @@ def answer_save_view(request, assessment_id, slot):
     answer_slot, target = _resolve_slot(
         request, assessment, slot, editable=_can_edit(request, assessment), with_answer=False
     )
-    level = request.POST.get("level", "")
-    notes = request.POST.get("notes", "")
-    # "Keep mine" after a conflict re-submits my values based on the version I was shown.
-    version = request.POST.get("keep_version") or request.POST.get("version")
-    common = {"assessment": assessment, "level": level, "notes": notes, "expected_version": version, "by": request.user}
+    post = request.POST
+    level = post.get("level", "")
+    notes = post.get("merged_notes", "") if post.get("resolve") == "merge" else post.get("notes", "")
     try:
+        basis = _basis_from_post(post)
+        # An older form: "Keep mine" re-submits my values based on the version I was shown.
+        version = post.get("keep_version") or post.get("version")
+        common = {
+            "assessment": assessment,
+            "level": level,
+            "notes": notes,
+            "expected_version": version,
+            "basis": basis,
+            "by": request.user,
+        }
         if answer_slot.kind == "requirement":
             saved = answer_set(requirement=target["requirement"], **common)
         elif answer_slot.kind == "category":
@@ -427,10 +499,7 @@ def answer_save_view(request, assessment_id, slot):
         else:
             saved = extension_answer_set(extension=target["extension"], category_key=target["category_key"], **common)
     except AnswerConflict as conflict:
-        answer_slot.state, answer_slot.message, answer_slot.current = "conflict", str(conflict), conflict.current
-        answer_slot.level = int(level) if level.isdigit() else None
-        answer_slot.notes = notes
-        answer_slot.version = int(request.POST.get("version") or 0)
+        _show_conflict(answer_slot, conflict, level=level, notes=notes, basis=basis)
         if _is_htmx(request):
             return HttpResponse(answer_status_html(answer_slot))
         return _render_category(request, assessment.pk, answer_slot.category_key, override=answer_slot, status=409)
@@ -440,12 +509,39 @@ def answer_save_view(request, assessment_id, slot):
             return HttpResponse(answer_status_html(answer_slot))
         messages.error(request, f"{answer_slot.key} not saved: {error}")
         return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
-    answer_slot.level, answer_slot.notes, answer_slot.version = saved.level, saved.notes, saved.version
+    answer_slot.show(saved)
+    if basis is not None:
+        # A field this save left alone keeps its basis: the page updates it from the live feed.
+        mine = {"level": int(level) if level.isdigit() else None, "notes": notes.replace("\r\n", "\n")}
+        for name in AnswerBase.FIELDS:
+            if mine[name] == getattr(basis, name) != getattr(saved, name):
+                setattr(answer_slot, f"base_{name}", getattr(basis, name))
+                setattr(answer_slot, f"{name}_version", getattr(basis, f"{name}_version"))
     answer_slot.state, answer_slot.saved_at = "saved", timezone.localtime(saved.updated_at or timezone.now())
     if _is_htmx(request):
         return HttpResponse(answer_status_html(answer_slot))
     messages.success(request, f"{answer_slot.key} saved.")
     return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
+
+
+def _show_conflict(answer_slot, conflict, *, level, notes, basis) -> None:
+    """The slot as the conflict box shows it: my values, their stored answer, and a basis on which
+    the fields saved anyway are current and the conflicting ones still mine."""
+    current = conflict.current
+    answer_slot.state, answer_slot.message, answer_slot.current = "conflict", str(conflict), current
+    answer_slot.conflict_fields = conflict.fields
+    answer_slot.version = current.version
+    answer_slot.level = int(level) if str(level).isdigit() else None
+    answer_slot.notes = notes.replace("\r\n", "\n")
+    for name in AnswerBase.FIELDS:
+        if name in conflict.saved:
+            value, version = getattr(current, name), getattr(current, f"{name}_version")
+        elif basis is not None:
+            value, version = getattr(basis, name), getattr(basis, f"{name}_version")
+        else:  # an older form: based on the stored answer it was shown
+            value, version = getattr(current, name), current.version
+        setattr(answer_slot, f"base_{name}", value)
+        setattr(answer_slot, f"{name}_version", version)
 
 
 @org_view(Perm.ASSESSMENT_VIEW)
@@ -455,12 +551,13 @@ def answer_fragment_view(request, assessment_id, slot):
     answer_slot, _target = _resolve_slot(request, assessment, slot, editable=_can_edit(request, assessment))
     if not _is_htmx(request):
         return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
-    if answer_slot.editable:
+    if answer_slot.editable and Perm.ASSESSMENT_MANAGE not in request.perms:
+        locking = [CategoryReview.Status.ACCEPTED]
+        if assessment.status == Assessment.Status.IN_REVIEW:
+            locking.append(CategoryReview.Status.PENDING)
         answer_slot.editable = not (
             CategoryReview.objects.for_org(request.organization)
-            .filter(
-                assessment=assessment, category__key=answer_slot.category_key, status=CategoryReview.Status.ACCEPTED
-            )
+            .filter(assessment=assessment, category__key=answer_slot.category_key, status__in=locking)
             .exists()
         )
     return HttpResponse(answer_form_html(answer_slot, get_token(request)))
@@ -481,6 +578,64 @@ def answer_history_view(request, assessment_id, slot):
         request,
         f"assessments/questionnaire/{template}",
         {"assessment": assessment, "s": answer_slot, "entries": entries, "page_title": f"History of {slot}"},
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Live: presence and the answers colleagues saved (polled by questionnaire.js)
+# ---------------------------------------------------------------------------------------------
+
+
+@org_view(Perm.ASSESSMENT_VIEW)
+def category_live_view(request, assessment_id, category_key):
+    """JSON for an open category page: who else is on it, the answers changed since ``since`` (a cursor
+    this view returned before) and the new cursor. Cheap: no answer query when nothing changed."""
+    assessment = _get_assessment(request, assessment_id)
+    if category_key not in questionnaire_catalogue(model_version=assessment.model_version).category_by_key:
+        raise Http404
+    try:
+        since = float(request.GET.get("since", ""))
+    except ValueError:
+        since = 0.0
+    now = time.time()
+    present = presence_touch(
+        assessment_id=assessment.pk, category_key=category_key, user=request.user, label=user_label(request.user)
+    )
+    changes = []
+    if answers_may_have_changed(assessment_id=assessment.pk, since=since):
+        changes = category_answers_changed(
+            assessment=assessment, category_key=category_key, since=since - CHANGE_WINDOW_SECONDS
+        )
+    return JsonResponse(
+        {
+            "cursor": now,
+            "present": [p for p in present if p["id"] != request.user.pk],
+            "changes": [_live_change(row) for row in changes],
+        }
+    )
+
+
+def _live_change(row) -> dict:
+    at = timezone.localtime(row["updated_at"]) if row["updated_at"] else None
+    return {
+        "dom_id": AnswerSlot.dom_id_for(row["key"]),
+        "version": row["version"],
+        "level": row["level"],
+        "level_version": row["level_version"],
+        "notes": row["notes"],
+        "notes_version": row["notes_version"],
+        "by": row["updated_by__email"] or row["updated_by__username"] or "someone",
+        "by_id": row["updated_by_id"],
+        "at": at.strftime("%d %b, %H:%M").lstrip("0") if at else "",
+    }
+
+
+@org_view(Perm.ASSESSMENT_COMMENT)
+def mention_candidates_view(request, assessment_id):
+    """Members to @mention in a comment (autocomplete): e-mail and name of those matching ``q``."""
+    _get_assessment(request, assessment_id)
+    return JsonResponse(
+        {"members": members_matching(organization=request.organization, query=request.GET.get("q", ""))}
     )
 
 

@@ -20,9 +20,11 @@ from django.utils.timezone import template_localtime
 from catalog.levels import level_label
 
 SAVE_BUTTON = '<button type="submit" class="btn btn-sm btn-primary">Save</button>'
+# Saves are triggered by questionnaire.js ("pkimm-save": a level once the choice settles, notes while
+# typing, a conflict resolved) or by the Save button.
 HTMX_SAVE = (
     ' hx-post="{url}" hx-target="#{dom_id}-status" hx-swap="outerHTML"'
-    ' hx-trigger="change, submit, input changed delay:800ms from:find textarea" hx-sync="this:queue last"'
+    ' hx-trigger="submit, pkimm-save" hx-sync="this:queue last"'
 )
 
 
@@ -42,9 +44,14 @@ def csrf_input(token: str) -> str:
 
 def answer_status_html(s) -> SafeString:
     """The save state under an answer form; also the whole response to an htmx save."""
+    base_level = "" if s.base_level is None else s.base_level
     out = [
         f'<div id="{s.dom_id}-status" class="answer-status" aria-live="polite">\n'
         f'  <input type="hidden" name="version" value="{s.version}">\n'
+        f'  <input type="hidden" name="level_version" value="{s.level_version}">\n'
+        f'  <input type="hidden" name="notes_version" value="{s.notes_version}">\n'
+        f'  <input type="hidden" name="level_base" value="{e(base_level)}">\n'
+        f'  <textarea name="notes_base" hidden aria-hidden="true" tabindex="-1">{e(s.base_notes)}</textarea>\n'
     ]
     if s.state == "saved":
         out.append(f'  <span class="save-state saved">Saved ✓ {time_filter(s.saved_at, "H:i")}</span>\n')
@@ -63,32 +70,69 @@ def answer_status_html(s) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
 
 
-def _notes_html(notes: str) -> str:
+def _notes_html(notes: str, *, br: bool = True) -> str:
     if not notes:
         return ""
-    return f'<br><span class="text-body-secondary">{linebreaksbr(truncatechars(notes, 400), autoescape=True)}</span>'
+    text = f'<span class="text-body-secondary">{linebreaksbr(truncatechars(notes, 400), autoescape=True)}</span>'
+    return f"<br>{text}" if br else text
 
 
 def _conflict_html(s) -> str:
+    """Who changed which field; their value and mine per conflicting field; one click resolves it.
+
+    "Keep mine" saves my values over theirs (based on their versions), "Take theirs" shows the answer
+    as stored (my other fields were saved already), and for notes both texts can be merged by hand.
+    """
     current = s.current
     when = ""
     if current.updated_at:
         when = f" at {_date(current.updated_at, 'H:i')} on {_date(current.updated_at, 'j M')}"
+    fields = s.conflict_fields or ["level", "notes"]
+    names = " and ".join({"level": "the level", "notes": "the notes"}[f] for f in fields)
+    rows, theirs_versions = [], []
+    for field in fields:
+        label = "Level" if field == "level" else "Notes"
+        if field == "level":
+            theirs, mine = f"<strong>{level_label(current.level)}</strong>", f"<strong>{level_label(s.level)}</strong>"
+        else:
+            theirs = _notes_html(current.notes, br=False) or "<em>(empty)</em>"
+            mine = _notes_html(s.notes, br=False) or "<em>(empty)</em>"
+        rows.append(
+            f'      <dt class="col-sm-3">{label}: theirs</dt>\n'
+            f'      <dd class="col-sm-9 conflict-theirs" data-field="{field}">{theirs}</dd>\n'
+            f'      <dt class="col-sm-3">{label}: yours</dt>\n'
+            f'      <dd class="col-sm-9 conflict-mine" data-field="{field}">{mine}</dd>\n'
+        )
+        theirs_versions.append(
+            f'    <input type="hidden" name="theirs_{field}_version" value="{getattr(current, f"{field}_version")}">\n'
+        )
+    merge = ""
+    if "notes" in fields:
+        merged = f"{current.notes}\n\n{s.notes}" if current.notes and s.notes else current.notes or s.notes
+        merge = (
+            '    <details class="conflict-merge mt-2">\n'
+            "      <summary>Merge the notes by hand</summary>\n"
+            f'      <label class="form-label small mt-1" for="{s.dom_id}-merged">Both texts, theirs first: '
+            "edit them into one</label>\n"
+            f'      <textarea class="form-control form-control-sm" name="merged_notes" id="{s.dom_id}-merged" '
+            f'rows="4">{e(merged)}</textarea>\n'
+            '      <button type="submit" name="resolve" value="merge" class="btn btn-sm btn-warning mt-1">'
+            "Save merged notes</button>\n"
+            "    </details>\n"
+        )
+    saved = ""
+    if s.message and "was saved" in s.message:
+        saved = f' <span class="conflict-saved">{e(s.message.split(".", 1)[1].strip())}</span>'
     return (
         '  <div class="conflict alert alert-warning mb-0 py-2 px-3" role="alert">\n'
-        f'    <p class="mb-1"><strong>Not saved.</strong> {e(s.current_by)} changed this answer{when}, '
-        "after you opened it.</p>\n"
-        '    <dl class="row small mb-2 conflict-values">\n'
-        '      <dt class="col-sm-3">Their answer</dt>\n'
-        f'      <dd class="col-sm-9 conflict-theirs"><strong>{level_label(current.level)}</strong>'
-        f"{_notes_html(current.notes)}</dd>\n"
-        '      <dt class="col-sm-3">Your answer</dt>\n'
-        f'      <dd class="col-sm-9 conflict-mine"><strong>{level_label(s.level)}</strong>{_notes_html(s.notes)}</dd>\n'
-        "    </dl>\n"
-        f'    <button type="submit" name="keep_version" value="{current.version}" '
-        'class="btn btn-sm btn-warning">Keep mine</button>\n'
+        f'    <p class="mb-1"><strong>Not saved.</strong> {e(s.current_by)} changed {names} of this answer{when}, '
+        f"after you opened it.{saved}</p>\n"
+        f'    <dl class="row small mb-2 conflict-values">\n{"".join(rows)}    </dl>\n'
+        f"{''.join(theirs_versions)}"
+        '    <button type="submit" name="resolve" value="mine" class="btn btn-sm btn-warning">Keep mine</button>\n'
         f'    <a class="btn btn-sm btn-outline-secondary" href="{e(s.page_url)}#{s.dom_id}" '
         f'hx-get="{e(s.fragment_url)}" hx-target="#{s.dom_id}" hx-swap="outerHTML">Take theirs</a>\n'
+        f"{merge}"
         "  </div>\n"
     )
 
@@ -252,11 +296,12 @@ def discussion_html(*, key, slot, links, history_url, evidence, comments, flag, 
         out.append('    <p class="small text-body-secondary mb-2">No comments yet.</p>\n')
     if page.can_comment:
         out.append(
-            f'    <form method="post" action="{links["comment"]}">{csrf}\n'
+            f'    <form method="post" action="{links["comment"]}" class="comment-form position-relative" '
+            f'data-mentions-url="{page.urls.base}members/">{csrf}\n'
             f'      <label class="visually-hidden" for="comment-{dom_key}">Comment on {e(key)}</label>\n'
             '      <div class="input-group input-group-sm">\n'
             f'        <textarea class="form-control" name="body" id="comment-{dom_key}" rows="1" '
-            'placeholder="Add a comment" required></textarea>\n'
+            'placeholder="Add a comment (@ names a member)" required></textarea>\n'
             '        <button class="btn btn-outline-primary" type="submit">Comment</button>\n'
             "      </div>\n"
             "    </form>\n"
@@ -264,7 +309,7 @@ def discussion_html(*, key, slot, links, history_url, evidence, comments, flag, 
     out.append(
         '  </section>\n</div>\n<div class="d-flex flex-wrap align-items-start gap-3 mt-3 pt-2 border-top small">\n'
     )
-    if page.editable:
+    if page.flags_editable:
         out.append(f'  <form method="post" action="{links["flag"]}">{csrf}\n')
         if flag:
             out.append(

@@ -105,7 +105,7 @@ def review_action_view(request, pk, category_key):
 def sign_off_view(request, pk):
     assessment = get_assessment(request, pk)
     check = sign_off_check(assessment=assessment)
-    form = SignOffForm(request.POST or None, blocked=not check.ok)
+    form = SignOffForm(request.POST or None, blocked=not check.ok, initial={"statement": check.suggested_statement()})
     if request.method == "POST" and form.is_valid():
         try:
             assessment_sign_off(assessment=assessment, statement=form.cleaned_data["statement"], by=request.user)

@@ -1,14 +1,15 @@
 """Daily reminders: re-assessments that are due (to owners) and overdue action plans (to their owners).
 
-Each reminder has a unique key. Its ReminderSent row is inserted in the same transaction that sends
-the e-mail: a second run (or a concurrent one, which waits on the unique index) finds the key taken
-and sends nothing. A failed send rolls the row back, so the reminder is tried again on the next run.
+Reminders are notifications (notifications app): an inbox row, and an e-mail now, in the daily
+digest or not at all, as the person chose. Each reminder has a unique key. Its ReminderSent row is
+inserted in the same transaction that records and sends it: a second run (or a concurrent one,
+which waits on the unique index) finds the key taken and sends nothing. A failed send rolls the
+row back, so the reminder is tried again on the next run.
 """
 
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.urls import reverse
@@ -19,6 +20,7 @@ from audit.services import audit_log
 from core.events import PLAN_OVERDUE, event_announce
 from improvement.dates import reassessment_due_date
 from improvement.models import ActionPlan, ReminderSent
+from notifications.services import Kind, notification_deliver
 from organizations.models import Membership, Organization
 from organizations.roles import Role
 
@@ -81,14 +83,16 @@ def _reassessment_reminders(today) -> int:
         owners_by_org.setdefault(membership.organization_id, []).append(membership.user)
     sent = 0
     for organization, due_date in due:
-        start_url = _absolute(reverse("plans:reassess", args=[organization.slug, organization.last_assessment_id]))
+        start_path = reverse("plans:reassess", args=[organization.slug, organization.last_assessment_id])
+        start_url = _absolute(start_path)
         for user in owners_by_org.get(organization.pk, []):
             if not user.email or not user.is_active:
                 continue
             sent += _send_once(
                 key=f"reassessment-due:{organization.last_assessment_id}:{user.pk}",
                 organization=organization,
-                to=user.email,
+                user=user,
+                url=start_path,
                 subject=f"{organization.name}: the next PKIMM assessment is due",
                 body=(
                     f'The last signed-off assessment of {organization.name}, "{organization.last_assessment_name}", '
@@ -122,7 +126,8 @@ def _overdue_plan_reminders(today) -> int:
         sent += _send_once(
             key=f"plan-overdue:{plan.pk}:{plan.due_date.isoformat()}:{user.pk}",
             organization=plan.organization,
-            to=user.email,
+            user=user,
+            url=reverse("plans:detail", args=[plan.organization.slug, plan.pk]),
             subject=f"{plan.organization.name}: action plan overdue: {plan.title}",
             body=(
                 f'The action plan "{plan.title}" ({plan.item_key} {plan.category_name}, target level '
@@ -135,23 +140,32 @@ def _overdue_plan_reminders(today) -> int:
     return sent
 
 
-def _send_once(*, key: str, organization, to: str, subject: str, body: str) -> int:
+def _send_once(*, key: str, organization, user, subject: str, body: str, url: str) -> int:
+    """A reminder is a notification like any other (inbox row, e-mail per the person's preference)."""
     try:
         with transaction.atomic():
             ReminderSent.objects.create(key=key)
-            send_mail(subject, body, None, [to])
+            notification_deliver(
+                organization_id=organization.pk,
+                kind=Kind.REMINDER,
+                event_key=f"reminder:{key}",
+                recipient_ids=[user.pk],
+                title=subject,
+                body=body,
+                url=url,
+            )
             audit_log(
                 organization=organization,
                 actor=None,
                 action="reminder.sent",
                 object_type="reminder",
                 object_repr=subject,
-                after={"key": key, "to": to},
+                after={"key": key, "to": user.email},
             )
     except IntegrityError:
         return 0  # sent before, or being sent right now by a concurrent run
     except OSError:
         # SMTP trouble: the row is rolled back with the transaction, so the next run tries again.
-        logger.exception("Reminder %s to %s could not be sent", key, to)
+        logger.exception("Reminder %s to user %s could not be sent", key, user.pk)
         return 0
     return 1

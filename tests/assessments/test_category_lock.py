@@ -1,4 +1,7 @@
-"""One lock rule for every write in a category: accepted in review = locked, until the reviewer reopens it."""
+"""The lock rules of a category in review: accepted = every write locked until the reviewer reopens it;
+answers and evidence are also read-only while it waits for review, until the reviewer sends it back.
+A lead may still change answers and evidence: the review becomes "changed since review" and the
+reviewer is told."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -86,8 +89,9 @@ def test_every_write_in_an_accepted_category_is_refused(world, assessor, name):
 
 
 @pytest.mark.parametrize("name", sorted(WRITES))
-def test_every_write_works_again_once_the_reviewer_reopens_the_category(world, lead, assessor, name):
+def test_every_write_works_again_once_the_reviewer_reopens_and_sends_back_the_category(world, lead, assessor, name):
     category_review_reopen(assessment=world["assessment"], category_key="G.1", by=lead)
+    category_review_send_back(assessment=world["assessment"], category_key="G.1", comment="Check again", by=lead)
     entries = AuditEntry.objects.count()
     WRITES[name](world, assessor)
     assert AuditEntry.objects.count() > entries
@@ -108,8 +112,8 @@ def test_self_assessment_answer_in_an_accepted_category_is_refused(org, lead, as
 def test_other_categories_and_sent_back_ones_stay_editable(world, lead, assessor):
     assessment = world["assessment"]
     other = assessment.model_version.requirements.get(key="G.2.1")
-    assert answer_set(assessment=assessment, requirement=other, level=2, notes="", expected_version=0, by=assessor)
     category_review_send_back(assessment=assessment, category_key="G.2", comment="Add evidence", by=lead)
+    assert answer_set(assessment=assessment, requirement=other, level=2, notes="", expected_version=0, by=assessor)
     assert comment_add(assessment=assessment, requirement=other, body="Added", by=assessor)
 
 
@@ -126,3 +130,49 @@ def test_reopening_a_signed_off_assessment_unlocks_its_categories(org, owner, le
     assert set(reviews.values_list("status", flat=True)) == {CategoryReview.Status.PENDING}
     # The acceptances stay in the audit log.
     assert AuditEntry.objects.filter(action="assessment.signed_off").exists()
+
+
+ANSWER_WRITES = ["answer_set", "extension_answer_set", "evidence_add_file", "evidence_add_link", "evidence_delete"]
+
+
+@pytest.mark.parametrize("name", ANSWER_WRITES)
+def test_answers_of_a_category_waiting_for_review_are_read_only_for_assessors(world, lead, assessor, name):
+    category_review_reopen(assessment=world["assessment"], category_key="G.1", by=lead)  # waiting again
+    before = _state()
+    with pytest.raises(AssessmentError, match="G.1 is waiting for review: its answers are read-only"):
+        WRITES[name](world, assessor)
+    assert _state() == before
+
+
+def test_comments_and_flags_stay_open_while_waiting_for_review(world, lead, assessor):
+    category_review_reopen(assessment=world["assessment"], category_key="G.1", by=lead)
+    assert WRITES["comment_add"](world, assessor)
+    assert WRITES["flag_raise"](world, assessor)
+
+
+@pytest.mark.parametrize("name", ANSWER_WRITES)
+def test_a_leads_change_marks_the_review_changed_and_tells_the_reviewer(
+    world, owner, lead, name, django_capture_on_commit_callbacks
+):
+    """The owner accepted G.1; the lead must still change something: allowed, flagged, reviewer told."""
+    from django.core import mail
+
+    from notifications.models import Notification
+
+    assessment = world["assessment"]
+    category_review_reopen(assessment=assessment, category_key="G.1", by=lead)
+    category_review_accept(assessment=assessment, category_key="G.1", by=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        WRITES[name](world, lead)
+        if name != "answer_set":
+            WRITES["answer_set"](world, lead)  # a second change: the reviewer is told once
+    review = CategoryReview.objects.get(assessment=assessment, category__key="G.1")
+    assert review.status == CategoryReview.Status.ACCEPTED and review.changed_since_review_by == lead
+    told = Notification.objects.filter(kind="review_changed")
+    assert [(n.recipient, n.actor) for n in told] == [(owner, lead)]
+    assert told[0].url.endswith("/questionnaire/G.1/")
+    assert [m.to for m in mail.outbox] == [[owner.email]]
+    assert AuditEntry.objects.filter(action="category_review.changed_since_review").count() == 1
+    # The reviewer looking again (reopen, then accept or send back) clears it.
+    category_review_reopen(assessment=assessment, category_key="G.1", by=owner)
+    assert CategoryReview.objects.get(pk=review.pk).changed_since_review_at is None

@@ -98,13 +98,17 @@ def test_htmx_conflict_shows_the_other_answer_and_keep_mine_saves(client_for, fo
     html = response.content.decode()
     assert "Not saved" in html and "lead@acme.test" in html
     assert "5 Optimized" in html and "Theirs" in html
-    assert 'name="keep_version" value="1"' in html
-    assert "Take theirs" in html
+    assert 'name="theirs_level_version" value="1"' in html and 'name="theirs_notes_version" value="1"' in html
+    assert 'name="resolve" value="mine"' in html and "Take theirs" in html
     assert RequirementAnswer.objects.get().level == 5
-    # Keep mine: the same values with the version just shown.
+    # Keep mine: the same values, based on the versions the conflict box showed.
     response = client.post(
         url("answer_save", formal, slot="G.1.1"),
-        {"level": "2", "notes": "Mine", "version": "0", "keep_version": "1"},
+        {
+            **{"level": "2", "notes": "Mine", "version": "0", "level_version": "0", "notes_version": "0"},
+            **{"level_base": "", "notes_base": "", "resolve": "mine"},
+            **{"theirs_level_version": "1", "theirs_notes_version": "1"},
+        },
         **HTMX,
     )
     assert "Saved ✓" in response.content.decode()
@@ -160,7 +164,7 @@ def test_other_organizations_assessment_is_404(client_for, formal, outsider):
     assert client_for(outsider).get(url("questionnaire", formal)).status_code == 404
 
 
-def test_self_assessment_page_shows_five_descriptors_side_by_side(client_for, self_assessment, assessor):
+def test_self_assessment_page_shows_five_descriptors_side_by_side(client_for, self_assessment, assessor, lead):
     client = client_for(assessor)
     html = client.get(url("questionnaire_category", self_assessment, category_key="G.1")).content.decode()
     assert 'class="level-grid"' in html
@@ -168,7 +172,10 @@ def test_self_assessment_page_shows_five_descriptors_side_by_side(client_for, se
     response = client.post(url("answer_save", self_assessment, slot="G.1"), {"level": "3", "version": "0"}, **HTMX)
     assert "Saved ✓" in response.content.decode()
     assert CategoryAnswer.objects.get().level == 3
-    response = client.post(url("answer_save", self_assessment, slot="G.1"), {"level": "4", "version": "0"}, **HTMX)
+    # A colleague's save from a page loaded before is a conflict (the same person's would not be).
+    response = client_for(lead).post(
+        url("answer_save", self_assessment, slot="G.1"), {"level": "4", "version": "0"}, **HTMX
+    )
     assert "Keep mine" in response.content.decode()
 
 

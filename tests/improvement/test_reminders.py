@@ -98,7 +98,7 @@ def test_a_failed_send_is_tried_again(org, assessor, monkeypatch):
     def broken(*args, **kwargs):
         raise OSError("SMTP down")
 
-    monkeypatch.setattr("improvement.services.reminders.send_mail", broken)
+    monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
     assert reminders_send(today=TODAY) == 0
     assert not ReminderSent.objects.exists()
     monkeypatch.undo()

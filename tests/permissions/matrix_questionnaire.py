@@ -32,6 +32,9 @@ def _evidence(world):
 CASES = [
     Case("assessments:questionnaire", _a, by_role(allowed=MEMBERS)),
     Case("assessments:questionnaire_category", lambda w: _a(w, category_key="G.1"), by_role(allowed=MEMBERS)),
+    # Live feed of a category page (presence, changed answers) and @mention candidates for comments.
+    Case("assessments:questionnaire_live", lambda w: _a(w, category_key="G.1"), by_role(allowed=MEMBERS)),
+    Case("assessments:mention_candidates", lambda w: _a(w), by_role(allowed=WORKERS)),
     # Invalid level: refused by the service, nothing saved, back to the page.
     Case(
         "assessments:answer_save",

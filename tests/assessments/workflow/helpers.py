@@ -6,15 +6,29 @@ tests are about scope, review and sign-off.
 
 from django.urls import reverse
 
-from assessments.models import CategoryAnswer, CategoryReview, RequirementAnswer
+from assessments.models import CategoryAnswer, CategoryReview, Evidence, RequirementAnswer
 from assessments.selectors_manage import categories_in_scope
 from catalog.models import Requirement
 
 
-def answer_all(assessment, *, level=3, skip=()):
-    """Answer every applicable item in scope except the keys in ``skip``."""
+def answer_all(assessment, *, level=3, skip=(), evidence=True):
+    """Answer every applicable item in scope except the keys in ``skip`` (formal: each with a link as
+    evidence, unless ``evidence`` is False, so that the sign-off checklist is empty)."""
     for category in categories_in_scope(assessment=assessment):
         if assessment.is_formal:
+            if evidence:
+                Evidence.objects.bulk_create(
+                    Evidence(
+                        organization=assessment.organization,
+                        assessment=assessment,
+                        requirement=req.object,
+                        category=category.object,
+                        kind=Evidence.Kind.LINK,
+                        url=f"https://example.com/evidence/{req.key}",
+                    )
+                    for req in category.children
+                    if req.applicable and req.key not in skip
+                )
             RequirementAnswer.objects.bulk_create(
                 RequirementAnswer(
                     organization=assessment.organization,
