@@ -52,6 +52,12 @@ class Assessment(TenantModel):
     environment_interactions = models.TextField(blank=True, help_text="Points of interaction between the parties.")
     sampling_notes = models.TextField(blank=True)
     extensions = models.ManyToManyField("catalog.Extension", blank=True, related_name="assessments")
+    # The assessment profile of the model version when the assessment was created (scoring parameters,
+    # subject fields, assurance tiers); None for versions without one.
+    profile = models.ForeignKey(
+        "catalog.AssessmentProfile", null=True, blank=True, on_delete=models.PROTECT, related_name="assessments"
+    )
+    subject = models.JSONField(default=dict, blank=True)  # the profile's subject fields: key -> text
     previous = models.ForeignKey(
         "self",
         null=True,
