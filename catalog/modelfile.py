@@ -493,7 +493,9 @@ class _Checker:
             if number is not None and not self.unique(found, number, f"{item_path}.number", "level number"):
                 number = None
             if name is not None and allowed_names is not None and name.strip() not in allowed_names:
-                self.add(f"{item_path}.name", f"{name!r} is not a level name of this schema ({', '.join(allowed_names)})")
+                self.add(
+                    f"{item_path}.name", f"{name!r} is not a level name of this schema ({', '.join(allowed_names)})"
+                )
                 name = None
             if None in (number, name, description):
                 usable = False

@@ -339,7 +339,9 @@ class _ProfileChecker:
                 self.add(path, "a tier that runs in the browser cannot claim independent verification or certification")
             if "attestation" in entry:
                 attestation = self.obj(
-                    entry["attestation"], f"{path}.attestation", required=("enabled",),
+                    entry["attestation"],
+                    f"{path}.attestation",
+                    required=("enabled",),
                     optional=("signerRole", "method", "declaration"),
                 )
                 if attestation is not None:

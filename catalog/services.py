@@ -22,7 +22,6 @@ from catalog.modelfile import (
     parse_model_file,
     parse_references_file,
 )
-from catalog.profilefile import parse_profile_file
 from catalog.models import (
     AssessmentProfile,
     Category,
@@ -34,6 +33,7 @@ from catalog.models import (
     Reference,
     Requirement,
 )
+from catalog.profilefile import parse_profile_file
 
 CREATED = "created"
 UNCHANGED = "unchanged"
@@ -532,8 +532,10 @@ def references_import(*, text: str | bytes, source_name: str, by=None) -> Refere
         if still_cited:
             raise CatalogError(
                 source_name,
-                [Problem("references", f"{ref!r} is cited by an imported model or extension but missing here")
-                 for ref in still_cited],
+                [
+                    Problem("references", f"{ref!r} is cited by an imported model or extension but missing here")
+                    for ref in still_cited
+                ],
             )
         created = updated = 0
         for ref_id, entry in wanted.items():
@@ -608,7 +610,7 @@ def profile_import(*, text: str | bytes, source_name: str, by=None, replace: boo
                 [
                     Problem(
                         "profile.model.version",
-                        f"the profile is for PKIMM {spec.model_version}, which is not imported; import that model first",
+                        f"the profile is for PKIMM {spec.model_version}, which is not imported; import it first",
                     )
                 ],
             )
