@@ -31,6 +31,7 @@ from assessments.models import (
 )
 from audit.models import AuditEntry
 from catalog.models import Category, ExtensionRelevance, Module, Requirement
+from catalog.selectors import references_html
 from core.markdown import render_markdown
 from scoring.selectors import ModelVersionCache
 
@@ -130,6 +131,7 @@ class CatalogueRequirement:
     guidance: str
     assessment_hints: str
     references: str
+    reference_ids: tuple
     row: tuple
 
 
@@ -195,7 +197,7 @@ class QuestionnaireCatalogue:
                     r.pk: (
                         render_markdown(r.guidance),
                         render_markdown(r.assessment_hints),
-                        render_markdown(r.references),
+                        references_html(ids=r.reference_ids) if r.reference_ids else render_markdown(r.references),
                     )
                     for r in self.requirements_of[category.pk]
                 },
@@ -258,6 +260,7 @@ def _catalogue_load(model_version_id: int) -> QuestionnaireCatalogue:
                 guidance=r["guidance"],
                 assessment_hints=r["assessment_hints"],
                 references=r["references"],
+                reference_ids=tuple(r["reference_ids"] or ()),
                 row=row,
             )
         )

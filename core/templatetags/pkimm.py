@@ -56,3 +56,9 @@ def percent(value):
     if value is None:
         return 0
     return round(float(value) * 100)
+
+
+@register.filter
+def length_of(difference, what):
+    """``{{ difference|length_of:"added" }}``: how many requirements a version difference lists under ``what``."""
+    return difference.count(what)
