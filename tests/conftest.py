@@ -17,6 +17,12 @@ MODEL_1_1 = SHARED_PKIMM / "pkimm-model-1.1.0.yaml"
 PQC_EXTENSION = SHARED_PKIMM / "extensions" / "pqc-extension.yaml"
 MODEL_SCHEMA = SHARED_PKIMM / "pkimm-model.schema.json"
 EXTENSION_SCHEMA = SHARED_PKIMM / "extensions" / "extension.schema.json"
+MODEL_2_0 = SHARED_PKIMM / "pkimm-model-2.0.0.yaml"
+REFERENCES = SHARED_PKIMM / "pkimm-references.yaml"
+PROFILE_SELF = SHARED_PKIMM / "pkimm-self-assessment-profile-1.0.0.yaml"
+PQC_EXTENSION_0_2 = SHARED_PKIMM / "extensions" / "pqc-extension-0.2.0.yaml"
+PQC_EXTENSION_0_6 = SHARED_PKIMM / "extensions" / "pqc-extension-0.6.0.yaml"
+MAPPING_1_1_TO_2_0 = SHARED_PKIMM / "mapping-1.1.0-to-2.0.0.json"
 
 PASSWORD = "correct horse battery staple"
 

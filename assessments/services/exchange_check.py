@@ -134,6 +134,7 @@ class _Reader:
         self.modules: set[str] = set()
         self.categories: dict[str, Category] = {}
         self.requirements: dict[str, Requirement] = {}
+        self.bare_ids: dict[str, str] = {}
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
@@ -250,8 +251,22 @@ class _Reader:
         self.modules = set(Module.objects.filter(model_version=self.model_version).values_list("code", flat=True))
         self.categories = {c.key: c for c in Category.objects.filter(model_version=self.model_version)}
         self.requirements = {
-            r.key: r for r in Requirement.objects.filter(model_version=self.model_version).only("key", "category_id")
+            r.key: r
+            for r in Requirement.objects.filter(model_version=self.model_version).only("key", "code", "category_id")
         }
+        # Model 2.0.0 names its items: a bare id ("sponsor-support") stands for its module-qualified key
+        # ("G.strategy-and-vision.sponsor-support") when no other item of the version has that id.
+        counts: dict[str, int] = {}
+        named = [(c.code, c.key) for c in self.categories.values()] + [
+            (r.code, r.key) for r in self.requirements.values()
+        ]
+        for code, _ in named:
+            counts[code] = counts.get(code, 0) + 1
+        self.bare_ids = {code: key for code, key in named if not code.isdigit() and counts[code] == 1}
+
+    def qualified(self, key):
+        """The module-qualified key of a bare 2.0.0 id; any other key as given."""
+        return self.bare_ids.get(key, key) if isinstance(key, str) else key
 
     def _kind_of(self, key) -> str:
         if key in self.requirements:
@@ -288,6 +303,7 @@ class _Reader:
             return None
         if self.model_version is None:
             return None
+        key = self.qualified(key)
         item = self.requirements.get(key) or self.categories.get(key)
         if item is None:
             self.problem(path, f"no such category or requirement in model {self.model_version.version}")
@@ -318,8 +334,14 @@ class _Reader:
 
     def keyed_entries(self, path, section, wanted, allowed, required=()):
         """(key, catalogue item, path, entry) for each entry of a mapping keyed by catalogue keys."""
-        for key, entry in self.mapping(path, section, ANY_KEY).items():
-            entry_path = _child(path, key)
+        seen: dict = {}
+        for given, entry in self.mapping(path, section, ANY_KEY).items():
+            entry_path = _child(path, given)
+            key = self.qualified(given)
+            if key in seen:
+                self.problem(entry_path, f"names the same {wanted} as {seen[key]} ({key})")
+                continue
+            seen[key] = given
             item = self.key(entry_path, key, wanted)
             yield key, item, entry_path, self.mapping(entry_path, entry, allowed, required)
 
