@@ -243,6 +243,11 @@ def assessment_import_data(*, organization, data: Any, by=None, model_version: s
     plan = exchange_data_check(data=data, model_version=model_version)
     with transaction.atomic():
         assessment, notices = _write(plan, organization, by)
+        if plan.detected_version:
+            notices.append(
+                f"The PKI Consortium tool file was read as PKIMM {plan.detected_version}, the version its "
+                "category keys belong to."
+            )
         assessment_summary_refresh(assessment=assessment)
         audit_log(
             organization=organization,

@@ -26,7 +26,6 @@ class Command(BaseCommand):
         result = assessment_score(assessment=assessment)
         if as_json:
             data = {
-                "assessment": assessment.pk,
                 "model_version": assessment.model_version.version,
                 "method": assessment.method,
                 **score_result_to_json(result, assessment.model_version.level_name_map),
