@@ -54,7 +54,8 @@ def test_share_link_and_progress_yaml_read_back_as_the_same_self_assessment(org,
 def test_a_formal_assessment_gives_each_category_its_level(org):
     version = model_1_1()
     assessment = assessment_create(org, model_version=version)
-    for requirement, level in zip(Requirement.objects.filter(category__key="G.1", model_version=version), [4, 3, 3, 2]):
+    g1 = Requirement.objects.filter(category__key="G.1", model_version=version).order_by("position")
+    for requirement, level in zip(g1, [4, 3, 3, 2], strict=True):
         RequirementAnswer.objects.create(organization=org, assessment=assessment, requirement=requirement, level=level)
     progress = pkic_progress_data(assessment=assessment)["progress"]
     assert progress["G.1"]["level"] == 3  # (4·3 + 3·2 + 3·2 + 2·1) / 8 = 26/8 = 3.25
