@@ -22,6 +22,7 @@ METADATA_FIELDS = (
     "start_date",
     "target_date",
     "finish_date",
+    "subject",
 )
 
 
@@ -108,7 +109,7 @@ def assessment_create(
             assessment=assessment,
             by=by,
             action="assessment.created",
-            after=_metadata(assessment) | ({"subject": subject} if subject else {}),
+            after=_metadata(assessment),
         )
         assessment_summary_refresh(assessment=assessment)
     return assessment
@@ -129,6 +130,8 @@ def assessment_update(*, assessment: Assessment, by, **changes) -> Assessment:
                 raise AssessmentError("Unknown assessment method.")
             if locked.status != Assessment.Status.DRAFT:
                 raise AssessmentError("The method can only be changed while the assessment is a draft.")
+        if "subject" in changes:
+            changes["subject"] = subject_clean(profile=locked.profile, subject=changes["subject"] or {})
         merged = {name: changes.get(name, getattr(locked, name)) for name in METADATA_FIELDS}
         if (
             merged["method"] == Assessment.Method.THIRD_PARTY

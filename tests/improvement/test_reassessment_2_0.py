@@ -182,3 +182,28 @@ def test_subject_fields_of_the_profile_are_kept(org, owner):
     assert assessment.subject == {"organizationName": "Acme", "useCaseDescription": "TLS"}
     with pytest.raises(Exception, match="Unknown subject fields: colour"):
         assessment_create(organization=org, by=owner, name="x", model_version=version, subject={"colour": "red"})
+
+
+@pytest.mark.django_db
+def test_the_assessment_form_asks_the_profile_subject_fields(client, org, owner):
+    _tiny_2_0("floor")
+    version = ModelVersion.objects.get(version="9.2.0")
+    client.force_login(owner)
+    url = f"/o/{org.slug}/assessments/new/"
+    page = client.get(url).content.decode()
+    assert 'name="subject_organizationName"' in page and "Description of the use case" in page
+    response = client.post(
+        url,
+        {
+            "name": "Profiled",
+            "model_version": version.pk,
+            "method": "self",
+            "assessor_type": "internal",
+            "subject_organizationName": "Acme Trust",
+            "subject_useCaseDescription": "Public TLS",
+        },
+    )
+    assert response.status_code == 302
+    assessment = Assessment.objects.get(name="Profiled")
+    assert assessment.subject == {"organizationName": "Acme Trust", "useCaseDescription": "Public TLS"}
+    assert assessment.profile.profile_id == "pkimm-self-assessment"
