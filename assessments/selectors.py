@@ -148,12 +148,19 @@ _CATEGORY_FIELDS = [f.attname for f in Category._meta.concrete_fields]
 _REQUIREMENT_FIELDS = [f.attname for f in Requirement._meta.concrete_fields]
 
 
+def _numbered_name(number, name: str) -> str:
+    """ "2 - Basic" (1.x) as given; "Foundational" (2.0.0 names carry no number) as "2 Foundational"."""
+    if not name:
+        return f"Level {number}"
+    return name if name[:1].isdigit() else f"{number} {name}"
+
+
 def descriptor_levels(levels) -> tuple:
     """Imported level descriptors as (number, label, description html) for an answer form."""
     return tuple(
         (
             level.get("number", i + 1),
-            level.get("name") or f"Level {i + 1}",
+            _numbered_name(level.get("number", i + 1), level.get("name") or ""),
             render_markdown(level.get("description", "")),
         )
         for i, level in enumerate(levels)

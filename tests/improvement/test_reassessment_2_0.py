@@ -207,3 +207,49 @@ def test_the_assessment_form_asks_the_profile_subject_fields(client, org, owner)
     assessment = Assessment.objects.get(name="Profiled")
     assert assessment.subject == {"organizationName": "Acme Trust", "useCaseDescription": "Public TLS"}
     assert assessment.profile.profile_id == "pkimm-self-assessment"
+
+
+@pytest.mark.django_db
+def test_pqc_0_2_and_0_6_score_a_2_0_assessment_side_by_side_and_each_keeps_its_version(org, owner):
+    from assessments.models import Applicability, ExtensionAnswer
+    from assessments.services.extensions import assessment_extension_enable
+    from catalog.models import Extension
+    from catalog.services import extension_import
+    from tests.conftest import PQC_EXTENSION_0_2, PQC_EXTENSION_0_6
+
+    _official()
+    extension_import(text=PQC_EXTENSION_0_2.read_bytes(), source_name="pqc-0.2.0.yaml")
+    v2 = ModelVersion.objects.get(version="2.0.0")
+    requirements = list(Requirement.objects.filter(model_version=v2))
+    older = assessment_create(organization=org, by=owner, name="with 0.2.0", model_version=v2)
+    assessment_extension_enable(assessment=older, extension=Extension.objects.get(version="0.2.0"), by=owner)
+    extension_import(text=PQC_EXTENSION_0_6.read_bytes(), source_name="pqc-0.6.0.yaml")
+    newer = assessment_create(organization=org, by=owner, name="with 0.6.0", model_version=v2)
+    assessment_extension_enable(assessment=newer, extension=Extension.objects.get(version="0.6.0"), by=owner)
+    longest = max(requirements, key=lambda r: len(r.key))
+    for assessment in (older, newer):
+        RequirementAnswer.objects.bulk_create(
+            RequirementAnswer(organization=org, assessment=assessment, requirement=r, level=3) for r in requirements
+        )
+        # Named keys are long: scope rows and relevance answers keep them whole.
+        Applicability.objects.create(
+            organization=org, assessment=assessment, key=longest.key, level="not_applicable", reason="test"
+        )
+        ExtensionAnswer.objects.create(
+            organization=org,
+            assessment=assessment,
+            extension=assessment.extensions.get(),
+            category_key="G.policies-and-documentation",
+            level=1,
+        )
+    assert older.extensions.get().version == "0.2.0"  # importing 0.6.0 changed nothing for it
+    old_score = assessment_score(assessment=older).extensions["pqc"]
+    new_score = assessment_score(assessment=newer).extensions["pqc"]
+    # Policies: every requirement at 3; relevance 1 pulls the extension level down, more with 0.6.0's weights.
+    for score in (old_score, new_score):
+        policies = score.categories["G.policies-and-documentation"]
+        expected = (policies.level_c * policies.weight_sum_c + 1 * 5) / (policies.weight_sum_c + 5)
+        assert policies.ext_level_c == expected and policies.level_c == 3
+        assert score.floor == expected  # floorScore: the weakest category
+    assert "G.cryptography" in new_score.categories and new_score.categories["G.cryptography"].weight_sum_c != 25
+    assert old_score.categories["G.cryptography"].weight_sum_c == 25  # 0.2.0 has no overlays there
