@@ -255,6 +255,7 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
         },
         "model": {"version": model_version.version, "is_summary": model_version.is_summary},
         "assurance": _assurance(assessment),
+        "level_names": {str(number): name for number, name in level_names.items()},
         "use_cases": [
             {"name": u.name, "description": u.description, "components": u.components, "out_of_scope": u.out_of_scope}
             for u in use_cases
@@ -330,9 +331,10 @@ def _chart_items(data):
     """The results page's SVG charts, drawn from the report data, as images that scale to the page."""
     categories = [(f"{c['key']} {c['name']}", c["score"]["value"]) for c in data["categories"]]
     modules = [(f"{m['code']} {m['name']}", m["score"]["value"]) for m in data["modules"]]
+    level_names = {int(number): name for number, name in data.get("level_names", {}).items()} or None
     return {
         "radar": _svg_data_uri(charts.radar_chart_svg(categories)),
-        "modules": _svg_data_uri(charts.module_bar_chart_svg(modules, width=560)),
+        "modules": _svg_data_uri(charts.module_bar_chart_svg(modules, width=560, level_names=level_names)),
     }
 
 

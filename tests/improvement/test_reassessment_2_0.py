@@ -254,3 +254,19 @@ def test_pqc_0_2_and_0_6_score_a_2_0_assessment_side_by_side_and_each_keeps_its_
         assert score.floor == expected  # floorScore: the weakest category
     assert "G.cryptography" in new_score.categories and new_score.categories["G.cryptography"].weight_sum_c != 25
     assert old_score.categories["G.cryptography"].weight_sum_c == 25  # 0.2.0 has no overlays there
+
+
+@pytest.mark.django_db
+def test_pages_and_reports_name_the_levels_as_the_model_version_does(client, org, owner):
+    from reports.rendering import report_data_build
+
+    _tiny_2_0("floor")
+    answers = {"test-sponsor": {"level": 2}, "test-scope": {"level": 2}, "test-policy": {"level": 2}}
+    assessment = assessment_import_data(organization=org, data=_document(answers), by=owner).assessment
+    client.force_login(owner)
+    page = client.get(f"/o/{org.slug}/results/{assessment.pk}/").content.decode()
+    assert "Level 2 · Foundational" in page and "2 Foundational" in page
+    assert "Basic" not in page
+    data = report_data_build(assessment=assessment, report_type="detailed")
+    assert data["overall"]["level"]["label"] == "2 Foundational"
+    assert data["assurance"]["report_label"].startswith("Self-assessment")
