@@ -153,7 +153,7 @@ def reassessment_mapping(*, previous, model_version) -> MappingReport:
                             key=requirement.key,
                             title=requirement.title,
                             level=answer.level,
-                            reason=f"Requirement {requirement.code} has no successor in {new.key} {new.name}.",
+                            reason=f"Requirement {requirement.code} no longer exists in {new.key} {new.name}.",
                         )
                     )
                 continue
