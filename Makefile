@@ -8,7 +8,7 @@ PORT ?= 8000
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
 
-.PHONY: run test lint format sysdeps-run sysdeps-test venv migrate signing demo import import-extension worker bench clean
+.PHONY: import-references import-profile run test lint format sysdeps-run sysdeps-test venv migrate signing demo import import-extension worker bench clean
 # Development commands run manage.py with DEBUG=1 (development settings; production refuses to start without
 # SECRET_KEY). `make import FILE=...` and friends are the development route for the README's commands.
 MANAGE := DEBUG=1 $(BIN)/python manage.py
@@ -54,6 +54,14 @@ run: sysdeps-run demo
 import: migrate
 	@test -n "$(FILE)" || { echo "usage: make import FILE=path/to/pkimm-model-1.1.0.yaml"; exit 2; }
 	$(MANAGE) import_model "$(FILE)"
+
+import-references: migrate
+	@test -n "$(FILE)" || { echo "usage: make import-references FILE=path/to/pkimm-references.yaml"; exit 2; }
+	$(MANAGE) import_references "$(FILE)"
+
+import-profile: migrate
+	@test -n "$(FILE)" || { echo "usage: make import-profile FILE=path/to/pkimm-self-assessment-profile-1.0.0.yaml"; exit 2; }
+	$(MANAGE) import_profile "$(FILE)"
 
 import-extension: migrate
 	@test -n "$(FILE)" || { echo "usage: make import-extension FILE=path/to/extensions/pqc-extension.yaml"; exit 2; }

@@ -1,7 +1,6 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from assessments.services.exchange_check import PKIC_MODEL_VERSION
 from assessments.services.exchange_files import MAX_FILE_BYTES
 from catalog.models import ModelVersion
 
@@ -21,13 +20,13 @@ class ExchangeImportForm(forms.Form):
     model_version = forms.ChoiceField(
         required=False,
         label="Model version for a PKI Consortium tool file",
-        help_text=f"Exported files name their own version; tool files default to {PKIC_MODEL_VERSION}.",
+        help_text="Exported files name their own version; a tool file's version is told by its category keys.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         versions = ModelVersion.objects.order_by("-version").values_list("version", flat=True)
-        self.fields["model_version"].choices = [("", "Default"), *((v, v) for v in versions)]
+        self.fields["model_version"].choices = [("", "From the file"), *((v, v) for v in versions)]
         self.helper = FormHelper()
         self.helper.form_tag = False
 

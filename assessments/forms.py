@@ -6,6 +6,7 @@ from django import forms
 
 from assessments.models import Assessment, UseCase
 from catalog.models import ModelVersion
+from catalog.selectors import profile_for_version
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -46,13 +47,16 @@ class AssessmentForm(forms.Form):
             self.fields["model_version"].queryset = ModelVersion.objects.all()
             if versions:
                 self.fields["model_version"].initial = versions[0].pk
+            profile = profile_for_version(model_version=versions[0]) if versions else None
             submit = "Create assessment"
         else:
             # The model version is fixed once the assessment exists; the method while it is a draft.
             del self.fields["model_version"]
             if editing.status != Assessment.Status.DRAFT:
                 self.fields["method"].disabled = True
+            profile = editing.profile
             submit = "Save"
+        self.subject_keys = self._add_subject_fields(profile, editing)
         self.helper = _helper(
             submit,
             Layout(
@@ -61,8 +65,36 @@ class AssessmentForm(forms.Form):
                 "method",
                 Row(Column("assessor_type", css_class="col-md-4"), Column("assessor_name"), Column("assessor_company")),
                 Row(Column("start_date"), Column("target_date"), Column("finish_date")),
+                *(f"subject_{key}" for key in self.subject_keys),
             ),
         )
+
+    def _add_subject_fields(self, profile, editing) -> list[str]:
+        """The assessment profile's subject fields (organization, assessor, use case, ...), stored as given."""
+        if profile is None:
+            return []
+        keys = []
+        note = "" if editing else f" (asked by the assessment profile of PKIMM {profile.model_version.version})"
+        for field in profile.subject_fields:
+            widget = {
+                "textarea": forms.Textarea(attrs={"rows": field.get("rows", 3)}),
+                "date": DATE_WIDGET,
+            }.get(field["component"], forms.TextInput())
+            self.fields[f"subject_{field['key']}"] = forms.CharField(
+                label=field["label"],
+                required=bool(field.get("required")),
+                widget=widget,
+                help_text=(field.get("hint") or "") + note,
+                initial=(editing.subject.get(field["key"], "") if editing else ""),
+            )
+            keys.append(field["key"])
+        return keys
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.subject_keys:
+            cleaned["subject"] = {key: cleaned.pop(f"subject_{key}", "") for key in self.subject_keys}
+        return cleaned
 
 
 class UseCaseForm(forms.ModelForm):

@@ -52,6 +52,12 @@ class Assessment(TenantModel):
     environment_interactions = models.TextField(blank=True, help_text="Points of interaction between the parties.")
     sampling_notes = models.TextField(blank=True)
     extensions = models.ManyToManyField("catalog.Extension", blank=True, related_name="assessments")
+    # The assessment profile of the model version when the assessment was created (scoring parameters,
+    # subject fields, assurance tiers); None for versions without one.
+    profile = models.ForeignKey(
+        "catalog.AssessmentProfile", null=True, blank=True, on_delete=models.PROTECT, related_name="assessments"
+    )
+    subject = models.JSONField(default=dict, blank=True)  # the profile's subject fields: key -> text
     previous = models.ForeignKey(
         "self",
         null=True,
@@ -126,7 +132,7 @@ class Applicability(TenantModel):
         NOT_APPLICABLE = "not_applicable", "Not applicable"
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="applicability")
-    key = models.CharField(max_length=30)
+    key = models.CharField(max_length=170)  # module, category or requirement key ("G.strategy-and-vision")
     level = models.CharField(max_length=20, choices=Level.choices)
     reason = models.TextField(blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -199,7 +205,7 @@ class ExtensionAnswer(AnswerBase):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="extension_answers")
     extension = models.ForeignKey("catalog.Extension", on_delete=models.PROTECT, related_name="+")
-    category_key = models.CharField(max_length=20)
+    category_key = models.CharField(max_length=100)
 
     class Meta:
         constraints = [

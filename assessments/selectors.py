@@ -32,6 +32,7 @@ from assessments.models import (
 )
 from audit.models import AuditEntry
 from catalog.models import Category, ExtensionRelevance, Module, Requirement
+from catalog.selectors import references_html
 from core.markdown import render_markdown
 from scoring.selectors import ModelVersionCache
 
@@ -173,6 +174,7 @@ class CatalogueRequirement:
     guidance: str
     assessment_hints: str
     references: str
+    reference_ids: tuple
     row: tuple
 
 
@@ -189,12 +191,19 @@ _CATEGORY_FIELDS = [f.attname for f in Category._meta.concrete_fields]
 _REQUIREMENT_FIELDS = [f.attname for f in Requirement._meta.concrete_fields]
 
 
+def _numbered_name(number, name: str) -> str:
+    """ "2 - Basic" (1.x) as given; "Foundational" (2.0.0 names carry no number) as "2 Foundational"."""
+    if not name:
+        return f"Level {number}"
+    return name if name[:1].isdigit() else f"{number} {name}"
+
+
 def descriptor_levels(levels) -> tuple:
     """Imported level descriptors as (number, label, description html) for an answer form."""
     return tuple(
         (
             level.get("number", i + 1),
-            level.get("name") or f"Level {i + 1}",
+            _numbered_name(level.get("number", i + 1), level.get("name") or ""),
             render_markdown(level.get("description", "")),
         )
         for i, level in enumerate(levels)
@@ -238,7 +247,7 @@ class QuestionnaireCatalogue:
                     r.pk: (
                         render_markdown(r.guidance),
                         render_markdown(r.assessment_hints),
-                        render_markdown(r.references),
+                        references_html(ids=r.reference_ids) if r.reference_ids else render_markdown(r.references),
                     )
                     for r in self.requirements_of[category.pk]
                 },
@@ -301,6 +310,7 @@ def _catalogue_load(model_version_id: int) -> QuestionnaireCatalogue:
                 guidance=r["guidance"],
                 assessment_hints=r["assessment_hints"],
                 references=r["references"],
+                reference_ids=tuple(r["reference_ids"] or ()),
                 row=row,
             )
         )

@@ -6,12 +6,16 @@ from catalog.modelfile import MAX_FILE_BYTES
 class CatalogImportForm(forms.Form):
     MODEL = "model"
     EXTENSION = "extension"
+    REFERENCES = "references"
+    PROFILE = "profile"
 
     kind = forms.ChoiceField(
         label="What the file holds",
         choices=[
             (MODEL, "A model version (pkimm-model-<version>.yaml)"),
             (EXTENSION, "An extension (<id>-extension.yaml)"),
+            (REFERENCES, "The references catalogue (pkimm-references.yaml); import it before model 2.0.0"),
+            (PROFILE, "An assessment profile (pkimm-self-assessment-profile-<version>.yaml)"),
         ],
         initial=MODEL,
         widget=forms.RadioSelect,

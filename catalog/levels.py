@@ -51,7 +51,8 @@ LEVELS: tuple[MaturityLevel, ...] = (
 LEVEL_NAMES = {level.number: level.name for level in LEVELS}
 
 
-def level_label(number: int | None) -> str:
+def level_label(number: int | None, names: dict[int, str] | None = None) -> str:
+    """ "3 Advanced"; ``names`` are a model version's level names (``ModelVersion.level_name_map``)."""
     if number is None:
         return "Not assessed"
-    return f"{number} {LEVEL_NAMES[number]}"
+    return f"{number} {(names or LEVEL_NAMES)[number]}"

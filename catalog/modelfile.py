@@ -16,7 +16,11 @@ import yaml
 
 from catalog.errors import CatalogFileError, Problem
 
-SUPPORTED_SCHEMA_VERSIONS = ("1.0.0",)
+# Model files: the schema version decides the shape of ids, references and level names (see _ModelShape).
+SUPPORTED_SCHEMA_VERSIONS = ("1.0.0", "2.0.0")
+# Extension files: schema 1.0.0 was republished with kebab-case ids and reference lists under the same version,
+# so both shapes are read under it.
+EXTENSION_SCHEMA_VERSIONS = ("1.0.0",)
 MODULE_NAMES = {"G": "Governance", "M": "Management", "O": "Operations", "R": "Resources"}
 OVERLAY_KINDS = ("multiplier", "addition", "override")
 LEVEL_NUMBERS = (1, 2, 3, 4, 5)
@@ -24,6 +28,10 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 
 _VERSION_RE = re.compile(r"\A[0-9]+\.[0-9]+\.[0-9]+\Z")
 _DIGITS_RE = re.compile(r"\A[0-9]{1,9}\Z")
+_SLUG_RE = re.compile(r"\A[a-z][a-z0-9-]{0,79}\Z")
+_ID_RE = re.compile(r"\A(?:[0-9]{1,9}|[a-z][a-z0-9-]{0,79})\Z")  # extension files: either shape
+_REGION_RE = re.compile(r"\A[A-Z][A-Z0-9-]{0,19}\Z")
+_LEVEL_NAME_PREFIX_RE = re.compile(r"\A[1-5]\s*-\s*")
 _EXTENSION_ID_RE = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9_.-]{0,59}\Z")
 _URL_RE = re.compile(r"\Ahttps?://\S+\Z")
 
@@ -48,13 +56,40 @@ class LevelSpec:
 
 
 @dataclass(frozen=True)
+class _ModelShape:
+    """What one model schema version says about ids, references and level names."""
+
+    id_pattern: re.Pattern
+    id_hint: str
+    reference_ids: bool  # references are a list of catalogue ids (else one Markdown string)
+    level_names: tuple[str, ...] | None  # the only names a level may have (None: any)
+
+
+MODEL_SHAPES = {
+    "1.0.0": _ModelShape(_DIGITS_RE, ' (expected digits such as "3")', False, None),
+    "2.0.0": _ModelShape(
+        _SLUG_RE,
+        ' (expected a lower-case id such as "sponsor-support")',
+        True,
+        ("Initial", "Foundational", "Advanced", "Managed", "Optimized"),
+    ),
+}
+
+
+def plain_level_name(name: str) -> str:
+    """ "2 - Basic" (1.x) and "Foundational" (2.0.0) without the number prefix: "Basic", "Foundational"."""
+    return _LEVEL_NAME_PREFIX_RE.sub("", name.strip())
+
+
+@dataclass(frozen=True)
 class RequirementSpec:
     code: str
     weight: int
     title: str
     guidance: str
     assessment_hints: str
-    references: str
+    references: str  # 1.x: Markdown; 2.0.0: empty (see reference_ids)
+    reference_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,6 +139,24 @@ class ModelFileSpec:
     def summary(self) -> str:
         return f"{len(self.modules)} modules, {self.category_count} categories, {self.requirement_count} requirements"
 
+    def reference_uses(self) -> list[tuple[str, str]]:
+        """(requirement key, reference id) for every catalogue reference the model cites."""
+        return [
+            (f"{module.code}.{category.code}.{requirement.code}", reference_id)
+            for module in self.modules
+            for category in module.categories
+            for requirement in category.requirements
+            for reference_id in requirement.reference_ids
+        ]
+
+    def level_names(self) -> dict[int, str]:
+        """The names this version gives the levels (from its first category), without number prefixes."""
+        for module in self.modules:
+            for category in module.categories:
+                if category.levels:
+                    return {level.number: plain_level_name(level.name) for level in category.levels}
+        return {}
+
 
 @dataclass(frozen=True)
 class RelevanceSpec:
@@ -113,8 +166,9 @@ class RelevanceSpec:
     weight: int
     guidance: str
     assessment_hints: str
-    references: str
+    references: str  # Markdown (older files) or "" with reference_ids
     levels: tuple[LevelSpec, ...]
+    reference_ids: tuple[str, ...] = ()
 
     @property
     def category_key(self) -> str:
@@ -144,6 +198,7 @@ class ExtensionFileSpec:
     relevances: tuple[RelevanceSpec, ...]
     overlays: tuple[OverlaySpec, ...]
     sha256: str
+    references: tuple[dict, ...] = ()  # the file's own reference entries (ReferenceSpec.as_dict())
 
     def summary(self) -> str:
         return (
@@ -165,6 +220,38 @@ def parse_extension_file(text: str | bytes, *, source_name: str) -> ExtensionFil
     data, sha256 = _load(text, source_name)
     checker = _Checker()
     spec = checker.extension(data, sha256)
+    if checker.problems:
+        raise CatalogFileError(source_name, checker.problems)
+    return spec
+
+
+@dataclass(frozen=True)
+class ReferencesFileSpec:
+    schema_version: str
+    version: str
+    entries: tuple[dict, ...]  # id, title, authority, url, regions, deprecated, superseded_by
+    sha256: str
+
+    def summary(self) -> str:
+        deprecated = sum(1 for entry in self.entries if entry["deprecated"])
+        return f"{len(self.entries)} references ({deprecated} deprecated)"
+
+
+REFERENCES_SCHEMA_VERSIONS = ("1.0.0",)
+
+
+def parse_references_file(text: str | bytes, *, source_name: str) -> ReferencesFileSpec:
+    """The PKI Consortium's references catalogue (``pkimm-references.yaml``)."""
+    data, sha256 = _load(text, source_name)
+    checker = _Checker()
+    spec = None
+    if checker.mapping(data, "") is not None:
+        schema_version = checker.schema_version(data, REFERENCES_SCHEMA_VERSIONS)
+        version = checker.version(data, "version", "")
+        entries = checker.reference_entries(data, "")
+        for unknown in sorted(set(data) - {"schemaVersion", "version", "references"}, key=str):
+            checker.add(str(unknown), "is not a field of a references catalogue")
+        spec = ReferencesFileSpec(schema_version, version, tuple(entries), sha256)
     if checker.problems:
         raise CatalogFileError(source_name, checker.problems)
     return spec
@@ -263,9 +350,13 @@ def _decimal_text(value) -> str:
     return format(Decimal(value), "f")
 
 
+_EXTENSION_ID_HINT = ' (expected digits such as "3" or a lower-case id such as "sponsor-support")'
+
+
 class _Checker:
     def __init__(self):
         self.problems: list[Problem] = []
+        self.shape = MODEL_SHAPES["1.0.0"]
 
     def add(self, path: str, message: str) -> None:
         self.problems.append(Problem(path or "(top level)", message))
@@ -370,10 +461,11 @@ class _Checker:
         seen[value] = where
         return True
 
-    def schema_version(self, data):
+    def schema_version(self, data, supported=SUPPORTED_SCHEMA_VERSIONS):
         value = self.string(data, "schemaVersion", "")
-        if value is not None and value not in SUPPORTED_SCHEMA_VERSIONS:
-            self.add("schemaVersion", f"schema version {value!r} is not supported (supported: 1.0.0)")
+        if value is not None and value not in supported:
+            self.add("schemaVersion", f"schema version {value!r} is not supported (supported: {', '.join(supported)})")
+            return None
         return value
 
     def version(self, data, key, path):
@@ -381,7 +473,7 @@ class _Checker:
             data, key, path, max_length=_MAX_VERSION, pattern=_VERSION_RE, hint=" (expected a version such as 1.1.0)"
         )
 
-    def levels(self, data, path) -> tuple[LevelSpec, ...]:
+    def levels(self, data, path, allowed_names=None) -> tuple[LevelSpec, ...]:
         where = _join(path, "levels")
         items = self.sequence(data, "levels", path)
         found: dict[int, str] = {}
@@ -400,6 +492,11 @@ class _Checker:
                 number = None
             if number is not None and not self.unique(found, number, f"{item_path}.number", "level number"):
                 number = None
+            if name is not None and allowed_names is not None and name.strip() not in allowed_names:
+                self.add(
+                    f"{item_path}.name", f"{name!r} is not a level name of this schema ({', '.join(allowed_names)})"
+                )
+                name = None
             if None in (number, name, description):
                 usable = False
                 continue
@@ -415,6 +512,9 @@ class _Checker:
         if self.mapping(data, "") is None:
             return None
         schema_version = self.schema_version(data)
+        if schema_version is None and "schemaVersion" in data:
+            return None  # an unknown schema: its ids cannot be read; the reason is recorded
+        self.shape = MODEL_SHAPES.get(schema_version, MODEL_SHAPES["1.0.0"])
         version = self.version(data, "version", "")
         modules = []
         module_ids: dict = {}
@@ -445,12 +545,12 @@ class _Checker:
         if self.mapping(item, path) is None:
             return None
         # Category ids are unique across the whole version: scoring and extensions refer to "G.1" and "1" alike.
-        code = self.string(item, "id", path, pattern=_DIGITS_RE, hint=' (expected digits such as "3")')
+        code = self.string(item, "id", path, pattern=self.shape.id_pattern, hint=self.shape.id_hint)
         self.unique(category_ids, code, f"{path}.id", "category id")
         weight = self.integer(item, "weight", path, minimum=1, maximum=_MAX_WEIGHT)
         name = self.string(item, "name", path, max_length=_MAX_CATEGORY_NAME)
         description = self.string(item, "description", path)
-        levels = self.levels(item, path)
+        levels = self.levels(item, path, self.shape.level_names)
         requirements = []
         requirement_ids: dict = {}
         for index, requirement in enumerate(self.sequence(item, "requirements", path)):
@@ -462,21 +562,93 @@ class _Checker:
     def model_requirement(self, item, path, requirement_ids) -> RequirementSpec | None:
         if self.mapping(item, path) is None:
             return None
-        code = self.string(item, "id", path, pattern=_DIGITS_RE, hint=' (expected digits such as "3")')
+        code = self.string(item, "id", path, pattern=self.shape.id_pattern, hint=self.shape.id_hint)
         self.unique(requirement_ids, code, f"{path}.id", "requirement id")
         weight = self.integer(item, "weight", path, minimum=1, maximum=_MAX_WEIGHT)
         title = self.string(item, "description", path, max_length=_MAX_REQUIREMENT_TITLE)
         guidance = self.string(item, "guidance", path)
         assessment = self.string(item, "assessment", path)
+        if self.shape.reference_ids:
+            return RequirementSpec(
+                code, weight, title and title.strip(), guidance, assessment, "", self.reference_ids(item, path)
+            )
         references = self.string(item, "references", path)
         return RequirementSpec(code, weight, title and title.strip(), guidance, assessment, references)
+
+    def reference_ids(self, item, path, *, required=True) -> tuple[str, ...]:
+        """A list of reference catalogue ids, each once."""
+        ids: dict = {}
+        for index, entry in enumerate(
+            self.sequence(item, "references", path, required=required, non_empty=False, max_items=200)
+        ):
+            where = f"{_join(path, 'references')}[{index}]"
+            value = self.string_value(entry, where, pattern=_SLUG_RE, hint=' (expected an id such as "rfc-5280")')
+            self.unique(ids, value, where, "reference id")
+        return tuple(ids)
+
+    def references_either(self, item, path) -> tuple[str, tuple[str, ...]]:
+        """Extension relevance references: Markdown text (older files) or a list of ids (newer ones)."""
+        if isinstance(item.get("references"), list):
+            return "", self.reference_ids(item, path)
+        return self.string(item, "references", path), ()
+
+    def reference_entries(self, data, path) -> list[dict]:
+        """Entries of a references catalogue (or of an extension's own ``references`` block)."""
+        entries = []
+        ids: dict = {}
+        items = self.sequence(data, "references", path, required=path == "", non_empty=False, max_items=5000)
+        for index, item in enumerate(items):
+            where = f"{_join(path, 'references')}[{index}]"
+            if self.mapping(item, where) is None:
+                continue
+            ref_id = self.string(item, "id", where, pattern=_SLUG_RE, hint=' (expected an id such as "rfc-5280")')
+            self.unique(ids, ref_id, f"{where}.id", "reference id")
+            title = self.string(item, "title", where, max_length=500)
+            authority = self.string(item, "authority", where, required=False, max_length=200) or ""
+            url = self.string(
+                item, "url", where, required=False, max_length=500, pattern=_URL_RE, hint=" (an http(s) URL)"
+            )
+            regions = []
+            for region_index, region in enumerate(
+                self.sequence(item, "regions", where, required=False, non_empty=False, max_items=300)
+            ):
+                checked = self.string_value(
+                    region, f"{where}.regions[{region_index}]", pattern=_REGION_RE, hint=" (e.g. US, EU, GLOBAL)"
+                )
+                if checked:
+                    regions.append(checked)
+            deprecated = self.boolean(item, "deprecated", where, default=False)
+            successor = self.string(item, "supersededBy", where, required=False, pattern=_SLUG_RE, hint="") or ""
+            allowed = {"id", "title", "authority", "url", "regions", "deprecated", "supersededBy"}
+            for unknown in sorted(set(item) - allowed, key=str):
+                self.add(f"{where}.{unknown}", "is not a field of a reference entry")
+            if ref_id and title:
+                entries.append(
+                    {
+                        "id": ref_id,
+                        "title": title.strip(),
+                        "authority": authority.strip(),
+                        "url": url or "",
+                        "regions": regions,
+                        "deprecated": deprecated,
+                        "superseded_by": successor,
+                    }
+                )
+        known = {entry["id"] for entry in entries}
+        for index, entry in enumerate(entries):
+            if entry["superseded_by"] and entry["superseded_by"] not in known:
+                self.add(
+                    f"{_join(path, 'references')}[{index}].supersededBy",
+                    f"{entry['superseded_by']!r} is not an id of this list",
+                )
+        return entries
 
     # The extension file.
 
     def extension(self, data, sha256: str) -> ExtensionFileSpec | None:
         if self.mapping(data, "") is None:
             return None
-        schema_version = self.schema_version(data)
+        schema_version = self.schema_version(data, EXTENSION_SCHEMA_VERSIONS)
         if "extension" not in data:
             self.add("extension", "is required but missing")
             metadata = None
@@ -484,6 +656,7 @@ class _Checker:
             metadata = self.extension_metadata(data["extension"])
         relevances = self.relevance(data)
         overlays = self.overlays(data)
+        references = self.reference_entries(data, "references") if "references" in data else []
         if metadata is None:
             return None
         return ExtensionFileSpec(
@@ -492,6 +665,7 @@ class _Checker:
             relevances=tuple(relevances),
             overlays=tuple(overlays),
             sha256=sha256,
+            references=tuple(references),
         )
 
     def extension_metadata(self, value) -> dict | None:
@@ -552,7 +726,7 @@ class _Checker:
                 path = f"{module_path}.categories[{index}]"
                 if self.mapping(item, path) is None:
                     continue
-                code = self.string(item, "id", path, pattern=_DIGITS_RE, hint=' (expected digits such as "3")')
+                code = self.string(item, "id", path, pattern=_ID_RE, hint=_EXTENSION_ID_HINT)
                 self.unique(category_ids, code, f"{path}.id", "category id")
                 yield path, module_code, code, item
 
@@ -562,11 +736,13 @@ class _Checker:
             weight = self.integer(item, "weight", path, minimum=0, maximum=_MAX_WEIGHT)
             guidance = self.string(item, "guidance", path)
             assessment = self.string(item, "assessment", path)
-            references = self.string(item, "references", path)
+            references, reference_ids = self.references_either(item, path)
             levels = self.levels(item, path)
             if None not in (module_code, code, weight, guidance, assessment, references):
                 relevances.append(
-                    RelevanceSpec(path, module_code, code, weight, guidance, assessment, references, levels)
+                    RelevanceSpec(
+                        path, module_code, code, weight, guidance, assessment, references, levels, reference_ids
+                    )
                 )
         return relevances
 
@@ -583,9 +759,7 @@ class _Checker:
                 req_path = f"{path}.requirements[{req_index}]"
                 if self.mapping(requirement, req_path) is None:
                     continue
-                req_code = self.string(
-                    requirement, "id", req_path, pattern=_DIGITS_RE, hint=' (expected digits such as "3")'
-                )
+                req_code = self.string(requirement, "id", req_path, pattern=_ID_RE, hint=_EXTENSION_ID_HINT)
                 self.unique(requirement_ids, req_code, f"{req_path}.id", "requirement id")
                 req_adjustment = self.overlay_adjustment(requirement, req_path, type_required=True)
                 req_rationale = self.string(requirement, "rationale", req_path)

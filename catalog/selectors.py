@@ -1,9 +1,21 @@
 """Reads of the catalogue, each with a fixed number of queries whatever the size of the model."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 
-from catalog.models import Category, Extension, ExtensionOverlay, ExtensionRelevance, ModelVersion, Requirement
+from catalog.models import (
+    AssessmentProfile,
+    Category,
+    Extension,
+    ExtensionOverlay,
+    ExtensionRelevance,
+    ModelVersion,
+    Reference,
+    Requirement,
+)
 
 
 def _count_of(model, field: str):
@@ -84,3 +96,60 @@ def extension_target_names(*, extension: Extension) -> dict[str, str]:
     names = dict(Category.objects.filter(model_version=compatible[0]).values_list("key", "name"))
     names.update(Requirement.objects.filter(model_version=compatible[0]).values_list("key", "title"))
     return names
+
+
+@dataclass(frozen=True)
+class CitedReference:
+    """A reference id as a requirement cites it, resolved in the references catalogue."""
+
+    ref_id: str
+    reference: Reference | None  # None: not (or no longer) in the catalogue
+    successor: Reference | None  # for a deprecated entry, the one that replaces it
+
+
+def references_resolve(*, ids_by_owner: dict) -> dict:
+    """``{owner: [CitedReference, ...]}`` for ``{owner: [ref id, ...]}``, in two queries at most."""
+    wanted = {ref_id for ids in ids_by_owner.values() for ref_id in ids}
+    if not wanted:
+        return {owner: [] for owner in ids_by_owner}
+    found = {ref.ref_id: ref for ref in Reference.objects.filter(ref_id__in=wanted)}
+    successors = {ref.superseded_by for ref in found.values() if ref.superseded_by} - set(found)
+    if successors:
+        found.update({ref.ref_id: ref for ref in Reference.objects.filter(ref_id__in=successors)})
+    return {
+        owner: [
+            CitedReference(
+                ref_id,
+                found.get(ref_id),
+                found.get(found[ref_id].superseded_by) if ref_id in found and found[ref_id].superseded_by else None,
+            )
+            for ref_id in ids
+        ]
+        for owner, ids in ids_by_owner.items()
+    }
+
+
+def references_html(*, ids) -> str:
+    """The cited references as an HTML list (title linked, authority, regions, successor of deprecated ones)."""
+    cited = references_resolve(ids_by_owner={"": list(ids)})[""]
+    return render_to_string("catalog/_references.html", {"references": cited}) if cited else ""
+
+
+def reference_catalogue_list() -> list[Reference]:
+    return list(Reference.objects.all())
+
+
+def reference_count() -> int:
+    return Reference.objects.count()
+
+
+def profile_list() -> list[AssessmentProfile]:
+    return list(AssessmentProfile.objects.select_related("model_version"))
+
+
+def profile_for_version(*, model_version) -> AssessmentProfile | None:
+    """The assessment profile new assessments of ``model_version`` use: the newest one imported for it."""
+    profiles = list(AssessmentProfile.objects.filter(model_version=model_version))
+    if not profiles:
+        return None
+    return max(profiles, key=lambda p: (tuple(int(x) for x in p.version.split(".")), p.imported_at))

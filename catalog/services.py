@@ -15,16 +15,25 @@ from django.db.models import ProtectedError
 
 from audit.services import audit_log
 from catalog.errors import CatalogError, Problem
-from catalog.modelfile import ExtensionFileSpec, ModelFileSpec, parse_extension_file, parse_model_file
+from catalog.modelfile import (
+    ExtensionFileSpec,
+    ModelFileSpec,
+    parse_extension_file,
+    parse_model_file,
+    parse_references_file,
+)
 from catalog.models import (
+    AssessmentProfile,
     Category,
     Extension,
     ExtensionOverlay,
     ExtensionRelevance,
     ModelVersion,
     Module,
+    Reference,
     Requirement,
 )
+from catalog.profilefile import parse_profile_file
 
 CREATED = "created"
 UNCHANGED = "unchanged"
@@ -109,6 +118,9 @@ def model_version_import(
     spec = parse_model_file(text, source_name=source_name)
     try:
         with transaction.atomic():
+            unknown = _unknown_reference_problems(spec)
+            if unknown:
+                raise CatalogError(source_name, unknown)
             existing = ModelVersion.objects.select_for_update().filter(version=spec.version).first()
             if existing is None:
                 model_version = _model_version_create(spec, source_name=source_name, by=by, source=source)
@@ -147,6 +159,22 @@ def model_version_import(
             source_name, [Problem("version", f"PKIMM {spec.version} was imported meanwhile by someone else; try again")]
         ) from None
     return ImportOutcome(status, model_version, spec.summary())
+
+
+def _unknown_reference_problems(spec: ModelFileSpec) -> list[Problem]:
+    """A 2.0.0 model cites references by id: every id must be in the imported references catalogue."""
+    uses = spec.reference_uses()
+    if not uses:
+        return []
+    known = set(Reference.objects.filter(ref_id__in={ref for _, ref in uses}).values_list("ref_id", flat=True))
+    problems = [
+        Problem(key, f"cites the reference {ref!r}, which is not in the imported references catalogue")
+        for key, ref in uses
+        if ref not in known
+    ]
+    if problems and not Reference.objects.exists():
+        return [Problem("references", "this model cites references by id: import the references catalogue first")]
+    return problems
 
 
 def _check_replaceable(existing: ModelVersion, spec: ModelFileSpec, *, source_name: str, replace: bool) -> None:
@@ -225,6 +253,7 @@ def _set_file_fields(model_version: ModelVersion, spec: ModelFileSpec, *, source
     model_version.source_sha256 = spec.sha256
     model_version.source_name = Path(source_name).name[:255]
     model_version.imported_by = _actor(by)
+    model_version.level_names = {str(number): name for number, name in spec.level_names().items()}
     model_version.save()
 
 
@@ -266,6 +295,7 @@ def _rows_create(model_version: ModelVersion, spec: ModelFileSpec) -> None:
                     guidance=requirement_spec.guidance,
                     assessment_hints=requirement_spec.assessment_hints,
                     references=requirement_spec.references,
+                    reference_ids=list(requirement_spec.reference_ids),
                     position=len(requirements),
                 )
             )
@@ -294,12 +324,13 @@ def _texts_update(existing: ModelVersion, spec: ModelFileSpec, *, source_name: s
                 requirement.guidance = requirement_spec.guidance
                 requirement.assessment_hints = requirement_spec.assessment_hints
                 requirement.references = requirement_spec.references
+                requirement.reference_ids = list(requirement_spec.reference_ids)
                 requirement.position = requirement_position
                 requirement_position += 1
     Module.objects.bulk_update(modules.values(), ["name", "description", "position"])
     Category.objects.bulk_update(categories.values(), ["name", "description", "levels", "position"])
     Requirement.objects.bulk_update(
-        requirements.values(), ["title", "guidance", "assessment_hints", "references", "position"]
+        requirements.values(), ["title", "guidance", "assessment_hints", "references", "reference_ids", "position"]
     )
     _set_file_fields(existing, spec, source_name=source_name, by=by, source=source)
     return existing
@@ -408,6 +439,18 @@ def _extension_reference_problems(spec: ExtensionFileSpec) -> list[Problem]:
     ):
         keys[version].add(key)
     problems = []
+    own = {entry["id"] for entry in spec.references}
+    cited = {ref for relevance in spec.relevances for ref in relevance.reference_ids} - own
+    known = set(Reference.objects.filter(ref_id__in=cited).values_list("ref_id", flat=True))
+    for relevance in spec.relevances:
+        for ref in relevance.reference_ids:
+            if ref not in own and ref not in known:
+                problems.append(
+                    Problem(
+                        f"{relevance.path}.references",
+                        f"cites {ref!r}, which is neither in the file's references nor in the references catalogue",
+                    )
+                )
     references = [(relevance.path, "category", relevance.category_key) for relevance in spec.relevances]
     references += [(overlay.path, overlay.target, overlay.target_key) for overlay in spec.overlays]
     for path, kind, key in references:
@@ -423,6 +466,7 @@ def _extension_rows_save(extension: Extension, spec: ExtensionFileSpec, *, sourc
     extension.documentation_url = spec.documentation_url
     extension.compatibility = list(spec.compatibility)
     extension.floor_score = spec.floor_score
+    extension.references = list(spec.references)
     extension.source_sha256 = spec.sha256
     extension.source_name = Path(source_name).name[:255]
     extension.imported_by = _actor(by)
@@ -435,6 +479,7 @@ def _extension_rows_save(extension: Extension, spec: ExtensionFileSpec, *, sourc
             guidance=relevance.guidance,
             assessment_hints=relevance.assessment_hints,
             references=relevance.references,
+            reference_ids=list(relevance.reference_ids),
             levels=[level.as_dict() for level in relevance.levels],
             position=position,
         )
@@ -452,3 +497,168 @@ def _extension_rows_save(extension: Extension, spec: ExtensionFileSpec, *, sourc
         )
         for position, overlay in enumerate(spec.overlays)
     )
+
+
+@dataclass(frozen=True)
+class ReferencesImportOutcome:
+    created: int
+    updated: int
+    removed: int
+    version: str
+    summary: str
+
+    @property
+    def message(self) -> str:
+        return (
+            f"Imported the references catalogue {self.version}: {self.summary}; "
+            f"{self.created} new, {self.updated} updated, {self.removed} removed"
+        )
+
+
+REFERENCE_FIELDS = ("title", "authority", "url", "regions", "deprecated", "superseded_by")
+
+
+def references_import(*, text: str | bytes, source_name: str, by=None) -> ReferencesImportOutcome:
+    """Import (or update) the references catalogue. It is versioned apart from the model, so a newer file
+    simply updates titles, links and deprecations; an entry that an imported model or extension still cites
+    cannot disappear."""
+    spec = parse_references_file(text, source_name=source_name)
+    with transaction.atomic():
+        existing = {ref.ref_id: ref for ref in Reference.objects.select_for_update()}
+        wanted = {entry["id"]: entry for entry in spec.entries}
+        gone = set(existing) - set(wanted)
+        cited = _cited_reference_ids()
+        still_cited = sorted(gone & cited)
+        if still_cited:
+            raise CatalogError(
+                source_name,
+                [
+                    Problem("references", f"{ref!r} is cited by an imported model or extension but missing here")
+                    for ref in still_cited
+                ],
+            )
+        created = updated = 0
+        for ref_id, entry in wanted.items():
+            values = {field: entry[field] for field in REFERENCE_FIELDS}
+            row = existing.get(ref_id)
+            if row is None:
+                Reference.objects.create(ref_id=ref_id, catalogue_version=spec.version, **values)
+                created += 1
+            elif any(getattr(row, field) != value for field, value in values.items()) or (
+                row.catalogue_version != spec.version
+            ):
+                for field, value in values.items():
+                    setattr(row, field, value)
+                row.catalogue_version = spec.version
+                row.save()
+                updated += 1
+        Reference.objects.filter(ref_id__in=gone).delete()
+        outcome = ReferencesImportOutcome(created, updated, len(gone), spec.version, spec.summary())
+        audit_log(
+            organization=None,
+            actor=_actor(by),
+            action="catalog.references_imported",
+            object_type="referencecatalogue",
+            object_id=spec.version,
+            object_repr=f"references catalogue {spec.version}",
+            after={
+                "version": spec.version,
+                "source_name": Path(source_name).name[:255],
+                "sha256": spec.sha256,
+                "created": created,
+                "updated": updated,
+                "removed": len(gone),
+            },
+        )
+    return outcome
+
+
+def _cited_reference_ids() -> set[str]:
+    cited: set[str] = set()
+    for ids in Requirement.objects.exclude(reference_ids=[]).values_list("reference_ids", flat=True):
+        cited.update(ids)
+    for ids in ExtensionRelevance.objects.exclude(reference_ids=[]).values_list("reference_ids", flat=True):
+        cited.update(ids)
+    return cited
+
+
+@dataclass(frozen=True)
+class ProfileImportOutcome:
+    status: str  # created, unchanged or replaced
+    profile: AssessmentProfile
+    summary: str
+
+    @property
+    def message(self) -> str:
+        label = f"assessment profile {self.profile.profile_id} {self.profile.version}"
+        return {
+            CREATED: f"Imported the {label}: {self.summary}",
+            UNCHANGED: f"The {label} is already imported from this file; nothing changed",
+            REPLACED: f"Replaced the {label}: {self.summary}",
+        }[self.status]
+
+
+def profile_import(*, text: str | bytes, source_name: str, by=None, replace: bool = False) -> ProfileImportOutcome:
+    """Import an assessment profile for an imported model version. New assessments of that version use the
+    newest imported profile; an assessment keeps the profile it was created with."""
+    spec = parse_profile_file(text, source_name=source_name)
+    with transaction.atomic():
+        model_version = ModelVersion.objects.filter(version=spec.model_version).first()
+        if model_version is None:
+            raise CatalogError(
+                source_name,
+                [
+                    Problem(
+                        "profile.model.version",
+                        f"the profile is for PKIMM {spec.model_version}, which is not imported; import it first",
+                    )
+                ],
+            )
+        existing = (
+            AssessmentProfile.objects.select_for_update()
+            .filter(profile_id=spec.profile_id, version=spec.version)
+            .first()
+        )
+        if existing is not None and existing.source_sha256 == spec.sha256:
+            return ProfileImportOutcome(UNCHANGED, existing, spec.summary())
+        if existing is not None:
+            if not replace:
+                raise CatalogError(
+                    source_name,
+                    [
+                        Problem(
+                            "profile.version",
+                            f"the profile {spec.profile_id} {spec.version} is already imported from a different file "
+                            f"({existing.source_name}); import it with the replace option to overwrite it",
+                        )
+                    ],
+                )
+            if _used_outside_catalog(existing):
+                raise CatalogError(
+                    source_name,
+                    [Problem("profile.version", f"the profile {spec.profile_id} {spec.version} is in use")],
+                )
+        profile = existing or AssessmentProfile(profile_id=spec.profile_id, version=spec.version)
+        profile.title = spec.title[:200]
+        profile.description = spec.description
+        profile.model_version = model_version
+        profile.data = spec.data
+        profile.source_sha256 = spec.sha256
+        profile.source_name = Path(source_name).name[:255]
+        profile.imported_by = _actor(by)
+        profile.save()
+        status = CREATED if existing is None else REPLACED
+        audit_log(
+            organization=None,
+            actor=_actor(by),
+            action="catalog.profile_imported",
+            obj=profile,
+            after={
+                "status": status,
+                "profile": spec.profile_id,
+                "version": spec.version,
+                "model_version": spec.model_version,
+                "sha256": spec.sha256,
+            },
+        )
+    return ProfileImportOutcome(status, profile, spec.summary())

@@ -1,7 +1,8 @@
 """How one model version's structure maps onto another, for re-assessments and comparisons.
 
 Categories are matched by name (ids are renumbered between versions: Key management is M.5 in 1.0.0
-and M.6 in 1.1.0); requirements by their id within the matched category; modules by their id.
+and M.6 in 1.1.0); requirements by their id within the matched category, or, from numbered 1.x ids to the
+named ids of 2.0.0, by their descriptions (catalog.correspondence); modules by their id.
 A requirement whose id no longer exists in the matched category is *dropped*: its answer is not
 carried over (the previous assessment keeps it) and the report lists it so the user can look at it.
 """
@@ -9,12 +10,10 @@ carried over (the previous assessment keeps it) and the report lists it so the u
 from dataclasses import dataclass, field
 
 from assessments.models import CategoryAnswer, RequirementAnswer
+from catalog.correspondence import category_name_key, match_requirements
 from catalog.models import Category, Module, Requirement
 
-
-def category_name_key(name: str) -> str:
-    """Names compared without case and spacing differences ("Strategy and Vision" = "strategy and vision")."""
-    return " ".join(name.casefold().split())
+__all__ = ["category_name_key", "reassessment_mapping"]
 
 
 @dataclass(frozen=True)
@@ -137,11 +136,14 @@ def reassessment_mapping(*, previous, model_version) -> MappingReport:
         matched_new.add(new.pk)
         report.key_map[old.key] = new.key
         report.category_map[old.pk] = new.pk
-        new_by_code = {r.code: r for r in new_requirements.get(new.pk, [])}
+        new_rows = new_requirements.get(new.pk, [])
+        pairs = match_requirements(old_requirements.get(old.pk, []), new_rows)
+        successors = {r.pk for r in pairs.values()}
+        unmatched_new = [r for r in new_rows if r.pk not in successors]
         dropped = []
         carried = 0
         for requirement in old_requirements.get(old.pk, []):
-            successor = new_by_code.pop(requirement.code, None)
+            successor = pairs.get(requirement)
             if successor is None:
                 dropped.append(requirement.key)
                 answer = requirement_answers.get(requirement.pk)
@@ -168,7 +170,7 @@ def reassessment_mapping(*, previous, model_version) -> MappingReport:
                 old_key=old.key,
                 new_key=new.key,
                 carried_over=carried,
-                new_requirements=tuple(r.key for r in new_by_code.values()),
+                new_requirements=tuple(r.key for r in unmatched_new),
                 dropped_requirements=tuple(dropped),
             )
         )

@@ -19,7 +19,7 @@ class TargetLevel(TenantModel):
     """The level a lead assessor aims at for one category of one assessment (no row: current level + 1)."""
 
     assessment = models.ForeignKey("assessments.Assessment", on_delete=models.CASCADE, related_name="target_levels")
-    category_key = models.CharField(max_length=20)
+    category_key = models.CharField(max_length=100)
     level = models.PositiveSmallIntegerField(validators=LEVEL_VALIDATORS)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     # Who set it when that person is not a member here (an imported assessment).
@@ -50,9 +50,9 @@ class ActionPlan(TenantModel):
         related_name="action_plans",
         help_text="The assessment this plan was written for.",
     )
-    category_key = models.CharField(max_length=20, help_text="Key in the origin assessment's model version.")
+    category_key = models.CharField(max_length=100, help_text="Key in the origin assessment's model version.")
     category_name = models.CharField(max_length=200, help_text="Finds the category again in later model versions.")
-    requirement_key = models.CharField(max_length=30, blank=True, help_text="Empty: the plan covers the category.")
+    requirement_key = models.CharField(max_length=170, blank=True, help_text="Empty: the plan covers the category.")
     title = models.CharField(max_length=200)
     target_level = models.PositiveSmallIntegerField(validators=LEVEL_VALIDATORS)
     objectives = models.TextField(blank=True)

@@ -9,8 +9,8 @@ they never change the baseline values these pages show.
 from collections import defaultdict
 
 from assessments.models import Applicability, CategoryAnswer, RequirementAnswer
-from catalog.models import Category, Module, Requirement
-from scoring.engine import METHOD_SELF, AnswerSet, ScoreResult, score_assessment
+from catalog.models import AssessmentProfile, Category, Module, Requirement
+from scoring.engine import METHOD_SELF, ROUNDING_FLOOR, AnswerSet, ScoreResult, score_assessment
 from scoring.selectors import ENGINE_METHODS, Catalogue
 
 
@@ -62,6 +62,12 @@ def baseline_scores(assessments, *, catalogues: dict[int, Catalogue] | None = No
     requirement_levels = _levels(RequirementAnswer, "requirement__key", organization_ids, ids)
     category_levels = _levels(CategoryAnswer, "category__key", organization_ids, ids)
 
+    profile_ids = {assessment.profile_id for assessment in assessments if assessment.profile_id}
+    roundings = (
+        {profile.pk: profile.rounding for profile in AssessmentProfile.objects.filter(pk__in=profile_ids)}
+        if profile_ids
+        else {}
+    )
     scores = {}
     for assessment in assessments:
         method = ENGINE_METHODS[assessment.method]
@@ -71,5 +77,9 @@ def baseline_scores(assessments, *, catalogues: dict[int, Catalogue] | None = No
             category_levels=category_levels[assessment.pk] if method == METHOD_SELF else {},
             not_applicable=frozenset(not_applicable[assessment.pk]),
         )
-        scores[assessment.pk] = score_assessment(catalogues[assessment.model_version_id].model_spec, answers)
+        scores[assessment.pk] = score_assessment(
+            catalogues[assessment.model_version_id].model_spec,
+            answers,
+            rounding=roundings.get(assessment.profile_id, ROUNDING_FLOOR),
+        )
     return scores

@@ -30,7 +30,7 @@ from scoring.engine import (
     score_assessment,
     weighted_average,
 )
-from scoring.selectors import assessment_results
+from scoring.selectors import assessment_results, assessment_rounding
 
 # ---------------------------------------------------------------------------------------------------
 # Targets and projection
@@ -156,6 +156,7 @@ def assessment_targets_and_projection(*, assessment, results=None) -> dict:
     projected = score_assessment(
         model,
         projected_answers(model=model, answers=results.answers, not_applicable=current.not_applicable, goals=goals),
+        rounding=assessment_rounding(assessment=assessment),
     )
     plans_by_category: dict[str, list] = {}
     for plan in plans:

@@ -257,6 +257,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SITE_NAME = env_str("PKIMM_SITE_NAME", "PKIMM Assess")
 # Where the application is reached from outside: links in e-mails sent by background tasks.
 SITE_URL = env_str("PKIMM_SITE_URL", "http://127.0.0.1:8000")
+# The PKI Consortium browser tool, for share links of exported assessments (the data stays in the fragment).
+PKIC_TOOL_URL = env_str("PKIMM_PKIC_TOOL_URL", "https://pkic.org/pkimm/assessment/")
 
 # Production hardening: all of it applies when DEBUG is off (manage.py check --deploy passes).
 if not DEBUG:

@@ -58,19 +58,16 @@ def _date(value):
     return value.isoformat() if value else None
 
 
-def _level_info(level):
-    return (
-        {"number": level, "name": LEVEL_NAMES.get(level, ""), "label": f"{level} {LEVEL_NAMES[level]}"}
-        if level
-        else None
-    )
+def _level_info(level, names=LEVEL_NAMES):
+    """A level with the name the assessment's model version gives it ("Basic" in 1.x, "Foundational" in 2.0.0)."""
+    return {"number": level, "name": names.get(level, ""), "label": f"{level} {names[level]}"} if level else None
 
 
-def _score(score: engine.Score) -> dict:
+def _score(score: engine.Score, names=LEVEL_NAMES) -> dict:
     return {
         "value": score.as_float,
         "display": score.display,
-        "level": _level_info(score.level),
+        "level": _level_info(score.level, names),
         "progress": [round(float(p) * 100) for p in score.progress],
         "stats": {
             "at_level": {str(k): v for k, v in score.stats.at_level.items()},
@@ -79,6 +76,23 @@ def _score(score: engine.Score) -> dict:
             "assessed": score.stats.assessed,
             "applicable": score.stats.applicable,
         },
+    }
+
+
+def _assurance(assessment) -> dict | None:
+    """What the result may claim under the assessment's profile. Only the default tier (one that runs here,
+    without independent verification) applies: the other tiers need a workflow outside this installation."""
+    if not assessment.profile_id:
+        return None
+    profile = assessment.profile
+    tier = profile.default_tier
+    return {
+        "tier": tier["id"],
+        "label": tier["label"],
+        "report_label": tier["reportLabel"],
+        "notice": tier["notice"],
+        "claim_label": profile.report.get("claimLabel", ""),
+        "profile": f"{profile.profile_id} {profile.version}",
     }
 
 
@@ -93,6 +107,7 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
     assessment = Assessment.objects.select_related("organization", "model_version").get(pk=assessment.pk)
     organization = assessment.organization
     model_version = assessment.model_version
+    level_names = model_version.level_name_map
     # Scores, catalogue and enabled extensions exactly as the results page computes them.
     results = assessment_results(assessment=assessment)
     result = results.result
@@ -162,10 +177,10 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
             "name": category.name,
             "module": module_code[category.module_id],
             "weight": category.weight,
-            "score": _score(score),
+            "score": _score(score, level_names),
             "applicability": applicability_of(category.key),
             "level_description": category.level_description(level) if level else "",
-            "next_level": _level_info(next_level),
+            "next_level": _level_info(next_level, level_names),
             "next_level_description": category.level_description(next_level) if next_level else "",
         }
         if self_method:
@@ -179,7 +194,7 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
                     "key": r.key,
                     "title": r.title,
                     "weight": r.weight,
-                    "level": _level_info(requirement_answers[r.pk].level)
+                    "level": _level_info(requirement_answers[r.pk].level, level_names)
                     if r.pk in requirement_answers and r.key not in result.not_applicable
                     else None,
                     "notes": requirement_answers[r.pk].notes if r.pk in requirement_answers else "",
@@ -200,8 +215,8 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
             "name": names[p.key],
             "kind": p.kind,
             "current": engine.format_value(p.current_value),
-            "current_level": _level_info(p.current_level),
-            "target": _level_info(p.target),
+            "current_level": _level_info(p.current_level, level_names),
+            "target": _level_info(p.target, level_names),
             "gain": engine.format_value(p.overall_gain),
         }
         for p in (results.priorities[:limit] if limit else [])
@@ -239,6 +254,8 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
             "sampling_notes": assessment.sampling_notes,
         },
         "model": {"version": model_version.version, "is_summary": model_version.is_summary},
+        "assurance": _assurance(assessment),
+        "level_names": {str(number): name for number, name in level_names.items()},
         "use_cases": [
             {"name": u.name, "description": u.description, "components": u.components, "out_of_scope": u.out_of_scope}
             for u in use_cases
@@ -249,17 +266,24 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
             if row.level != Applicability.Level.APPLICABLE
         ],
         "levels": [
-            {"number": level.number, "name": level.name, "indicators": level.indicators, "risks": level.risks}
+            {
+                "number": level.number,
+                "name": level_names[level.number],
+                "indicators": level.indicators,
+                "risks": level.risks,
+            }
             for level in LEVELS
         ],
-        "overall": _score(result.overall)
+        "overall": _score(result.overall, level_names)
         | {
             "indicators": LEVELS[overall_level - 1].indicators if overall_level else "",
             "risks": LEVELS[overall_level - 1].risks if overall_level else "",
         },
         "completeness": str(result.completeness),
         "is_complete": result.completeness.is_complete,
-        "modules": [{"code": m.code, "name": m.name, "score": _score(result.modules[m.code])} for m in modules],
+        "modules": [
+            {"code": m.code, "name": m.name, "score": _score(result.modules[m.code], level_names)} for m in modules
+        ],
         "categories": categories_data,
         "extensions": [
             {
@@ -267,7 +291,7 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
                 "name": extension_names[ext_id][0],
                 "version": extension_names[ext_id][1],
                 "score": engine.format_value(ext.score),
-                "level": _level_info(ext.level),
+                "level": _level_info(ext.level, level_names),
                 "floor": engine.format_value(ext.floor) if ext.floor is not None else None,
                 "baseline_weighted": engine.format_value(ext.baseline_weighted),
             }
@@ -308,9 +332,10 @@ def _chart_items(data):
     """The results page's SVG charts, drawn from the report data, as images that scale to the page."""
     categories = [(f"{c['key']} {c['name']}", c["score"]["value"]) for c in data["categories"]]
     modules = [(f"{m['code']} {m['name']}", m["score"]["value"]) for m in data["modules"]]
+    level_names = {int(number): name for number, name in data.get("level_names", {}).items()} or None
     return {
         "radar": _svg_data_uri(charts.radar_chart_svg(categories)),
-        "modules": _svg_data_uri(charts.module_bar_chart_svg(modules, width=560)),
+        "modules": _svg_data_uri(charts.module_bar_chart_svg(modules, width=560, level_names=level_names)),
     }
 
 

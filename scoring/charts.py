@@ -176,7 +176,11 @@ def radar_chart_svg(
 
 
 def module_bar_chart_svg(
-    modules: list[tuple[str, object]], *, width: int = 480, title: str = "Maturity per module"
+    modules: list[tuple[str, object]],
+    *,
+    width: int = 480,
+    title: str = "Maturity per module",
+    level_names: dict[int, str] | None = None,
 ) -> str:
     """Horizontal bars of module values on a 0-5 axis with a gridline and name per level.
 
@@ -206,7 +210,8 @@ def module_bar_chart_svg(
         if level:
             # A bar reaching the gridline of a level has that level (level = floor(value)).
             body.append(_text(x, top - 20, str(level), size=font - 1, anchor="middle", weight="bold", fill=MUTED))
-            body.append(_text(x, top - 8, LEVEL_NAMES[level], size=font - 3, anchor="middle", fill=MUTED))
+            name = (level_names or LEVEL_NAMES)[level]
+            body.append(_text(x, top - 8, name, size=font - 3, anchor="middle", fill=MUTED))
 
     for row, (label, raw_value) in enumerate(modules):
         y = top + row * (bar + gap) + gap / 2

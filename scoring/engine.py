@@ -23,6 +23,8 @@ Choices the primer leaves open (each one is pinned by a test in ``tests/scoring`
 - ``improvement_priorities`` lists only items that have a value: not-assessed items have no current
   value to improve from, and not-applicable items are out of scope.
 - ``Score.display`` rounds half up on the exact value ("2.745" shows as "2.75").
+- ``rounding`` (an assessment profile's parameter) turns values into levels: floor (the default and the
+  primer's rule), round (half up: 2.5 is level 3) or ceil. Values themselves never change.
 """
 
 from __future__ import annotations
@@ -48,6 +50,12 @@ OVERLAY_OVERRIDE = "override"
 OVERLAY_KINDS = (OVERLAY_MULTIPLIER, OVERLAY_ADDITION, OVERLAY_OVERRIDE)
 
 NO_VALUE_DISPLAY = "–"
+
+# How a value becomes a level. The primer floors; an assessment profile may choose round (half up) or ceil.
+ROUNDING_FLOOR = "floor"
+ROUNDING_ROUND = "round"
+ROUNDING_CEIL = "ceil"
+ROUNDINGS = (ROUNDING_FLOOR, ROUNDING_ROUND, ROUNDING_CEIL)
 
 
 class ScoringError(ValueError):
@@ -220,8 +228,16 @@ def format_value(value: Fraction | None, places: int = 2) -> str:
     return f"{sign}{whole}.{decimals:0{places}d}" if places else f"{sign}{whole}"
 
 
-def level_of(value: Fraction | None) -> int | None:
-    return None if value is None else math.floor(value)
+def level_of(value: Fraction | None, rounding: str = ROUNDING_FLOOR) -> int | None:
+    if value is None:
+        return None
+    if rounding == ROUNDING_FLOOR:
+        return math.floor(value)
+    if rounding == ROUNDING_ROUND:
+        return math.floor(value + Fraction(1, 2))
+    if rounding == ROUNDING_CEIL:
+        return math.ceil(value)
+    raise ScoringError(f"Unknown rounding {rounding!r}; expected one of {', '.join(ROUNDINGS)}.")
 
 
 def progress_bars(value: Fraction | None) -> tuple[Fraction, ...]:
@@ -284,8 +300,8 @@ class Score:
     stats: Stats
 
     @classmethod
-    def of(cls, value: Fraction | None, stats: Stats) -> Score:
-        return cls(value=value, level=level_of(value), stats=stats)
+    def of(cls, value: Fraction | None, stats: Stats, rounding: str = ROUNDING_FLOOR) -> Score:
+        return cls(value=value, level=level_of(value, rounding), stats=stats)
 
     @property
     def progress(self) -> tuple[Fraction, ...]:
@@ -439,29 +455,39 @@ def _category_stats(category: CategorySpec, answers: AnswerSet, not_applicable: 
     return Stats.tally(_NOT_APPLICABLE if key in not_applicable else levels.get(key, _OPEN) for key, levels in items)
 
 
-def _aggregate(categories: Sequence[CategorySpec], scores: Mapping[str, Score]) -> Score:
+def _aggregate(categories: Sequence[CategorySpec], scores: Mapping[str, Score], rounding: str) -> Score:
     """Module and overall values: category values (unrounded) weighted by category weights."""
     value = weighted_average((scores[c.key].value, c.weight) for c in categories if scores[c.key].value is not None)
-    return Score.of(value, Stats.combine(scores[c.key].stats for c in categories))
+    return Score.of(value, Stats.combine(scores[c.key].stats for c in categories), rounding)
 
 
-def score_assessment(model: ModelSpec, answers: AnswerSet, extensions: Sequence[ExtensionInput] = ()) -> ScoreResult:
+def score_assessment(
+    model: ModelSpec,
+    answers: AnswerSet,
+    extensions: Sequence[ExtensionInput] = (),
+    *,
+    rounding: str = ROUNDING_FLOOR,
+) -> ScoreResult:
+    if rounding not in ROUNDINGS:
+        raise ScoringError(f"Unknown rounding {rounding!r}; expected one of {', '.join(ROUNDINGS)}.")
     _check_answer_keys(model, answers)
     not_applicable = effective_not_applicable(model, answers.not_applicable)
     categories = {
-        c.key: Score.of(_category_value(c, answers, not_applicable), _category_stats(c, answers, not_applicable))
+        c.key: Score.of(
+            _category_value(c, answers, not_applicable), _category_stats(c, answers, not_applicable), rounding
+        )
         for c in model.categories
     }
-    overall = _aggregate(model.categories, categories)
+    overall = _aggregate(model.categories, categories, rounding)
     extension_results: dict[str, ExtensionResult] = {}
     for extension in extensions:
         if extension.spec.ext_id in extension_results:
             raise ScoringError(f"Extension {extension.spec.ext_id} is given twice.")
-        extension_results[extension.spec.ext_id] = _score_extension(model, answers, not_applicable, extension)
+        extension_results[extension.spec.ext_id] = _score_extension(model, answers, not_applicable, extension, rounding)
     return ScoreResult(
         method=answers.method,
         overall=overall,
-        modules={m: _aggregate(model.categories_of(m), categories) for m in model.modules},
+        modules={m: _aggregate(model.categories_of(m), categories, rounding) for m in model.modules},
         categories=categories,
         not_applicable=not_applicable,
         completeness=Completeness(
@@ -474,7 +500,11 @@ def score_assessment(model: ModelSpec, answers: AnswerSet, extensions: Sequence[
 
 
 def _score_extension(
-    model: ModelSpec, answers: AnswerSet, not_applicable: frozenset[str], extension: ExtensionInput
+    model: ModelSpec,
+    answers: AnswerSet,
+    not_applicable: frozenset[str],
+    extension: ExtensionInput,
+    rounding: str = ROUNDING_FLOOR,
 ) -> ExtensionResult:
     """One extension on its own, in the order of primer section 5."""
     spec = extension.spec
@@ -523,7 +553,7 @@ def _score_extension(
     return ExtensionResult(
         ext_id=spec.ext_id,
         score=score,
-        level=level_of(score),
+        level=level_of(score, rounding),
         floor=min((r.ext_level_c for r in counted), default=None) if spec.floor_score else None,
         baseline_weighted=weighted_average((r.level_c, r.effective_weight) for r in counted),
         categories=results,
@@ -593,16 +623,27 @@ def _float(value: Fraction | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _score_json(score: Score) -> dict[str, Any]:
-    return {"value": score.as_float, "level": score.level}
+def _fraction_text(value: Fraction | None) -> str | None:
+    return None if value is None else f"{value.numerator}/{value.denominator}"
 
 
-def score_result_to_json(result: ScoreResult) -> dict[str, Any]:
-    """The result as JSON-ready data; values are floats at full precision, None where there is no value."""
+def _score_json(score: Score, level_names: Mapping[int, str] | None) -> dict[str, Any]:
+    data: dict[str, Any] = {"value": score.as_float, "level": score.level}
+    if level_names is not None:
+        data["level_name"] = None if score.level is None else level_names.get(score.level)
+        data["exact"] = _fraction_text(score.value)
+    return data
+
+
+def score_result_to_json(result: ScoreResult, level_names: Mapping[int, str] | None = None) -> dict[str, Any]:
+    """The result as JSON-ready data; values are floats at full precision, None where there is no value.
+
+    With ``level_names`` (the model version's names), each score also carries ``level_name`` and ``exact``,
+    the exact value as a fraction ("10/3")."""
     return {
-        "overall": _score_json(result.overall),
-        "modules": {key: _score_json(score) for key, score in result.modules.items()},
-        "categories": {key: _score_json(score) for key, score in result.categories.items()},
+        "overall": _score_json(result.overall, level_names),
+        "modules": {key: _score_json(score, level_names) for key, score in result.modules.items()},
+        "categories": {key: _score_json(score, level_names) for key, score in result.categories.items()},
         "extensions": {
             ext_id: {
                 "score": _float(ext.score),

@@ -1,6 +1,6 @@
 """Rows for showing an ``AssessmentResults``: the results page and the PDF reports use the same ones."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from catalog.levels import LEVELS, MaturityLevel
@@ -85,8 +85,12 @@ class ExtensionCard:
 
 
 def overall_level(results: AssessmentResults) -> MaturityLevel | None:
+    """The overall level with the general indicators and risks, named as the assessment's model version names it."""
     level = results.result.overall.level
-    return next((item for item in LEVELS if item.number == level), None)
+    item = next((item for item in LEVELS if item.number == level), None)
+    if item is None:
+        return None
+    return replace(item, name=results.assessment.model_version.level_name_map[level])
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,8 @@ class DistributionRow:
 def level_distribution(results: AssessmentResults) -> list[DistributionRow]:
     """How many requirements (formal) or categories (self) sit at each level, are N/A or not assessed."""
     stats = results.result.overall.stats
-    counts = [(level.number, f"{level.number} {level.name}", stats.at_level[level.number]) for level in LEVELS]
+    names = results.assessment.model_version.level_name_map
+    counts = [(level.number, f"{level.number} {names[level.number]}", stats.at_level[level.number]) for level in LEVELS]
     counts += [(None, "Not applicable", stats.not_applicable), (None, "Not assessed", stats.not_assessed)]
     largest = max(count for _, _, count in counts)
     return [

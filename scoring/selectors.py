@@ -17,6 +17,7 @@ from catalog.models import Category, Extension, ExtensionRelevance, Module, Requ
 from scoring.engine import (
     METHOD_FORMAL,
     METHOD_SELF,
+    ROUNDING_FLOOR,
     AnswerSet,
     CategorySpec,
     ExtensionInput,
@@ -250,7 +251,12 @@ def scoring_input_for(*, assessment) -> tuple[ModelSpec, AnswerSet, list[Extensi
 
 def assessment_score(*, assessment) -> ScoreResult:
     model, answers, extensions = scoring_input_for(assessment=assessment)
-    return score_assessment(model, answers, extensions)
+    return score_assessment(model, answers, extensions, rounding=assessment_rounding(assessment=assessment))
+
+
+def assessment_rounding(*, assessment) -> str:
+    """The assessment profile's rounding (floor, round or ceil); the primer's floor without a profile."""
+    return assessment.profile.rounding if assessment.profile_id else ROUNDING_FLOOR
 
 
 def assessment_baseline_score(*, assessment) -> ScoreResult:
@@ -285,14 +291,14 @@ def assessment_baseline_score(*, assessment) -> ScoreResult:
         answers = AnswerSet(method=method, category_levels=levels, not_applicable=not_applicable)
     else:
         answers = AnswerSet(method=method, requirement_levels=levels, not_applicable=not_applicable)
-    return score_assessment(model.spec, answers)
+    return score_assessment(model.spec, answers, rounding=assessment_rounding(assessment=assessment))
 
 
 def assessment_improvements(*, assessment, result: ScoreResult | None = None, targets=None) -> list[Priority]:
     """What to improve first, by exact gain of the overall value; ``targets`` maps keys to target levels."""
     model, answers, extensions = scoring_input_for(assessment=assessment)
     if result is None:
-        result = score_assessment(model, answers, extensions)
+        result = score_assessment(model, answers, extensions, rounding=assessment_rounding(assessment=assessment))
     return improvement_priorities(model, answers, result, targets)
 
 
@@ -309,6 +315,11 @@ def assessment_results(*, assessment) -> AssessmentResults:
         model=model,
         answers=answers,
         extensions=extensions,
-        result=score_assessment(model, answers, [enabled.input for enabled in extensions]),
+        result=score_assessment(
+            model,
+            answers,
+            [enabled.input for enabled in extensions],
+            rounding=assessment_rounding(assessment=assessment),
+        ),
         partially_applicable=partial,
     )

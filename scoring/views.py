@@ -25,6 +25,9 @@ def _assessment(request, pk) -> Assessment:
 def results_detail(request, pk):
     assessment = _assessment(request, pk)
     results = assessment_results(assessment=assessment)
+    modules_svg = module_bar_chart_svg(
+        presentation.module_bar_items(results), level_names=results.assessment.model_version.level_name_map
+    )
     context = {
         "assessment": assessment,
         "results": results,
@@ -36,7 +39,7 @@ def results_detail(request, pk):
         "extension_cards": presentation.extension_cards(results),
         # The charts escape every label themselves.
         "radar_svg": mark_safe(radar_chart_svg(presentation.radar_items(results))),  # noqa: S308
-        "modules_svg": mark_safe(module_bar_chart_svg(presentation.module_bar_items(results))),  # noqa: S308
+        "modules_svg": mark_safe(modules_svg),  # noqa: S308
     }
     return render(request, "scoring/results_detail.html", context)
 

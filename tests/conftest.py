@@ -15,11 +15,17 @@ from tests import services
 # Paths of the official files, for tests marked ``official`` only (see tests/official.py).
 from tests.official import (  # noqa: F401
     EXTENSION_SCHEMA,
+    MAPPING_1_1_TO_2_0,
     MODEL_1_0,
     MODEL_1_1,
+    MODEL_2_0,
     MODEL_SCHEMA,
     OFFICIAL_DIR,
     PQC_EXTENSION,
+    PQC_EXTENSION_0_2,
+    PQC_EXTENSION_0_6,
+    PROFILE_SELF,
+    REFERENCES,
 )
 
 PASSWORD = "correct horse battery staple"

@@ -24,7 +24,25 @@ MODEL_1_1 = OFFICIAL_DIR / "pkimm-model-1.1.0.yaml"
 PQC_EXTENSION = OFFICIAL_DIR / "extensions" / "pqc-extension.yaml"
 MODEL_SCHEMA = OFFICIAL_DIR / "pkimm-model.schema.json"
 EXTENSION_SCHEMA = OFFICIAL_DIR / "extensions" / "extension.schema.json"
-OFFICIAL_FILES = (MODEL_1_0, MODEL_1_1, PQC_EXTENSION, MODEL_SCHEMA, EXTENSION_SCHEMA)
+MODEL_2_0 = OFFICIAL_DIR / "pkimm-model-2.0.0.yaml"
+REFERENCES = OFFICIAL_DIR / "pkimm-references.yaml"
+PROFILE_SELF = OFFICIAL_DIR / "pkimm-self-assessment-profile-1.0.0.yaml"
+PQC_EXTENSION_0_2 = OFFICIAL_DIR / "extensions" / "pqc-extension-0.2.0.yaml"
+PQC_EXTENSION_0_6 = OFFICIAL_DIR / "extensions" / "pqc-extension-0.6.0.yaml"
+MAPPING_1_1_TO_2_0 = OFFICIAL_DIR / "mapping-1.1.0-to-2.0.0.json"
+OFFICIAL_FILES = (
+    MODEL_1_0,
+    MODEL_1_1,
+    PQC_EXTENSION,
+    MODEL_SCHEMA,
+    EXTENSION_SCHEMA,
+    MODEL_2_0,
+    REFERENCES,
+    PROFILE_SELF,
+    PQC_EXTENSION_0_2,
+    PQC_EXTENSION_0_6,
+    MAPPING_1_1_TO_2_0,
+)
 
 
 def official_files_missing() -> list[Path]:

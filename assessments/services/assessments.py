@@ -8,6 +8,7 @@ from assessments.services.common import AssessmentError, assessment_lock_editabl
 from assessments.services.history import assessment_audit
 from assessments.services.summary import assessment_summary_refresh
 from catalog.models import ModelVersion
+from catalog.selectors import profile_for_version
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
@@ -21,6 +22,7 @@ METADATA_FIELDS = (
     "start_date",
     "target_date",
     "finish_date",
+    "subject",
 )
 
 
@@ -37,6 +39,31 @@ def _check_dates(*, start_date, target_date, finish_date) -> None:
         raise AssessmentError("The finish date cannot be before the start date.")
 
 
+SUBJECT_MAX_LENGTH = {"text": 200, "date": 10, "textarea": 5000}
+
+
+def subject_clean(*, profile, subject: dict) -> dict:
+    """The subject fields the assessment profile asks for (assessment name, organization, assessor, use case,
+    ...): only its keys, texts trimmed and bounded, required ones present. No profile: no subject fields."""
+    if profile is None:
+        return {}
+    fields = {field["key"]: field for field in profile.subject_fields}
+    unknown = sorted(set(subject) - set(fields))
+    if unknown:
+        raise AssessmentError(f"Unknown subject fields: {', '.join(unknown)}.")
+    cleaned = {}
+    for key, field in fields.items():
+        value = str(subject.get(key) or "").strip()
+        limit = SUBJECT_MAX_LENGTH.get(field["component"], 200)
+        if len(value) > limit:
+            raise AssessmentError(f"{field['label']} is limited to {limit} characters.")
+        if field.get("required") and not value:
+            raise AssessmentError(f"{field['label']} is required.")
+        if value:
+            cleaned[key] = value
+    return cleaned
+
+
 def assessment_create(
     *,
     organization,
@@ -50,8 +77,11 @@ def assessment_create(
     start_date=None,
     target_date=None,
     finish_date=None,
+    subject: dict | None = None,
 ) -> Assessment:
     ensure_perm(organization=organization, user=by, permission=Perm.ASSESSMENT_CREATE)
+    profile = profile_for_version(model_version=model_version)
+    subject = subject_clean(profile=profile, subject=subject or {})
     if not name.strip():
         raise AssessmentError("An assessment needs a name.")
     if method not in Assessment.Method.values:
@@ -72,8 +102,15 @@ def assessment_create(
             start_date=start_date,
             target_date=target_date,
             finish_date=finish_date,
+            profile=profile,
+            subject=subject,
         )
-        assessment_audit(assessment=assessment, by=by, action="assessment.created", after=_metadata(assessment))
+        assessment_audit(
+            assessment=assessment,
+            by=by,
+            action="assessment.created",
+            after=_metadata(assessment),
+        )
         assessment_summary_refresh(assessment=assessment)
     return assessment
 
@@ -93,6 +130,8 @@ def assessment_update(*, assessment: Assessment, by, **changes) -> Assessment:
                 raise AssessmentError("Unknown assessment method.")
             if locked.status != Assessment.Status.DRAFT:
                 raise AssessmentError("The method can only be changed while the assessment is a draft.")
+        if "subject" in changes:
+            changes["subject"] = subject_clean(profile=locked.profile, subject=changes["subject"] or {})
         merged = {name: changes.get(name, getattr(locked, name)) for name in METADATA_FIELDS}
         if (
             merged["method"] == Assessment.Method.THIRD_PARTY

@@ -28,6 +28,7 @@ from assessments.services.exchange_check import ImportPlan, PlannedAnswer, excha
 from assessments.services.summary import assessment_summary_refresh
 from audit.services import audit_log
 from catalog.models import Requirement
+from catalog.selectors import profile_for_version
 from improvement.models import TargetLevel
 from organizations.models import Membership
 from organizations.roles import Perm, role_has_perm
@@ -116,6 +117,7 @@ def _write(plan: ImportPlan, organization, by) -> tuple[Assessment, list[str]]:
     assessment = Assessment.objects.create(
         organization=organization,
         model_version=plan.model_version,
+        profile=profile_for_version(model_version=plan.model_version),
         created_by=by,
         signed_off_by=people.user(plan.signed_off_by) if fields.get("signed_off_at") else None,
         **fields,
@@ -241,6 +243,11 @@ def assessment_import_data(*, organization, data: Any, by=None, model_version: s
     plan = exchange_data_check(data=data, model_version=model_version)
     with transaction.atomic():
         assessment, notices = _write(plan, organization, by)
+        if plan.detected_version:
+            notices.append(
+                f"The PKI Consortium tool file was read as PKIMM {plan.detected_version}, the version its "
+                "category keys belong to."
+            )
         assessment_summary_refresh(assessment=assessment)
         audit_log(
             organization=organization,

@@ -19,7 +19,7 @@ from assessments.services.exchange_files import ExchangeError
 from catalog.models import Category, Extension, ExtensionRelevance, ModelVersion, Module, Requirement
 
 PKIC_SOURCE = "pkic-tool"
-PKIC_MODEL_VERSION = "1.1.0"
+PKIC_MODEL_VERSION = "1.0.0"  # the model of the tool's published data; files are matched by their keys
 PKIC_NOT_APPLICABLE_REASON = "Marked not applicable in the PKI Consortium tool"
 PKIC_USE_CASE_NAME = "Use case (PKI Consortium tool)"
 
@@ -123,6 +123,86 @@ class ImportPlan:
     reviews: list[dict] = field(default_factory=list)
     sign_offs: list[dict] = field(default_factory=list)
     target_levels: list[dict] = field(default_factory=list)
+    detected_version: str = ""  # a PKI Consortium tool file: the version its keys gave away
+
+
+def _published_layout(modules: dict[str, range]) -> frozenset[str]:
+    return frozenset(f"{module}.{number}" for module, numbers in modules.items() for number in numbers)
+
+
+# Category keys of the published 1.x versions (positions only): they tell a tool file's version even
+# when that version is not imported yet. Named (2.0.0) keys are matched against the imported versions.
+PUBLISHED_LAYOUTS = {
+    "1.0.0": _published_layout({"G": range(1, 5), "M": range(5, 9), "O": range(9, 13), "R": range(13, 16)}),
+    "1.1.0": _published_layout({"G": range(1, 6), "M": range(6, 10), "O": range(10, 14), "R": range(14, 17)}),
+}
+
+
+def pkic_version_detect(keys) -> tuple[str | None, str]:
+    """(model version, "") for the category keys of a tool file, or (None, the reason in words).
+
+    The version whose categories hold every key; of several, the one whose categories are exactly the
+    keys (a complete file); otherwise the keys fit more than one version and the user has to say which."""
+    keys = {key for key in keys if isinstance(key, str)}
+    imported = {}
+    for version, key in Category.objects.values_list("model_version__version", "key"):
+        imported.setdefault(version, set()).add(key)
+    if not keys:
+        if imported:
+            return max(imported, key=_version_key), ""
+        return None, "no model version is imported yet"
+    fits = sorted((v for v, layout in imported.items() if keys <= layout), key=_version_key)
+    if len(fits) == 1:
+        return fits[0], ""
+    exact = [v for v in fits if imported[v] == keys]
+    if len(exact) == 1:
+        return exact[0], ""
+    if fits:
+        return None, (f"its categories fit PKIMM {' and '.join(fits)} alike; choose the model version of the file")
+    published = [v for v, layout in PUBLISHED_LAYOUTS.items() if keys <= layout and v not in imported]
+    if published:
+        return None, (
+            f"it was made for PKIMM {' or '.join(published)}, which is not imported here; import "
+            f"pkimm-model-{published[0]}.yaml first (then move the result onto a newer version if you like)"
+        )
+    unknown = sorted(keys - set().union(*imported.values()), key=str) if imported else sorted(keys)
+    shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
+    return None, f"its categories ({shown}) belong to no imported model version"
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+_PKIC_FIELDS = {
+    "assessmentName": "Assessment name",
+    "assessorName": "Assessor name",
+    "useCaseDescription": "Use-case description",
+    "progress": "Progress",
+}
+_PKIC_ENTRY_FIELDS = {"level": "level", "applicability": "applicability", "result": "result", "description": "text"}
+_PKIC_PROBLEM_RE = re.compile(r'\A\$(?:\.(\w+))?(?:\["((?:[^"\\]|\\.)*)"\])?(?:\.(\w+))?: (.*)\Z', re.S)
+
+
+def pkic_problem_in_words(problem: str, names: dict[str, str]) -> str:
+    """A problem of a tool file as a sentence about what the user sees in the tool, not a JSONPath."""
+    if problem.startswith("$: "):
+        return problem[3:]
+    match = _PKIC_PROBLEM_RE.match(problem)
+    if not match:
+        return problem
+    top, key, field_name, message = match.groups()
+    if key is not None:
+        name = names.get(key, "")
+        where = f"Category {key}" + (f" ({name})" if name else "")
+        if field_name:
+            where += f", {_PKIC_ENTRY_FIELDS.get(field_name, repr(field_name))}"
+        return f"{where}: {message}"
+    if top in _PKIC_FIELDS:
+        return f"{_PKIC_FIELDS[top]}: {message}"
+    if top is None:
+        return f"The file: {message}"
+    return f"The field {top!r}: {message}"
 
 
 class _Reader:
@@ -134,6 +214,8 @@ class _Reader:
         self.modules: set[str] = set()
         self.categories: dict[str, Category] = {}
         self.requirements: dict[str, Requirement] = {}
+        self.bare_ids: dict[str, str] = {}
+        self.detected_version = ""
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}")
@@ -250,8 +332,22 @@ class _Reader:
         self.modules = set(Module.objects.filter(model_version=self.model_version).values_list("code", flat=True))
         self.categories = {c.key: c for c in Category.objects.filter(model_version=self.model_version)}
         self.requirements = {
-            r.key: r for r in Requirement.objects.filter(model_version=self.model_version).only("key", "category_id")
+            r.key: r
+            for r in Requirement.objects.filter(model_version=self.model_version).only("key", "code", "category_id")
         }
+        # Model 2.0.0 names its items: a bare id ("sponsor-support") stands for its module-qualified key
+        # ("G.strategy-and-vision.sponsor-support") when no other item of the version has that id.
+        counts: dict[str, int] = {}
+        named = [(c.code, c.key) for c in self.categories.values()] + [
+            (r.code, r.key) for r in self.requirements.values()
+        ]
+        for code, _ in named:
+            counts[code] = counts.get(code, 0) + 1
+        self.bare_ids = {code: key for code, key in named if not code.isdigit() and counts[code] == 1}
+
+    def qualified(self, key):
+        """The module-qualified key of a bare 2.0.0 id; any other key as given."""
+        return self.bare_ids.get(key, key) if isinstance(key, str) else key
 
     def _kind_of(self, key) -> str:
         if key in self.requirements:
@@ -288,6 +384,7 @@ class _Reader:
             return None
         if self.model_version is None:
             return None
+        key = self.qualified(key)
         item = self.requirements.get(key) or self.categories.get(key)
         if item is None:
             self.problem(path, f"no such category or requirement in model {self.model_version.version}")
@@ -318,8 +415,14 @@ class _Reader:
 
     def keyed_entries(self, path, section, wanted, allowed, required=()):
         """(key, catalogue item, path, entry) for each entry of a mapping keyed by catalogue keys."""
-        for key, entry in self.mapping(path, section, ANY_KEY).items():
-            entry_path = _child(path, key)
+        seen: dict = {}
+        for given, entry in self.mapping(path, section, ANY_KEY).items():
+            entry_path = _child(path, given)
+            key = self.qualified(given)
+            if key in seen:
+                self.problem(entry_path, f"names the same {wanted} as {seen[key]} ({key})")
+                continue
+            seen[key] = given
             item = self.key(entry_path, key, wanted)
             yield key, item, entry_path, self.mapping(entry_path, entry, allowed, required)
 
@@ -618,7 +721,14 @@ def _read_lists(reader: _Reader, data: dict, plan: ImportPlan) -> None:
 def _pkic_to_exchange(reader: _Reader, data: dict, model_version: str | None) -> dict:
     """The PKI Consortium tool's progress (progress.yaml or share link) as exchange-format data."""
     data = reader.mapping("$", data, PKIC_TOP_KEYS, ("progress",))
-    version = model_version or PKIC_MODEL_VERSION
+    progress = data.get("progress")
+    version = model_version
+    if not version:
+        version, reason = pkic_version_detect(progress.keys() if isinstance(progress, dict) else ())
+        if version is None:
+            reader.problem("$", f"The model version of this file cannot be told: {reason}.")
+            return {}
+        reader.detected_version = version
     reader.load_model("--model-version" if model_version else "model version", version)
     name = reader.text("$.assessmentName", data.get("assessmentName"), max_length=200).strip()
     category_answers = {}
@@ -663,11 +773,13 @@ def exchange_data_check(*, data: Any, model_version: str | None = None) -> Impor
         data = _pkic_to_exchange(reader, data, model_version)
         model_version = None  # applied by the conversion
         if reader.problems:
-            raise ExchangeError(reader.problems)
+            names = {key: category.name for key, category in reader.categories.items()}
+            raise ExchangeError([pkic_problem_in_words(problem, names) for problem in reader.problems])
     elif isinstance(data, dict) and "format" not in data:
         raise ExchangeError(["$.format: missing (neither a PKIMM assessment file nor a PKI Consortium tool file)"])
     plan = _read_exchange(reader, data, model_version)
     if reader.problems:
         raise ExchangeError(reader.problems)
     plan.source = source
+    plan.detected_version = reader.detected_version
     return plan

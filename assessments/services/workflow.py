@@ -114,6 +114,7 @@ def assessment_request_review(*, assessment: Assessment, by) -> Assessment:
             organization=locked.organization,
             event=REVIEW_REQUESTED,
             data={"assessment": _event_assessment(locked), "requested_by": by.get_username()},
+        )
         notify(
             organization=locked.organization,
             kind=Kind.REVIEW_REQUESTED,

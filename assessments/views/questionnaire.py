@@ -63,7 +63,12 @@ from organizations.selectors import members_matching
 from organizations.tenancy import org_view, tenant_get_or_404
 
 _EXTENSION_SLOT = re.compile(r"^ext-(\d+)-([A-Z]+\.\d+)$")
-GENERAL_LEVELS = [(level.number, f"{level.number} {level.name}", "") for level in LEVELS]
+
+
+def _general_levels(model_version) -> list[tuple]:
+    """Levels for a requirement answer, named as the assessment's model version names them."""
+    names = model_version.level_name_map
+    return [(level.number, f"{level.number} {names[level.number]}", "") for level in LEVELS]
 
 
 @lru_cache(maxsize=4096)
@@ -260,7 +265,7 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
             category_key=requirement.category.key,
             answer=answer or None,
             title=requirement.title,
-            levels=GENERAL_LEVELS,
+            levels=_general_levels(assessment.model_version),
             editable=editable,
         )
         return slot, {"requirement": requirement}
@@ -388,10 +393,11 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
             editable=editable,
         )
 
+    general_levels = _general_levels(assessment.model_version)
     for item in data.items:
         r = item.requirement
         item.anchor = anchor_for(r.key)
-        item.slot = slot("requirement", r.key, item.answer, r.title, GENERAL_LEVELS) if item.applicable else None
+        item.slot = slot("requirement", r.key, item.answer, r.title, general_levels) if item.applicable else None
     in_scope = data.applicability != "not_applicable"
     cards = requirement_cards_html(data.items, page) if assessment.is_formal and in_scope else ""
     category_form = category_discussion = ""

@@ -15,14 +15,24 @@ def markdown(text):
     return render_markdown(text)
 
 
+def _names(source) -> dict[int, str]:
+    """Level names of a model version (``ModelVersion`` or anything with ``model_version``), else the general ones."""
+    if source is None or source == "":
+        return LEVEL_NAMES
+    model_version = getattr(source, "model_version", source)
+    return getattr(model_version, "level_name_map", LEVEL_NAMES)
+
+
 @register.filter
-def level_name(number):
-    return LEVEL_NAMES.get(number, "")
+def level_name(number, source=None):
+    """``{{ 2|level_name:model_version }}``: "Basic" in 1.x, "Foundational" in 2.0.0."""
+    return _names(source).get(number, "")
 
 
 @register.filter(name="level_label")
-def level_label_filter(number):
-    return level_label(number)
+def level_label_filter(number, source=None):
+    """``{{ level|level_label:assessment }}``: "2 Foundational" with the assessment's model version's names."""
+    return level_label(number, _names(source))
 
 
 @register.filter
@@ -46,3 +56,9 @@ def percent(value):
     if value is None:
         return 0
     return round(float(value) * 100)
+
+
+@register.filter
+def length_of(difference, what):
+    """``{{ difference|length_of:"added" }}``: how many requirements a version difference lists under ``what``."""
+    return difference.count(what)

@@ -21,6 +21,7 @@ from assessments.models import (
 from assessments.services.summary import assessment_summary_refresh
 from audit.services import audit_log
 from catalog.models import ExtensionRelevance
+from catalog.selectors import profile_for_version
 from improvement.mapping import MappingReport, answer_has_content, reassessment_mapping
 from improvement.models import TargetLevel
 from improvement.services.common import ImprovementError
@@ -55,6 +56,8 @@ def reassessment_start(*, previous: Assessment, model_version=None, name: str, b
             f"{previous.model_version.version})."
         )
     mapping = reassessment_mapping(previous=previous, model_version=model_version)
+    profile = profile_for_version(model_version=model_version)
+    subject_keys = {field["key"] for field in profile.subject_fields} if profile else set()
 
     assessment = Assessment.objects.create(
         organization=organization,
@@ -62,6 +65,8 @@ def reassessment_start(*, previous: Assessment, model_version=None, name: str, b
         model_version=model_version,
         previous=previous,
         created_by=by,
+        profile=profile,
+        subject={key: value for key, value in previous.subject.items() if key in subject_keys},
         **{field: getattr(previous, field) for field in COPIED_FIELDS},
     )
     UseCase.objects.bulk_create(

@@ -215,4 +215,18 @@ def export_text(assessment_id, tmp_path) -> str:
 
 
 def scores(assessment_id) -> dict:
-    return json.loads(run("score_assessment", str(assessment_id), "--json"))
+    """The scores of ``score_assessment --json`` as value and level (level names and exact fractions have their
+    own tests in tests/improvement/test_reassessment_2_0.py); the name must match the model version's."""
+    data = json.loads(run("score_assessment", str(assessment_id), "--json"))
+    names = Assessment.objects.get(pk=assessment_id).model_version.level_name_map
+
+    def plain(score):
+        assert score.pop("level_name") == (names[score["level"]] if score["level"] else None)
+        exact = score.pop("exact")
+        assert (exact is None) == (score["value"] is None)
+        return score
+
+    data["overall"] = plain(data["overall"])
+    for part in ("modules", "categories"):
+        data[part] = {key: plain(score) for key, score in data[part].items()}
+    return data

@@ -67,9 +67,15 @@ def test_command_errors(org, args, message):
 def test_score_json_has_full_precision_numbers_and_nulls(org, lead, assessor):
     assessment = self_assessment(org, lead=lead, assessor=assessor)
     result = json.loads(run("score_assessment", str(assessment.pk), "--json"))
-    assert set(result) == {"overall", "modules", "categories", "extensions"}
-    assert result["modules"]["G"] == {"value": float(Fraction(23, 9)), "level": 2}
-    assert result["modules"]["R"]["value"] is None
+    assert set(result) == {"model_version", "method", "overall", "modules", "categories", "extensions"}
+    assert result["model_version"] == "1.1.0"
+    assert result["modules"]["G"] == {
+        "value": float(Fraction(23, 9)),
+        "level": 2,
+        "level_name": "Basic",
+        "exact": "23/9",
+    }
+    assert result["modules"]["R"] == {"value": None, "level": None, "level_name": None, "exact": None}
     assert list(result["categories"])[:3] == ["G.1", "G.2", "G.3"]
     assert result["extensions"] == {}
 
@@ -78,5 +84,5 @@ def test_score_text_output(org, lead, assessor):
     assessment = self_assessment(org, lead=lead, assessor=assessor)
     lines = run("score_assessment", str(assessment.pk)).splitlines()
     assert lines[0] == "Acme self-assessment 2026 (PKIMM 1.1.0, self)"
-    assert "overall      2.56  level 2" in lines
-    assert "G.1          3.00  level 3" in lines
+    assert "overall      2.56  level 2 Basic" in lines
+    assert "G.1          3.00  level 3 Advanced" in lines

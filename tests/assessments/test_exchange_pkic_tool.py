@@ -97,11 +97,12 @@ def test_share_link_imports_the_same_as_the_file(org):
 @pytest.mark.parametrize(
     "progress, message",
     [
-        ({"G.1": {"level": 6}}, '$.progress["G.1"].level: 6 is not a level of the tool (-1 to 5)'),
-        ({"G.1": {"level": "3"}}, '$.progress["G.1"].level: "3" is not a level of the tool (-1 to 5)'),
-        ({"G.99": {"level": 2}}, '$.progress["G.99"]: no such category in model 1.1.0'),
-        ({"G.1.1": {"level": 2}}, '$.progress["G.1.1"]: G.1.1 is a requirement; only category keys belong here'),
-        ({"G.1": {"level": 2, "colour": "red"}}, '$.progress["G.1"].colour: unknown key'),
+        ({"G.1": {"level": 6}}, "Category G.1 (Strategy and Vision), level: 6 is not a level of the tool (-1 to 5)"),
+        (
+            {"G.1": {"level": "3"}},
+            'Category G.1 (Strategy and Vision), level: "3" is not a level of the tool (-1 to 5)',
+        ),
+        ({"G.1": {"level": 2, "colour": "red"}}, "Category G.1 (Strategy and Vision), 'colour': unknown key"),
     ],
 )
 def test_bad_tool_files_are_refused(org, progress, message):
@@ -109,13 +110,54 @@ def test_bad_tool_files_are_refused(org, progress, message):
     with pytest.raises(ExchangeError) as refused:
         assessment_import_data(organization=org, data={"assessmentName": "x", "progress": progress})
     assert message in refused.value.problems
+    assert not any("$." in problem for problem in refused.value.problems)  # words, not JSONPath
     assert not Assessment.objects.exists()
 
 
-def test_tool_file_needs_its_model_version(org):
+@pytest.mark.parametrize(
+    "progress, reason",
+    [
+        ({"G.99": {"level": 2}}, "its categories (G.99) belong to no imported model version"),
+        ({"G.1.1": {"level": 2}}, "its categories (G.1.1) belong to no imported model version"),
+    ],
+)
+def test_keys_of_no_imported_version_are_refused_in_words(org, progress, reason):
+    model_1_1()
+    with pytest.raises(ExchangeError) as refused:
+        assessment_import_data(organization=org, data={"progress": progress})
+    assert refused.value.problems == [f"The model version of this file cannot be told: {reason}."]
+
+
+def test_tool_file_needs_a_model_version(org):
     with pytest.raises(ExchangeError) as refused:
         assessment_import_data(organization=org, data={"progress": {}})
-    assert refused.value.problems == ["model version: 1.1.0 is not imported"]
+    assert refused.value.problems == [
+        "The model version of this file cannot be told: no model version is imported yet."
+    ]
+
+
+TOOL_1_0_KEYS = [f"G.{n}" for n in range(1, 5)] + [f"M.{n}" for n in range(5, 9)]
+TOOL_1_0_KEYS += [f"O.{n}" for n in range(9, 13)] + [f"R.{n}" for n in range(13, 16)]
+
+
+def test_the_version_is_told_by_the_keys(org):
+    progress = {key: {"level": 2, "result": "2 - Basic", "applicability": True} for key in TOOL_1_0_KEYS}
+    model_1_1()
+    with pytest.raises(ExchangeError) as refused:
+        assessment_import_data(organization=org, data={"progress": progress})
+    assert refused.value.problems == [
+        "The model version of this file cannot be told: it was made for PKIMM 1.0.0, which is not imported here; "
+        "import pkimm-model-1.0.0.yaml first (then move the result onto a newer version if you like)."
+    ]
+    model_1_0()
+    result = assessment_import_data(organization=org, data={"progress": progress})
+    assert result.assessment.model_version.version == "1.0.0"  # M.5 is only in 1.0.0
+    assert "read as PKIMM 1.0.0" in result.notices[0]
+    # Keys that both versions have, without the rest: the user has to say which version.
+    with pytest.raises(ExchangeError, match="fit PKIMM 1.0.0 and 1.1.0 alike; choose the model version"):
+        assessment_import_data(organization=org, data={"progress": {"G.1": {"level": 2}}})
+    chosen = assessment_import_data(organization=org, data={"progress": {"G.1": {"level": 2}}}, model_version="1.1.0")
+    assert chosen.assessment.model_version.version == "1.1.0"
 
 
 def test_broken_share_link_is_refused():

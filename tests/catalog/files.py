@@ -273,3 +273,73 @@ def row_counts() -> dict[str, int]:
     counts = {model.__name__: model.objects.count() for model in CATALOG_MODELS}
     counts["AuditEntry"] = AuditEntry.objects.count()
     return counts
+
+
+def tiny_references(version: str = "1.0.0") -> dict:
+    """A references catalogue with two current entries and one deprecated entry pointing at its successor."""
+    return {
+        "schemaVersion": "1.0.0",
+        "version": version,
+        "references": [
+            {
+                "id": "test-standard",
+                "title": "Test standard for certificates",
+                "authority": "Test Standards Body",
+                "url": "https://example.org/standard",
+                "regions": ["GLOBAL"],
+            },
+            {"id": "test-old-guide", "title": "Old test guide", "deprecated": True, "supersededBy": "test-new-guide"},
+            {"id": "test-new-guide", "title": "New test guide", "authority": "Test Agency", "regions": ["EU"]},
+        ],
+    }
+
+
+def tiny_model_2(version: str = "9.2.0") -> dict:
+    """A small model in the 2.0.0 shape: named ids, level names without numbers, references by id."""
+    names = ["Initial", "Foundational", "Advanced", "Managed", "Optimized"]
+
+    def levels(prefix):
+        return [{"number": n, "name": name, "description": f"{prefix}: level {n}."} for n, name in enumerate(names, 1)]
+
+    def requirement(code, weight, references=()):
+        return {
+            "id": code,
+            "weight": weight,
+            "description": f"Test requirement {code} is documented",
+            "guidance": f"Guidance of {code}.",
+            "assessment": f"- Look for {code}",
+            "references": list(references),
+        }
+
+    return {
+        "schemaVersion": "2.0.0",
+        "version": version,
+        "modules": [
+            {
+                "id": "G",
+                "name": "Governance",
+                "description": "Test module G.",
+                "categories": [
+                    {
+                        "id": "test-vision",
+                        "weight": 3,
+                        "name": "Test vision",
+                        "description": "Vision.",
+                        "levels": levels("vision"),
+                        "requirements": [
+                            requirement("test-sponsor", 2, ["test-standard"]),
+                            requirement("test-scope", 1, ["test-old-guide"]),
+                        ],
+                    },
+                    {
+                        "id": "test-policies",
+                        "weight": 2,
+                        "name": "Test policies",
+                        "description": "Policies.",
+                        "levels": levels("policies"),
+                        "requirements": [requirement("test-policy", 3)],
+                    },
+                ],
+            }
+        ],
+    }

@@ -104,7 +104,7 @@ MODEL_VARIANTS = [
     Variant("categories not a list", _set({}, "modules", 0, "categories"), "modules[0].categories", True),
     Variant("unknown module id", _set("X", "modules", 2, "id"), "modules[2].id", True),
     Variant("bad version", _set("1.1", "version"), "version", True),
-    Variant("unsupported schema version", _set("2.0.0", "schemaVersion"), "schemaVersion", True),
+    Variant("unsupported schema version", _set("3.0.0", "schemaVersion"), "schemaVersion", True),
     Variant("top level is a list", lambda data: [data], "(top level)", True),
     Variant("duplicate module id", _set("G", "modules", 1, "id"), "modules[1].id", False),
     Variant(

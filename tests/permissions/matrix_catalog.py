@@ -15,6 +15,8 @@ def prepare(world):
 
 CASES = [
     Case("catalog:index", lambda w: {}, signed_in()),
+    Case("catalog:references", lambda w: {}, signed_in()),
+    Case("catalog:compare", lambda w: {}, signed_in()),
     Case("catalog:version_detail", lambda w: {"version": "9.1.0"}, signed_in()),
     Case("catalog:category_detail", lambda w: {"version": "9.1.0", "key": "G.1"}, signed_in()),
     Case(

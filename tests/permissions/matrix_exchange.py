@@ -25,6 +25,8 @@ CASES = [
         by_role(404, allowed=MANAGERS),
         label="other organization's assessment",
     ),
+    Case("exchange:pkic_export", _export, by_role(allowed=MANAGERS)),
+    Case("exchange:pkic_export", _foreign_export, by_role(404, allowed=MANAGERS), label="other organization's"),
     Case("exchange:import", org_kwargs, by_role(allowed=MANAGERS)),
     # An empty form is refused with a message (200, nothing created).
     Case("exchange:import", org_kwargs, by_role(allowed=MANAGERS), method="post", data=lambda w: {}),
