@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import User
 
+from core.models import Profile
 from organizations.models import Membership, Organization
 from organizations.roles import Role
 
@@ -21,8 +22,16 @@ EXTENSION_SCHEMA = SHARED_PKIMM / "extensions" / "extension.schema.json"
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(email: str) -> User:
-    return User.objects.create_user(username=email, email=email, password=PASSWORD)
+def make_user(email: str, *, full_name: str | None = None, job_title: str = "") -> User:
+    """A user who has given their name (as at first sign-in); full_name="" leaves the profile out."""
+    user = User.objects.create_user(username=email, email=email, password=PASSWORD)
+    if full_name is None:
+        full_name = email.split("@")[0].replace(".", " ").title()
+    if full_name:
+        Profile.objects.create(user=user, full_name=full_name, job_title=job_title)
+        user.first_name = full_name
+        user.save(update_fields=["first_name"])
+    return user
 
 
 @pytest.fixture(autouse=True)
