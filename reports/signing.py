@@ -445,6 +445,13 @@ class FieldSignature:
     modification: str  # what the later revisions changed, for an earlier signature
 
 
+def _personal_signature_usage():
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
+
+    # People's signing certificates assert digitalSignature, nonRepudiation or both.
+    return KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
+
+
 def pdf_field_signatures(pdf: bytes, *, trust_roots=(), exclude_field: str = SIGNATURE_FIELD) -> list:
     """Every signature but ours, in file order, validated against ``trust_roots`` (never raises)."""
     from pyhanko.pdf_utils.misc import PdfReadError
@@ -456,11 +463,12 @@ def pdf_field_signatures(pdf: bytes, *, trust_roots=(), exclude_field: str = SIG
     except (PdfReadError, *READ_ERRORS):
         return []
     context_roots = list(trust_roots)
+    usage = _personal_signature_usage()
     results = []
     for signature in embedded:
         context = ValidationContext(trust_roots=context_roots, allow_fetching=False, revocation_mode="soft-fail")
         try:
-            status = validate_pdf_signature(signature, context)
+            status = validate_pdf_signature(signature, context, key_usage_settings=usage)
         except Exception:  # noqa: BLE001
             results.append(FieldSignature(signature.field_name, "", "", None, False, False, False, "unreadable"))
             continue
