@@ -42,7 +42,8 @@ def test_counter_signature_round_trip_in_the_browser(live_server, browser, org, 
 
     row.locator("input[type=file]").set_input_files(str(signed))
     row.get_by_role("button", name="Upload counter-signed PDF").click()
-    expect(page.locator(".alert-success[role=alert]")).to_contain_text("Counter-signature of Sam Security stored as revision 1")
+    stored = page.locator(".alert-success[role=alert]")
+    expect(stored).to_contain_text("Counter-signature of Sam Security stored as revision 1")
     row = page.locator(f"#report-{report.pk}")
     expect(row).to_contain_text("Counter-signed Sam Security, CISO")
     expect(row).to_contain_text("Awaiting Eve Executive")
