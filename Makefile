@@ -39,8 +39,11 @@ sysdeps-test:
 migrate: venv
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 
+# The installation's own signing CA, signing and timestamping certificates: final reports are signed
+# with trusted time (PAdES B-LTA) offline. Made once; `manage.py init_signing --force` replaces them.
 demo: migrate
 	DEBUG=1 $(BIN)/python manage.py setup_demo
+	@test -f var/signing/tsa-cert.pem || DEBUG=1 $(BIN)/python manage.py init_signing --force --name "PKIMM Assess (local)"
 
 run: sysdeps-run demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
