@@ -7,6 +7,17 @@ from django.urls import reverse
 
 from core.profiles import profile_is_complete
 
+# Set in the session once the person has a name (at sign-in or when saving the profile): later requests
+# need no query for it.
+SESSION_FLAG = "pkimm_profile_complete"
+
+
+def profile_flag_on_login(sender, request, user, **kwargs):
+    """Receiver of ``user_logged_in``."""
+    if request is not None and hasattr(request, "session") and profile_is_complete(user=user):
+        request.session[SESSION_FLAG] = True
+
+
 # Paths that work without a profile: the profile page itself, signing in and out, public pages, assets.
 EXEMPT_PREFIXES = ("/accounts/", "/static/", "/verify/", "/admin/", "/media/", "/favicon")
 
@@ -23,7 +34,10 @@ class ProfileRequiredMiddleware:
             and request.method == "GET"
             and not request.path.startswith(EXEMPT_PREFIXES)
             and not request.headers.get("HX-Request")
-            and not profile_is_complete(user=user)
+            and not request.session.get(SESSION_FLAG)
         ):
+            if profile_is_complete(user=user):
+                request.session[SESSION_FLAG] = True
+                return self.get_response(request)
             return redirect(f"{reverse('profile')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

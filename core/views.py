@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.middleware import SESSION_FLAG
 from core.profiles import ProfileError, profile_of, profile_update
 
 
@@ -64,6 +65,7 @@ def profile(request):
     if request.method == "POST" and form.is_valid():
         try:
             profile_update(user=request.user, **form.cleaned_data)
+            request.session[SESSION_FLAG] = True
         except ProfileError as error:
             form.add_error(None, str(error))
         else:
