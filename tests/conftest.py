@@ -1,8 +1,9 @@
 """Base fixtures: one organization with an owner, a lead assessor, an assessor and a viewer,
-plus an outsider who belongs to another organization only."""
+plus an outsider who belongs to another organization only.
 
-import os
-from pathlib import Path
+Test data is the project's own (tests/factories.py: the starter model and files the tests write). The
+official PKIMM files are an extra set: tests reading them carry ``@pytest.mark.official``.
+"""
 
 import pytest
 from django.contrib.auth.models import User
@@ -10,14 +11,17 @@ from django.contrib.auth.models import User
 from core.models import Profile
 from organizations.models import Membership, Organization
 from organizations.roles import Role
+from tests import services
 
-# The official model files live beside the project (../shared/pkimm); tests load them from there.
-SHARED_PKIMM = Path(os.environ.get("PKIMM_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared" / "pkimm"))
-MODEL_1_0 = SHARED_PKIMM / "pkimm-model-1.0.0.yaml"
-MODEL_1_1 = SHARED_PKIMM / "pkimm-model-1.1.0.yaml"
-PQC_EXTENSION = SHARED_PKIMM / "extensions" / "pqc-extension.yaml"
-MODEL_SCHEMA = SHARED_PKIMM / "pkimm-model.schema.json"
-EXTENSION_SCHEMA = SHARED_PKIMM / "extensions" / "extension.schema.json"
+# Paths of the official files, for tests marked ``official`` only (see tests/official.py).
+from tests.official import (  # noqa: F401
+    EXTENSION_SCHEMA,
+    MODEL_1_0,
+    MODEL_1_1,
+    MODEL_SCHEMA,
+    OFFICIAL_DIR,
+    PQC_EXTENSION,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -32,6 +36,12 @@ def make_user(email: str, *, full_name: str | None = None, job_title: str = "") 
         # members by e-mail in other tests stay as they are.
         Profile.objects.create(user=user, full_name=full_name, job_title=job_title)
     return user
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("official"):
+        services.require_official_files()
 
 
 @pytest.fixture(autouse=True)
