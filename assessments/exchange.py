@@ -272,3 +272,13 @@ def assessment_export_data(*, assessment: Assessment) -> dict:
         "sign_offs": sign_offs,
         "target_levels": target_levels,
     }
+
+
+def signoff_freeze_exchange(*, signoff, **_):
+    """Receiver of ``signoff_created``: the exchange document of the signed-off state joins its snapshot
+    (the credential embedded in final reports carries it)."""
+    from assessments.models import SignOff
+
+    snapshot = dict(signoff.snapshot, exchange=assessment_export_data(assessment=signoff.assessment))
+    SignOff.objects.filter(pk=signoff.pk).update(snapshot=snapshot)
+    signoff.snapshot = snapshot

@@ -1,7 +1,7 @@
 """Forms of the assessment management pages: they validate and convert; services decide."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit
+from crispy_forms.layout import HTML, Column, Layout, Row, Submit
 from django import forms
 
 from assessments.models import Assessment, UseCase
@@ -152,6 +152,10 @@ class AssignmentForm(forms.Form):
         )
 
 
+COUNTERSIGNER_ROWS = 3
+COUNTERSIGNER_EXAMPLES = ("Executive sponsor", "Security executive (CISO)", "")
+
+
 class SignOffForm(forms.Form):
     statement = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -160,7 +164,47 @@ class SignOffForm(forms.Form):
 
     def __init__(self, *args, blocked: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("Sign off", **({"disabled": "disabled"} if blocked else {}))
+        rows = []
+        for number in range(1, COUNTERSIGNER_ROWS + 1):
+            example = COUNTERSIGNER_EXAMPLES[number - 1]
+            self.fields[f"countersigner_{number}_name"] = forms.CharField(
+                max_length=150, required=False, label=f"Counter-signer {number}: full name"
+            )
+            self.fields[f"countersigner_{number}_title"] = forms.CharField(
+                max_length=150,
+                required=False,
+                label="Job title",
+                widget=forms.TextInput(attrs={"placeholder": f"e.g. {example}"} if example else {}),
+            )
+            rows.append(
+                Row(
+                    Column(f"countersigner_{number}_name", css_class="col-md-6"),
+                    Column(f"countersigner_{number}_title", css_class="col-md-6"),
+                )
+            )
+        self.helper = _helper(
+            "Sign off",
+            Layout(
+                "statement",
+                HTML(
+                    '<p class="small text-body-secondary mb-2">Optional: people who are to counter-sign the final '
+                    "reports with their own certificate. Each report gets an empty signature field for each of them."
+                    "</p>"
+                ),
+                *rows,
+            ),
+            **({"disabled": "disabled"} if blocked else {}),
+        )
+
+    def countersigners(self) -> list[dict]:
+        return [
+            {
+                "name": self.cleaned_data[f"countersigner_{n}_{part}"],
+                "title": self.cleaned_data[f"countersigner_{n}_title"],
+            }
+            for n in range(1, COUNTERSIGNER_ROWS + 1)
+            for part in ("name",)
+        ]
 
 
 class ReopenForm(forms.Form):

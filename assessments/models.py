@@ -349,8 +349,13 @@ class SignOff(TenantModel):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="signoffs")
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     signed_by_label = models.CharField(max_length=254)
+    # The signer's name and job title as they were when signing (a later profile change does not alter them).
+    signed_by_name = models.CharField(max_length=150, blank=True)
+    signed_by_title = models.CharField(max_length=150, blank=True)
     signed_at = models.DateTimeField()
     statement = models.TextField()
+    # People named at sign-off to counter-sign the final reports: [{"name": ..., "title": ...}].
+    countersigners = models.JSONField(default=list, blank=True)
     # Frozen answers and results at sign-off (exchange format + scores), for reports and history.
     snapshot = models.JSONField(default=dict)
     # The sign-off checklist's open items the signer named in the statement (printed in the report).

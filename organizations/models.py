@@ -11,6 +11,10 @@ class Organization(models.Model):
         default=12,
         help_text="How often the PKI should be re-assessed (the model advises yearly or every two years).",
     )
+    # Set by staff (admin) once they checked who the organization is; otherwise its name is self-declared.
+    name_verified = models.BooleanField(
+        default=False, help_text="Staff checked that this organization is who its name says (shown on /verify/)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

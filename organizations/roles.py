@@ -33,6 +33,7 @@ class Perm:
     REPORT_REQUEST = "report.request"
     REPORT_DOWNLOAD_DRAFT = "report.download_draft"
     REPORT_DOWNLOAD_SIGNED = "report.download_signed"
+    REPORT_COUNTERSIGN = "report.countersign"  # upload a final report back with a counter-signature
 
     PLAN_VIEW = "plan.view"
     PLAN_MANAGE = "plan.manage"  # targets and action plans
@@ -58,6 +59,7 @@ _LEAD = _ASSESSOR | {
     Perm.ASSESSMENT_REVIEW,
     Perm.ASSESSMENT_SIGNOFF,
     Perm.ASSESSMENT_EXPORT,
+    Perm.REPORT_COUNTERSIGN,
     Perm.PLAN_MANAGE,
     Perm.PORTFOLIO_VIEW,
 }

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.ProfileRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -206,6 +207,20 @@ if not REPORT_SOFT_TIME_LIMIT < REPORT_TIME_LIMIT < CELERY_BROKER_VISIBILITY_TIM
 SIGNING_DIR = Path(env_str("PKIMM_SIGNING_DIR", str(VAR_DIR / "signing")))
 SIGNING_P12 = env_str("PKIMM_SIGNING_P12", "")
 SIGNING_P12_PASSPHRASE = env_str("PKIMM_SIGNING_P12_PASSPHRASE", "")
+# Or a key in an HSM / token through PKCS#11 (module path, token label, key and certificate labels, PIN file).
+SIGNING_PKCS11_MODULE = env_str("PKIMM_SIGNING_PKCS11_MODULE", "")
+SIGNING_PKCS11_TOKEN = env_str("PKIMM_SIGNING_PKCS11_TOKEN", "")
+SIGNING_PKCS11_KEY_LABEL = env_str("PKIMM_SIGNING_PKCS11_KEY_LABEL", "")
+SIGNING_PKCS11_CERT_LABEL = env_str("PKIMM_SIGNING_PKCS11_CERT_LABEL", "")
+SIGNING_PKCS11_PIN_FILE = env_str("PKIMM_SIGNING_PKCS11_PIN_FILE", "")
+# The CA certificate (PEM) that relying parties trust, for a PKCS#12 or PKCS#11 signer (else the file's roots).
+SIGNING_CA_CERT = env_str("PKIMM_SIGNING_CA_CERT", "")
+# An RFC 3161 timestamp authority; without it the installation's own TSA (made by init_signing) is used.
+TSA_URL = env_str("PKIMM_TSA_URL", "")
+TSA_CA_CERT = env_str("PKIMM_TSA_CA_CERT", "")  # PEM of the external TSA's root, to validate its tokens
+TSA_TIMEOUT = env_int("PKIMM_TSA_TIMEOUT", 10)  # seconds
+# Counter-signatures uploaded back must chain to one of these CA certificates (PEM bundle); empty: any signer.
+COUNTERSIGN_TRUST_ROOTS = env_str("PKIMM_COUNTERSIGN_TRUST_ROOTS", "")
 # Public verification page: uploads per client address per minute.
 VERIFY_UPLOADS_PER_MINUTE = env_int("VERIFY_UPLOADS_PER_MINUTE", 10)
 VERIFY_MAX_BYTES = env_int("VERIFY_MAX_MB", 20) * 1024 * 1024

@@ -66,3 +66,37 @@ class Report(TenantModel):
     def download_name(self) -> str:
         kind = "signed" if self.is_final else "draft"
         return f"pkimm-{self.type}-report-{self.assessment_id}-{self.pk}-{kind}.pdf"
+
+
+def revision_file_name(revision) -> str:
+    return f"reports/{revision.organization_id}/{revision.report_id}-{revision.file_token}-r{revision.number}.pdf"
+
+
+class ReportRevision(TenantModel):
+    """A newer revision of a final report: the stored file with one counter-signature added, uploaded back.
+
+    The file extends the previous revision byte for byte (an incremental update), so the installation's
+    signature and earlier counter-signatures stay valid. The newest revision is what members download.
+    """
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveSmallIntegerField()  # 1 for the first counter-signed revision
+    field_name = models.CharField(max_length=64)
+    countersigner_name = models.CharField(max_length=150)  # the person named at sign-off for the field
+    countersigner_title = models.CharField(max_length=150, blank=True)
+    certificate_subject = models.CharField(max_length=500)  # what the signature's certificate says
+    signed_at = models.DateTimeField(null=True, blank=True)
+    trusted = models.BooleanField(default=False, help_text="The certificate chains to a configured trusted CA.")
+    file = models.FileField(max_length=255)
+    file_token = models.CharField(max_length=32, default=_new_file_token, editable=False)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report_id", "number"]
+        constraints = [models.UniqueConstraint(fields=["report", "number"], name="report_revision_number_unique")]
+
+    def __str__(self):
+        return f"Revision {self.number} of report {self.report_id} ({self.field_name})"

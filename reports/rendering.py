@@ -30,6 +30,7 @@ from assessments.models import (
     UseCase,
 )
 from catalog.levels import LEVEL_NAMES, LEVELS
+from core.profiles import person_name
 from improvement.selectors import report_plan_sections
 from reports.models import Report
 from scoring import charts, engine
@@ -43,6 +44,8 @@ REPORT_TEMPLATES = {
 }
 # Keys of the data that do not describe the assessment (left out of the input hash).
 VOLATILE_KEYS = ("issued_at",)
+# The name of the machine-readable attachment (as in the PKI Consortium's assessment profile).
+CREDENTIAL_NAME = "pkimm-assessment-credential.json"
 IMPROVEMENTS_LIMIT = {Report.Type.ASSESSMENT: 10, Report.Type.DETAILED: 30}
 
 
@@ -97,9 +100,49 @@ def _assurance(assessment) -> dict | None:
 
 
 def _person(user):
-    if user is None:
-        return ""
-    return user.get_full_name() or user.email or user.username
+    return person_name(user)
+
+
+def assurance_label(assessment: Assessment) -> dict:
+    """What the result may claim, by method (after the assessment profile's assurance tiers).
+
+    ``attests`` is False for a self-assessment: its attestation report is a self-declaration.
+    """
+    assessor = ", ".join(part for part in (assessment.assessor_name, assessment.assessor_company) if part)
+    method = assessment.method
+    if method == Assessment.Method.THIRD_PARTY:
+        label = f"Independent third-party assessment by {assessor or 'an assessor who is not named'}"
+        return {"tier": "third-party", "label": label, "verified": True, "attests": True}
+    if method == Assessment.Method.FORMAL:
+        by = f" by {assessor}" if assessor else ""
+        kind = assessment.get_assessor_type_display().lower()
+        label = f"Formal assessment{by} ({kind} assessor) — not independently verified"
+        return {"tier": "formal", "label": label, "verified": False, "attests": True}
+    label = "Self-assessment — not independently verified"
+    return {"tier": "self", "label": label, "verified": False, "attests": False}
+
+
+def signoff_data(signoff: SignOff | None) -> dict | None:
+    """The sign-off as reports show it: the signer's name and title as they were when signing."""
+    if signoff is None:
+        return None
+    return {
+        "id": signoff.pk,
+        "by": signoff.signed_by_name or signoff.signed_by_label,
+        "title": signoff.signed_by_title,
+        "email": signoff.signed_by_label,
+        "at": _date(signoff.signed_at),
+        "statement": signoff.statement,
+        "open_items": signoff.open_items,
+        "countersigners": [
+            {"name": person["name"], "title": person.get("title", ""), "field": countersign_field_name(index)}
+            for index, person in enumerate(signoff.countersigners or [])
+        ],
+    }
+
+
+def countersign_field_name(index: int) -> str:
+    return f"PKIMMCounterSignature{index + 1}"
 
 
 def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
@@ -134,12 +177,12 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
         }
     comments_of, evidence_of = defaultdict(list), defaultdict(list)
     if detailed:
-        for comment in Comment.objects.filter(**scoped).select_related("author"):
+        for comment in Comment.objects.filter(**scoped).select_related("author__profile"):
             target = ("r", comment.requirement_id) if comment.requirement_id else ("c", comment.category_id)
             comments_of[target].append(
                 {"author": _person(comment.author), "at": _date(comment.created_at), "body": comment.body}
             )
-        for item in Evidence.objects.filter(**scoped).select_related("uploaded_by"):
+        for item in Evidence.objects.filter(**scoped).select_related("uploaded_by__profile"):
             target = ("r", item.requirement_id) if item.requirement_id else ("c", item.category_id)
             evidence_of[target].append(
                 {
@@ -158,6 +201,7 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
         signoff = SignOff.objects.filter(**scoped, reopened_at=None).order_by("-signed_at", "-id").first()
     use_cases = list(UseCase.objects.filter(**scoped))
     module_code = {m.pk: m.code for m in modules}
+    category_keys = {c.key for c in categories}
 
     def applicability_of(key):
         row = applicability.get(key)
@@ -254,14 +298,21 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
             "sampling_notes": assessment.sampling_notes,
         },
         "model": {"version": model_version.version, "is_summary": model_version.is_summary},
-        "assurance": _assurance(assessment),
+        "profile_assurance": _assurance(assessment),
         "level_names": {str(number): name for number, name in level_names.items()},
         "use_cases": [
             {"name": u.name, "description": u.description, "components": u.components, "out_of_scope": u.out_of_scope}
             for u in use_cases
         ],
+        "assurance": assurance_label(assessment),
         "applicability": [
-            {"key": key, "name": names.get(key, ""), "level": row.get_level_display(), "reason": row.reason}
+            {
+                "key": key,
+                "kind": _key_kind(key, module_code.values(), category_keys),
+                "name": names.get(key, ""),
+                "level": row.get_level_display(),
+                "reason": row.reason,
+            }
             for key, row in sorted(applicability.items(), key=lambda item: engine.natural_key(item[0]))
             if row.level != Applicability.Level.APPLICABLE
         ],
@@ -282,7 +333,13 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
         "completeness": str(result.completeness),
         "is_complete": result.completeness.is_complete,
         "modules": [
-            {"code": m.code, "name": m.name, "score": _score(result.modules[m.code], level_names)} for m in modules
+            {
+                "code": m.code,
+                "name": m.name,
+                "score": _score(result.modules[m.code], level_names),
+                "applicability": applicability_of(m.code),
+            }
+            for m in modules
         ],
         "categories": categories_data,
         "extensions": [
@@ -298,17 +355,25 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
             for ext_id, ext in result.extensions.items()
         ],
         "improvements": improvements,
-        "signoff": {
-            "by": signoff.signed_by_label,
-            "at": _date(signoff.signed_at),
-            "statement": signoff.statement,
-            "open_items": signoff.open_items,
-        }
-        if signoff
-        else None,
+        "signoff": signoff_data(signoff),
         # Comparison with the previous signed-off assessment and the open action plans (improvement app).
         **(report_plan_sections(assessment=assessment) if detailed else {"comparison": None, "action_plans": []}),
     }
+
+
+def _key_kind(key: str, module_codes, category_keys) -> str:
+    if key in module_codes:
+        return "Module"
+    return "Category" if key in category_keys else "Requirement"
+
+
+def report_data_for(*, report: Report) -> dict:
+    """A final report's data as frozen at its sign-off (so later catalogue or name changes cannot alter it);
+    drafts, and sign-offs made before data was frozen (imported ones), are built from the live rows."""
+    frozen = (report.signoff.snapshot.get("reports") or {}).get(report.type) if report.signoff_id else None
+    if report.is_final and frozen:
+        return dict(frozen, issued_at=timezone.now().isoformat())
+    return report_data_build(assessment=report.assessment, report_type=report.type)
 
 
 def report_input_hash(data: dict) -> str:
@@ -330,13 +395,25 @@ def _svg_data_uri(svg: str) -> str:
 
 def _chart_items(data):
     """The results page's SVG charts, drawn from the report data, as images that scale to the page."""
-    categories = [(f"{c['key']} {c['name']}", c["score"]["value"]) for c in data["categories"]]
-    modules = [(f"{m['code']} {m['name']}", m["score"]["value"]) for m in data["modules"]]
+
+    def note(entry):
+        applicability = entry.get("applicability")
+        return charts.NOT_APPLICABLE if applicability and applicability["level"] == "Not applicable" else ""
+
+    categories = [(f"{c['key']} {c['name']}", c["score"]["value"], note(c)) for c in data["categories"]]
+    modules = [(f"{m['code']} {m['name']}", m["score"]["value"], note(m)) for m in data["modules"]]
     level_names = {int(number): name for number, name in data.get("level_names", {}).items()} or None
     return {
         "radar": _svg_data_uri(charts.radar_chart_svg(categories)),
         "modules": _svg_data_uri(charts.module_bar_chart_svg(modules, width=560, level_names=level_names)),
     }
+
+
+def _type_label(data: dict, report_type: str) -> str:
+    assurance = data.get("assurance") or {}
+    if report_type == Report.Type.ATTESTATION and not assurance.get("attests", True):
+        return "Self-assessment declaration"  # a self-assessment attests nothing: no attestation wording
+    return Report.Type(report_type).label
 
 
 def report_html_render(data: dict, report_type: str) -> str:
@@ -346,9 +423,10 @@ def report_html_render(data: dict, report_type: str) -> str:
     context = {
         "data": data,
         "report_type": report_type,
-        "type_label": Report.Type(report_type).label,
+        "type_label": _type_label(data, report_type),
         "is_draft": data["signoff"] is None,
         "charts": _chart_items(data),
+        "credential_name": CREDENTIAL_NAME,
     }
     return render_to_string(REPORT_TEMPLATES[report_type], context)
 
@@ -381,11 +459,54 @@ def _static_only_fetcher():
     return StaticOnlyFetcher()
 
 
+COUNTERSIGN_ANCHOR = "countersign-"
+CSS_PX_TO_PT = 0.75
+
+
 def report_pdf_render(html: str) -> bytes:
+    return report_pdf_build(html)[0]
+
+
+def report_pdf_build(html: str, *, credential: dict | None = None) -> tuple[bytes, list]:
+    """(PDF bytes, the counter-signature boxes found in the layout). ``credential`` is embedded as an
+    associated file (JSON) that machines read without parsing the pages."""
     import weasyprint
 
-    document = weasyprint.HTML(string=html, base_url=f"{STATIC_DIR}/", url_fetcher=_static_only_fetcher())
-    return document.write_pdf()
+    from reports.signing import SignatureBox
+
+    document = weasyprint.HTML(string=html, base_url=f"{STATIC_DIR}/", url_fetcher=_static_only_fetcher()).render()
+    boxes = []
+    for number, page in enumerate(document.pages):
+        for anchor, (x1, y1, x2, y2) in page.anchors.items():
+            if anchor.startswith(COUNTERSIGN_ANCHOR):
+                # CSS px from the top left -> PDF points from the bottom left.
+                box = (x1 * CSS_PX_TO_PT, (page.height - y2) * CSS_PX_TO_PT, x2 * CSS_PX_TO_PT)
+                box = (*box, (page.height - y1) * CSS_PX_TO_PT)
+                name = anchor.removeprefix(COUNTERSIGN_ANCHOR)
+                boxes.append(SignatureBox(name=name, page=number, box=tuple(round(v) for v in box)))
+    attachments = []
+    if credential is not None:
+        attachments.append(
+            weasyprint.Attachment(
+                string=json.dumps(credential, indent=1, sort_keys=True, default=str),
+                name=CREDENTIAL_NAME,
+                description="Machine-readable result of this report (PKIMM assessment credential, JSON)",
+                relationship="Data",
+            )
+        )
+    return document.write_pdf(attachments=attachments, finisher=_associate_files), boxes
+
+
+def _associate_files(document, pdf) -> None:
+    """Make the embedded files associated files of the document (catalog /AF, relationship Data), as PDF/A-3
+    does, so that the credential is the document's machine-readable counterpart, not a loose attachment."""
+    import pydyf
+
+    filespecs = [obj for obj in pdf.objects if isinstance(obj, dict) and obj.get("Type") == "/Filespec"]
+    for filespec in filespecs:
+        filespec["AFRelationship"] = "/Data"
+    if filespecs:
+        pdf.catalog["AF"] = pydyf.Array([filespec.reference for filespec in filespecs])
 
 
 def report_render_bytes(*, assessment: Assessment, report_type: str) -> tuple[bytes, dict, dict]:

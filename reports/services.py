@@ -25,6 +25,7 @@ from core.events import REPORT_READY, event_announce
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm, member_perms
 from reports import rendering, signing
+from reports.credential import report_credential_build
 from reports.models import Report, report_file_name
 
 logger = logging.getLogger(__name__)
@@ -88,6 +89,23 @@ def report_request(*, assessment: Assessment, report_type: str, by) -> Report:
     return report
 
 
+def report_types_of(assessment) -> list[str]:
+    excluded = FORMAL_ONLY_TYPES if assessment.method == Assessment.Method.SELF else SELF_ONLY_TYPES
+    return [value for value in Report.Type.values if value not in excluded]
+
+
+def signoff_freeze_reports(*, signoff, **_) -> None:
+    """Receiver of ``signoff_created`` (inside the sign-off transaction): the data of every report type
+    is frozen into the sign-off's snapshot, and final reports are rendered from it ever after."""
+    frozen = {
+        report_type: rendering.report_data_build(assessment=signoff.assessment, report_type=report_type)
+        for report_type in report_types_of(signoff.assessment)
+    }
+    snapshot = dict(signoff.snapshot, reports=frozen)
+    SignOff.objects.filter(pk=signoff.pk).update(snapshot=snapshot)
+    signoff.snapshot = snapshot
+
+
 def report_enqueue(*, report_id: int) -> None:
     from reports.tasks import render_report_task
 
@@ -117,8 +135,8 @@ def report_render(*, report_id: int) -> Report | None:
     """Render one report, once. Returns the report, or None when it was not ours to render."""
     if not _claim(report_id):
         return None
-    report = Report.objects.select_related("assessment", "signoff").get(pk=report_id)
-    data = rendering.report_data_build(assessment=report.assessment, report_type=report.type)
+    report = Report.objects.select_related("assessment", "signoff", "organization").get(pk=report_id)
+    data = rendering.report_data_for(report=report)
     input_hash = rendering.report_input_hash(data)
     Report.objects.filter(pk=report_id).update(input_hash=input_hash, progress=20)
     if not report.is_final:
@@ -135,10 +153,15 @@ def report_render(*, report_id: int) -> Report | None:
     _test_delay()
     html = rendering.report_html_render(data, report.type)
     _progress(report_id, 40)
-    pdf = rendering.report_pdf_render(html)
+    pdf, boxes = rendering.report_pdf_build(html, credential=report_credential_build(report=report, data=data))
     _progress(report_id, 80)
     if report.is_final:
-        pdf = signing.pdf_sign(pdf, reason=f"{report.get_type_display()} of a signed-off PKIMM assessment")
+        named = {person["field"] for person in (data["signoff"] or {}).get("countersigners", [])}
+        pdf = signing.pdf_sign(
+            pdf,
+            reason=f"{report.get_type_display()} of a signed-off PKIMM assessment",
+            empty_fields=tuple(box for box in boxes if box.name in named),
+        )
     name = report_file_name(report)
     # A redelivered task replaces the file of its own earlier attempt instead of adding a second one.
     if default_storage.exists(name):
@@ -204,6 +227,21 @@ def report_fail(*, report_id: int, message: str) -> None:
     )
 
 
+def report_retry(*, report: Report, by) -> Report:
+    """A failed report is queued again (same row, same file name): for those who may request reports."""
+    ensure_perm(organization=report.organization, user=by, permission=Perm.REPORT_REQUEST)
+    with transaction.atomic():
+        updated = Report.objects.filter(pk=report.pk, status=Report.Status.FAILED).update(
+            status=Report.Status.QUEUED, error="", progress=0, finished_at=None
+        )
+        if not updated:
+            raise ReportRequestError("Only a failed report can be retried.")
+        audit_log(organization=report.organization, actor=by, action="report.retried", obj=report)
+        transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
+    report.refresh_from_db()
+    return report
+
+
 def report_can_download(*, report: Report, user) -> bool:
     perms = member_perms(organization=report.organization, user=user)
     needed = Perm.REPORT_DOWNLOAD_SIGNED if report.is_final else Perm.REPORT_DOWNLOAD_DRAFT
@@ -211,7 +249,12 @@ def report_can_download(*, report: Report, user) -> bool:
 
 
 def report_open_for_download(*, report: Report, user):
-    """The stored file, for a member allowed to download it (viewers: final reports only)."""
+    """The newest stored revision (counter-signed ones included), for a member allowed to download it
+    (viewers: final reports only). Returns (file handle, download name)."""
     if not report_can_download(report=report, user=user):
         raise PermissionDenied("You may not download this report.")
-    return default_storage.open(report.file.name, "rb")
+    revision = report.revisions.order_by("-number").first()
+    if revision is None:
+        return default_storage.open(report.file.name, "rb"), report.download_name
+    name = report.download_name.replace("-signed.pdf", f"-countersigned-r{revision.number}.pdf")
+    return default_storage.open(revision.file.name, "rb"), name

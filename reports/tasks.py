@@ -22,7 +22,11 @@ from scoring.engine import ScoringError
 logger = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, ConnectionError, TimeoutError)
-EXPECTED_ERRORS = (ReportError, SigningError, ScoringError)
+EXPECTED_ERRORS = (ReportError, ScoringError)
+SIGNING_FAILED = (
+    "The report could not be signed: report signing is not set up correctly on this installation. "
+    "An administrator can see why in the server log; retry once it is fixed."
+)
 
 
 class ReportTask(Task):
@@ -52,6 +56,11 @@ class ReportTask(Task):
 def render_report_task(self, report_id: int) -> str:
     try:
         report = services.report_render(report_id=report_id)
+    except SigningError as error:
+        # The details (with what an administrator should do) go to the log, a plain message to the user.
+        logger.error("Report %s could not be signed: %s", report_id, error)
+        services.report_fail(report_id=report_id, message=SIGNING_FAILED)
+        return "failed"
     except EXPECTED_ERRORS as error:
         services.report_fail(report_id=report_id, message=str(error))
         return "failed"

@@ -1,3 +1,5 @@
+from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -7,6 +9,8 @@ from assessments.models import Assessment
 from organizations.roles import Perm
 from organizations.tenancy import org_view, require_perm, tenant_get_or_404
 from reports import selectors, services
+from reports.countersign import CountersignError
+from reports.countersign import report_countersign_upload as countersign_upload
 from reports.models import Report
 
 
@@ -20,7 +24,9 @@ def report_list(request, assessment_pk):
         "reports/list.html",
         {
             "assessment": assessment,
-            "reports": selectors.report_history(assessment=assessment),
+            "reports": selectors.report_history(
+                assessment=assessment, finished_only=Perm.REPORT_REQUEST not in request.perms
+            ),
             "report_types": selectors.report_types_for(assessment=assessment),
             "page_title": f"Reports · {assessment.name}",
         },
@@ -57,10 +63,57 @@ def report_download(request, report_pk):
     if not report.is_final:
         require_perm(request, Perm.REPORT_DOWNLOAD_DRAFT)
     try:
-        handle = services.report_open_for_download(report=report, user=request.user)
+        handle, filename = services.report_open_for_download(report=report, user=request.user)
     except FileNotFoundError:
         messages.error(request, "The report file is missing from storage.")
         return redirect("reports:list", org_slug=request.organization.slug, assessment_pk=report.assessment_id)
-    response = FileResponse(handle, as_attachment=True, filename=report.download_name, content_type="application/pdf")
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_POST
+@org_view(Perm.REPORT_REQUEST)
+def report_retry(request, report_pk):
+    report = tenant_get_or_404(Report, request.organization, pk=report_pk)
+    try:
+        services.report_retry(report=report, by=request.user)
+    except services.ReportRequestError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{report.get_type_display()} queued again.")
+    return redirect("reports:list", org_slug=request.organization.slug, assessment_pk=report.assessment_id)
+
+
+class CountersignForm(forms.Form):
+    file = forms.FileField(label="Counter-signed report (PDF)")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.VERIFY_MAX_BYTES:
+            raise forms.ValidationError(f"The file is larger than {settings.VERIFY_MAX_BYTES // (1024 * 1024)} MB.")
+        data = upload.read()
+        if not data.startswith(b"%PDF-"):
+            raise forms.ValidationError("This is not a PDF file.")
+        return data
+
+
+@require_POST
+@org_view(Perm.REPORT_COUNTERSIGN)
+def report_countersign(request, report_pk):
+    report = tenant_get_or_404(Report.objects.select_related("signoff"), request.organization, pk=report_pk)
+    form = CountersignForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+    else:
+        try:
+            revision = countersign_upload(report=report, pdf=form.cleaned_data["file"], by=request.user)
+        except CountersignError as error:
+            messages.error(request, f"Counter-signature refused: {error}")
+        else:
+            messages.success(
+                request,
+                f"Counter-signature of {revision.countersigner_name} stored as revision {revision.number} "
+                f"(certificate: {revision.certificate_subject}).",
+            )
+    return redirect("reports:list", org_slug=request.organization.slug, assessment_pk=report.assessment_id)

@@ -1,8 +1,9 @@
 """Server-rendered SVG charts of maturity values (0-5), shared by the results page and the PDF reports.
 
 Pure functions returning SVG text: no JavaScript and no web fonts, with explicit width, height and viewBox
-so that browsers and WeasyPrint draw them the same. Every label is escaped. A missing value (not
-assessed or not applicable) is drawn as a gap at 0 with a hollow marker, never as a real 0.
+so that browsers and WeasyPrint draw them the same. Every label is escaped. A missing value is drawn as a
+gap (the outline breaks, the spoke is dashed) labelled "N/A" (not applicable) or "–" (not assessed), never
+as a 0. Items are (label, value) or (label, value, note) where note is NOT_APPLICABLE for an excluded item.
 """
 
 import math
@@ -19,6 +20,7 @@ SERIES = "#1f6feb"
 # The same level colours as static/css/app.css (.level-1 ... .level-5).
 LEVEL_COLORS = {1: "#c0392b", 2: "#e67e22", 3: "#d4ac0d", 4: "#27ae60", 5: "#1f6feb"}
 NO_VALUE = "–"
+NOT_APPLICABLE = "N/A"
 
 
 def _number(value) -> float | None:
@@ -27,8 +29,14 @@ def _number(value) -> float | None:
     return min(float(MAX_LEVEL), max(0.0, float(value)))
 
 
-def _display(value) -> str:
-    return NO_VALUE if value is None else f"{float(value):.2f}"
+def _display(value, note: str = "") -> str:
+    if value is None:
+        return NOT_APPLICABLE if note == NOT_APPLICABLE else NO_VALUE
+    return f"{float(value):.2f}"
+
+
+def _items(items) -> list[tuple[str, object, str]]:
+    return [(item[0], item[1], item[2] if len(item) > 2 else "") for item in items]
 
 
 def _f(number: float) -> str:
@@ -65,13 +73,12 @@ def _svg(width: float, height: float, title: str, body: list[str]) -> str:
     )
 
 
-def radar_chart_svg(
-    categories: list[tuple[str, object]], *, size: int = 480, title: str = "Maturity per category"
-) -> str:
+def radar_chart_svg(categories: list[tuple], *, size: int = 480, title: str = "Maturity per category") -> str:
     """A radar of category values on rings for levels 1-5, one spoke per category, clockwise from the top.
 
-    ``categories`` holds (label, value or None); labels are wrapped to two lines with the value below.
+    ``categories`` holds (label, value or None[, note]); labels are wrapped to two lines with the value below.
     """
+    categories = _items(categories)
     count = len(categories)
     font = max(9, round(size * 11 / 480))
     line = font * 1.2
@@ -107,35 +114,40 @@ def radar_chart_svg(
                 f'<circle cx="{_f(cx)}" cy="{_f(cy)}" r="{_f(radius * level / MAX_LEVEL)}" '
                 f'fill="none" stroke="{GRID}" stroke-width="1"/>'
             )
+    values = [_number(value) for _, value, _ in categories]
     for i in range(count):
         x, y = point(i, MAX_LEVEL)
-        body.append(f'<line x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}" y2="{_f(y)}" stroke="{GRID}" stroke-width="1"/>')
+        dash = ' stroke-dasharray="3 3"' if values[i] is None else ""
+        body.append(
+            f'<line x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}" y2="{_f(y)}" stroke="{GRID}" stroke-width="1"{dash}/>'
+        )
     # Ring numbers half-way between the last and the first spoke, where no value point sits.
     for level in range(1, MAX_LEVEL + 1):
         x, y = point(-0.5, level)
         body.append(_text(x, y + font / 3, str(level), size=font - 1, anchor="middle", weight="bold", fill=MUTED))
 
-    values = [_number(value) for _, value in categories]
-    outline = [point(i, value or 0.0) for i, value in enumerate(values)]
-    if count > 2:
+    outline = [point(i, value) if value is not None else None for i, value in enumerate(values)]
+    if count > 2 and all(p is not None for p in outline):
         body.append(polygon(outline, fill=SERIES, fill_opacity="0.18", stroke=SERIES, stroke_width="2"))
+    elif count > 2:
+        # The outline breaks at a missing value: each run of valued spokes is drawn as its own wedge.
+        for run in _runs(values):
+            points = [outline[i] for i in run]
+            if len(points) > 1:
+                body.append(polygon([(cx, cy), *points], fill=SERIES, fill_opacity="0.18", stroke="none"))
+                path = " ".join(f"{_f(x)},{_f(y)}" for x, y in points)
+                body.append(f'<polyline points="{path}" fill="none" stroke="{SERIES}" stroke-width="2"/>')
     for i, value in enumerate(values):
-        label = categories[i][0]
-        if value is None:
-            x, y = point(i, 0.35)
-            body.append(
-                f'<circle cx="{_f(x)}" cy="{_f(y)}" r="3.5" fill="#ffffff" stroke="{MUTED}" stroke-width="1.5">'
-                f"<title>{escape(label)}: no value</title></circle>"
-            )
-        else:
+        if value is not None:
             x, y = outline[i]
+            label = categories[i][0]
             body.append(
                 f'<circle cx="{_f(x)}" cy="{_f(y)}" r="3.5" fill="{SERIES}">'
                 f"<title>{escape(label)}: {_display(categories[i][1])}</title></circle>"
             )
 
     # Labels outside the outer ring, anchored away from the plot.
-    for i, (label, raw_value) in enumerate(categories):
+    for i, (label, raw_value, note) in enumerate(categories):
         angle = 2 * math.pi * i / count
         sin, cos = math.sin(angle), math.cos(angle)
         x, y = point(i, MAX_LEVEL + 0.3)
@@ -155,7 +167,7 @@ def radar_chart_svg(
             _text(
                 x,
                 first + len(lines) * line,
-                _display(raw_value),
+                _display(raw_value, note),
                 size=font,
                 anchor=anchor,
                 weight="normal" if missing else "bold",
@@ -165,18 +177,18 @@ def radar_chart_svg(
 
     # Legend.
     ly = height - line * 0.5
-    body.append(f'<circle cx="{_f(cx - 150)}" cy="{_f(ly - font / 3)}" r="3.5" fill="{SERIES}"/>')
-    body.append(_text(cx - 142, ly, "value (rings: levels 1–5)", size=font - 1, fill=MUTED))
+    body.append(f'<circle cx="{_f(cx - 170)}" cy="{_f(ly - font / 3)}" r="3.5" fill="{SERIES}"/>')
+    body.append(_text(cx - 162, ly, "value (rings: levels 1–5)", size=font - 1, fill=MUTED))
     body.append(
-        f'<circle cx="{_f(cx + 30)}" cy="{_f(ly - font / 3)}" r="3.5" fill="#ffffff" stroke="{MUTED}" '
-        f'stroke-width="1.5"/>'
+        f'<line x1="{_f(cx + 10)}" y1="{_f(ly - font / 3)}" x2="{_f(cx + 30)}" y2="{_f(ly - font / 3)}" '
+        f'stroke="{MUTED}" stroke-dasharray="3 3"/>'
     )
-    body.append(_text(cx + 38, ly, "no value (not assessed or N/A)", size=font - 1, fill=MUTED))
+    body.append(_text(cx + 36, ly, "gap: N/A (not applicable), – (not assessed)", size=font - 1, fill=MUTED))
     return _svg(width, height, title, body)
 
 
 def module_bar_chart_svg(
-    modules: list[tuple[str, object]],
+    modules: list[tuple],
     *,
     width: int = 480,
     title: str = "Maturity per module",
@@ -184,8 +196,9 @@ def module_bar_chart_svg(
 ) -> str:
     """Horizontal bars of module values on a 0-5 axis with a gridline and name per level.
 
-    ``modules`` holds (label, value or None); each bar is coloured by its level and labelled with its value.
+    ``modules`` holds (label, value or None[, note]); each bar is coloured by its level and labelled with its value.
     """
+    modules = _items(modules)
     font = 13
     bar = 24
     gap = 14
@@ -213,7 +226,7 @@ def module_bar_chart_svg(
             name = (level_names or LEVEL_NAMES)[level]
             body.append(_text(x, top - 8, name, size=font - 3, anchor="middle", fill=MUTED))
 
-    for row, (label, raw_value) in enumerate(modules):
+    for row, (label, raw_value, note) in enumerate(modules):
         y = top + row * (bar + gap) + gap / 2
         baseline = y + bar / 2 + font * 0.35
         body.append(_text(left - 8, baseline, _wrap(label, 18, max_lines=1)[0], size=font, anchor="end"))
@@ -223,8 +236,9 @@ def module_bar_chart_svg(
                 f'<rect x="{_f(left)}" y="{_f(y)}" width="{_f(plot)}" height="{bar}" fill="none" stroke="{GRID}" '
                 f'stroke-dasharray="4 3"/>'
             )
-            body.append(_text(left + 8, baseline, "no value", size=font - 1, fill=MUTED))
-            body.append(_text(x_of(MAX_LEVEL) + 8, baseline, NO_VALUE, size=font, fill=MUTED))
+            reason = "not applicable" if note == NOT_APPLICABLE else "not assessed"
+            body.append(_text(left + 8, baseline, reason, size=font - 1, fill=MUTED))
+            body.append(_text(x_of(MAX_LEVEL) + 8, baseline, _display(None, note), size=font, fill=MUTED))
             continue
         level = max(1, min(MAX_LEVEL, math.floor(value)))
         body.append(
@@ -233,3 +247,23 @@ def module_bar_chart_svg(
         )
         body.append(_text(x_of(MAX_LEVEL) + 8, baseline, _display(raw_value), size=font, weight="bold"))
     return _svg(width, height, title, body)
+
+
+def _runs(values: list) -> list[list[int]]:
+    """Indexes of consecutive present values, around the circle (a run may wrap from the last to the first)."""
+    count = len(values)
+    start = next((i for i in range(count) if values[i] is None), None)
+    if start is None:
+        return [list(range(count))]
+    runs, current = [], []
+    for step in range(1, count + 1):
+        i = (start + step) % count
+        if values[i] is None:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append(i)
+    if current:
+        runs.append(current)
+    return runs

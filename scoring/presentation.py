@@ -4,6 +4,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from catalog.levels import LEVELS, MaturityLevel
+from scoring.charts import NOT_APPLICABLE
 from scoring.engine import ExtensionResult, Priority, Score, format_value
 from scoring.selectors import AssessmentResults
 
@@ -146,12 +147,23 @@ def score_rows(results: AssessmentResults) -> list[ScoreRow]:
     return rows
 
 
-def radar_items(results: AssessmentResults) -> list[tuple[str, Fraction | None]]:
-    return [(f"{c.key} {c.name}", results.result.categories[c.key].value) for c in results.catalogue.categories]
+def _note(results: AssessmentResults, key: str) -> str:
+    return NOT_APPLICABLE if key in results.result.not_applicable else ""
 
 
-def module_bar_items(results: AssessmentResults) -> list[tuple[str, Fraction | None]]:
-    return [(f"{m.code} {m.name}", results.result.modules[m.code].value) for m in results.catalogue.modules]
+def radar_items(results: AssessmentResults) -> list[tuple[str, Fraction | None, str]]:
+    """(label, value, note) per category; note "N/A" marks a not-applicable category (a gap, never 0)."""
+    return [
+        (f"{c.key} {c.name}", results.result.categories[c.key].value, _note(results, c.key))
+        for c in results.catalogue.categories
+    ]
+
+
+def module_bar_items(results: AssessmentResults) -> list[tuple[str, Fraction | None, str]]:
+    return [
+        (f"{m.code} {m.name}", results.result.modules[m.code].value, _note(results, m.code))
+        for m in results.catalogue.modules
+    ]
 
 
 def priority_rows(results: AssessmentResults, *, limit: int = TOP_PRIORITIES) -> dict[str, list[PriorityRow]]:

@@ -8,6 +8,7 @@ official PKIMM files are an extra set: tests reading them carry ``@pytest.mark.o
 import pytest
 from django.contrib.auth.models import User
 
+from core.models import Profile
 from organizations.models import Membership, Organization
 from organizations.roles import Role
 from tests import services
@@ -31,8 +32,16 @@ from tests.official import (  # noqa: F401
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(email: str) -> User:
-    return User.objects.create_user(username=email, email=email, password=PASSWORD)
+def make_user(email: str, *, full_name: str | None = None, job_title: str = "") -> User:
+    """A user who has given their name (as at first sign-in); full_name="" leaves the profile out."""
+    user = User.objects.create_user(username=email, email=email, password=PASSWORD)
+    if full_name is None:
+        full_name = email.split("@")[0].replace(".", " ").title()
+    if full_name:
+        # The profile only (not Django's name fields, which profile_update keeps in step): pages that show
+        # members by e-mail in other tests stay as they are.
+        Profile.objects.create(user=user, full_name=full_name, job_title=job_title)
+    return user
 
 
 @pytest.hookimpl(tryfirst=True)

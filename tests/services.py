@@ -48,6 +48,19 @@ def require_chromium() -> Path:
     return CHROMIUM
 
 
+SOFTHSM_MODULES = (Path("/usr/lib/softhsm/libsofthsm2.so"), Path("/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"))
+
+
+def require_softhsm() -> Path:
+    """The SoftHSM2 PKCS#11 module and its softhsm2-util (Debian package softhsm2, installed by `make test`)."""
+    import shutil
+
+    module = next((path for path in SOFTHSM_MODULES if path.exists()), None)
+    if module is None or shutil.which("softhsm2-util") is None:
+        missing_service("needs SoftHSM2 (Debian package softhsm2)")
+    return module
+
+
 def require_official_files() -> None:
     """For tests marked ``official`` (tests/official.py): the PKI Consortium's files must be there."""
     from tests.official import OFFICIAL_DIR, official_files_missing

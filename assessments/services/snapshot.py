@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from assessments.models import Assessment, CategoryAnswer, ExtensionAnswer, RequirementAnswer
+from assessments.models import Assessment, CategoryAnswer, Evidence, ExtensionAnswer, RequirementAnswer
 from assessments.selectors_manage import scope_tree
 from scoring.engine import score_result_to_json
 from scoring.selectors import assessment_score
@@ -27,6 +27,12 @@ def assessment_snapshot_build(*, assessment: Assessment) -> dict:
     )
     category_answers = CategoryAnswer.objects.for_org(org).filter(assessment=assessment).select_related("category")
     extension_answers = ExtensionAnswer.objects.for_org(org).filter(assessment=assessment).select_related("extension")
+    evidence = (
+        Evidence.objects.for_org(org)
+        .filter(assessment=assessment)
+        .select_related("category", "requirement")
+        .order_by("created_at", "id")
+    )
     return {
         "taken_at": timezone.now().isoformat(),
         "assessment": {
@@ -74,4 +80,23 @@ def assessment_snapshot_build(*, assessment: Assessment) -> dict:
             for answer in extension_answers
         ],
         "results": score_result_to_json(assessment_score(assessment=assessment)),
+        # The evidence manifest: what each file was when signed off (name, size, SHA-256), links by address.
+        "evidence": [
+            {
+                "target": _evidence_target(item),
+                "kind": item.kind,
+                "title": item.title,
+                "name": item.original_name,
+                "url": item.url,
+                "size": item.size,
+                "sha256": item.sha256,
+            }
+            for item in evidence
+        ],
     }
+
+
+def _evidence_target(item) -> str:
+    if item.requirement_id:
+        return item.requirement.key
+    return item.category.key if item.category_id else ""

@@ -15,7 +15,9 @@ from assessments.selectors_manage import categories_in_scope, open_items, scope_
 from assessments.services.common import AssessmentError, assessment_lock_editable, questionnaire_url
 from assessments.services.history import assessment_audit
 from assessments.services.snapshot import assessment_snapshot_build
+from assessments.signals import signoff_created
 from core.events import ASSESSMENT_SIGNED_OFF, REVIEW_REQUESTED, event_announce
+from core.profiles import person_name, person_title
 from notifications.services import Kind, notify
 from organizations.roles import Perm
 from organizations.selectors import members_with_perm
@@ -412,11 +414,38 @@ def sign_off_check(*, assessment: Assessment) -> SignOffCheck:
     )
 
 
-def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOff:
-    """In review, every category accepted, nothing open -> signed off, with a frozen snapshot."""
+MAX_COUNTERSIGNERS = 4
+
+
+def countersigners_clean(entries) -> list[dict]:
+    """[{"name", "title"}] of the people who are to counter-sign the final reports (blank rows dropped)."""
+    people = []
+    for entry in entries or []:
+        name = " ".join(str(entry.get("name") or "").split())
+        title = " ".join(str(entry.get("title") or "").split())
+        if not name and not title:
+            continue
+        if not name:
+            raise AssessmentError(f"A counter-signer with the title {title!r} needs a name.")
+        if len(name) > 150 or len(title) > 150:
+            raise AssessmentError("Counter-signer names and titles are limited to 150 characters.")
+        people.append({"name": name, "title": title})
+    if len(people) > MAX_COUNTERSIGNERS:
+        raise AssessmentError(f"At most {MAX_COUNTERSIGNERS} counter-signers can be named.")
+    return people
+
+
+def assessment_sign_off(*, assessment: Assessment, statement: str, by, countersigners=None) -> SignOff:
+    """In review, every category accepted, nothing open -> signed off, with a frozen snapshot.
+
+    The signer's name and title are copied as they are now; ``countersigners`` names the people whose
+    empty signature fields the final reports carry. ``signoff_created`` lets later layers (reports)
+    freeze what they show, inside the same transaction.
+    """
     statement = (statement or "").strip()
     if not statement:
         raise AssessmentError("A sign-off statement is required.")
+    countersigners = countersigners_clean(countersigners)
     with transaction.atomic():
         locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_SIGNOFF)
         check = sign_off_check(assessment=locked)
@@ -436,8 +465,11 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
             assessment=locked,
             signed_by=by,
             signed_by_label=by.get_username(),
+            signed_by_name=person_name(by),
+            signed_by_title=person_title(by),
             signed_at=now,
             statement=statement,
+            countersigners=countersigners,
             snapshot=assessment_snapshot_build(assessment=locked),
             open_items=check.checklist_items,
         )
@@ -451,7 +483,12 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
             by=by,
             action="assessment.signed_off",
             before_status=Status.IN_REVIEW,
-            extra={"signoff": signoff.pk, "statement": statement, "open_items": signoff.open_items},
+            extra={
+                "signoff": signoff.pk,
+                "statement": statement,
+                "open_items": signoff.open_items,
+                "countersigners": countersigners,
+            },
         )
         notify(
             organization=locked.organization,
@@ -473,6 +510,7 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by) -> SignOf
             event=ASSESSMENT_SIGNED_OFF,
             data={"assessment": _event_assessment(locked), "signed_off_by": by.get_username(), "signed_at": now},
         )
+        signoff_created.send(sender=SignOff, signoff=signoff)
     assessment.refresh_from_db()
     return signoff
 

@@ -19,6 +19,7 @@ from assessments.services.workflow import (
     sign_off_check,
 )
 from assessments.views.common import get_assessment
+from core.signing_setup import signing_setup_problem
 from organizations.roles import Perm
 from organizations.tenancy import org_view
 
@@ -108,7 +109,12 @@ def sign_off_view(request, pk):
     form = SignOffForm(request.POST or None, blocked=not check.ok, initial={"statement": check.suggested_statement()})
     if request.method == "POST" and form.is_valid():
         try:
-            assessment_sign_off(assessment=assessment, statement=form.cleaned_data["statement"], by=request.user)
+            assessment_sign_off(
+                assessment=assessment,
+                statement=form.cleaned_data["statement"],
+                countersigners=form.countersigners(),
+                by=request.user,
+            )
         except AssessmentError as error:
             messages.error(request, str(error))
         else:
@@ -121,6 +127,7 @@ def sign_off_view(request, pk):
             "assessment": assessment,
             "form": form,
             "check": check,
+            "signing_problem": signing_setup_problem(),
             "page_title": f"Sign off · {assessment.name}",
             "tab": "review",
         },

@@ -57,7 +57,8 @@ def test_demo_has_a_signed_baseline_a_reassessment_with_plans_and_an_assessment_
     assert baseline.status == Assessment.Status.SIGNED_OFF
     report = Report.objects.get(assessment=baseline)
     assert (report.status, report.is_final, report.type) == (Report.Status.DONE, True, Report.Type.DETAILED)
-    with report_open_for_download(report=report, user=baseline.signed_off_by) as file:
+    handle, _name = report_open_for_download(report=report, user=baseline.signed_off_by)
+    with handle as file:
         verification = report_verify(pdf=file.read())
     assert (verification.verdict, verification.assessment) == (VERDICT_VALID, DEMO_BASELINE)
 

@@ -278,4 +278,4 @@ def test_pages_and_reports_name_the_levels_as_the_model_version_does(client, org
     assert "Basic" not in page
     data = report_data_build(assessment=assessment, report_type="detailed")
     assert data["overall"]["level"]["label"] == "2 Foundational"
-    assert data["assurance"]["report_label"].startswith("Self-assessment")
+    assert data["profile_assurance"]["report_label"].startswith("Self-assessment")

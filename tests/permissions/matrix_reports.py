@@ -52,5 +52,15 @@ CASES = [
     Case("reports:status", _report("draft_report"), by_role()),
     Case("reports:download", _report("draft_report"), by_role(allowed=WORKERS), label="draft"),
     Case("reports:download", _report("final_report"), by_role(allowed=MEMBERS), label="final"),
+    # Retrying a finished report changes nothing and redirects back with a message.
+    Case("reports:retry", _report("draft_report"), by_role(302, allowed=WORKERS), method="post", data=lambda w: {}),
+    # Counter-signatures are uploaded by those who may sign off; without a file nothing changes.
+    Case(
+        "reports:countersign",
+        _report("final_report"),
+        by_role(302, allowed=("owner", "lead")),
+        method="post",
+        data=lambda w: {},
+    ),
     Case("verify:index", lambda w: {}, everyone()),
 ]

@@ -142,3 +142,78 @@ def report_data():
         "comparison": None,
         "action_plans": [],
     }
+
+
+@pytest.fixture
+def tsa_server(signing_dir, tmp_path):
+    """A real RFC 3161 timestamp authority on 127.0.0.1 (pyHanko's timestamper behind a small HTTP handler).
+
+    It holds the installation's TSA key, moved out of the signing directory so that the signer can only
+    timestamp through HTTP. Yields (url, list of the requests it answered).
+    """
+    import asyncio
+    import shutil
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from asn1crypto import tsp
+    from pyhanko.keys import load_cert_from_pemder, load_private_key_from_pemder
+    from pyhanko.sign.timestamps import DummyTimeStamper
+    from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+    from reports import signing
+
+    server_dir = tmp_path / "tsa"
+    server_dir.mkdir()
+    for name in (signing.TSA_CERT_FILE, signing.TSA_KEY_FILE):
+        shutil.move(signing_dir / name, server_dir / name)
+    stamper = DummyTimeStamper(
+        tsa_cert=load_cert_from_pemder(str(server_dir / signing.TSA_CERT_FILE)),
+        tsa_key=load_private_key_from_pemder(str(server_dir / signing.TSA_KEY_FILE), passphrase=None),
+        certs_to_embed=SimpleCertificateStore.from_certs([load_cert_from_pemder(str(signing_dir / "ca-cert.pem"))]),
+    )
+    answered = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            if self.headers.get("Content-Type") != "application/timestamp-query":
+                self.send_error(415)
+                return
+            request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
+            response = asyncio.run(stamper.async_request_tsa_response(request)).dump()
+            answered.append(request)
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(response)))
+            self.end_headers()
+            self.wfile.write(response)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/tsa", answered
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def workflow_sign_off(assessment, *, user, statement="We confirm these results.", countersigners=()):
+    """Sign off through the real services (review requested, every category accepted), as the pages do."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from assessments.models import Assessment, SignOff
+
+    Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.IN_PROGRESS)
+    args = [str(assessment.pk), "--as", user.email, "--statement", statement]
+    for person in countersigners:
+        args += ["--countersigner", person]
+    out = StringIO()
+    call_command("signoff_assessment", *args, stdout=out, stderr=StringIO())
+    assessment.refresh_from_db()
+    return SignOff.objects.get(pk=int(out.getvalue().strip()))

@@ -25,7 +25,8 @@ def test_render_report_signs_signed_off_assessments(answered, lead, tmp_path, si
         "render_report", str(answered.pk), "--type", "attestation", "-o", str(output), "--sign", stdout=io.StringIO()
     )
     with output.open("rb") as handle:
-        assert len(PdfFileReader(handle).embedded_signatures) == 1
+        reader = PdfFileReader(handle)
+        assert len(reader.embedded_regular_signatures) == 1 and len(reader.embedded_timestamp_signatures) == 1
 
 
 def test_render_report_of_unknown_assessment(db, tmp_path):

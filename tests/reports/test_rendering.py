@@ -155,14 +155,58 @@ def test_detailed_pdf_of_a_full_assessment(org, lead):
     assert "Contents" in pages[1]
 
 
-def test_attestation_of_a_signed_off_assessment_is_one_page_without_draft(org, lead):
+def test_attestation_of_a_signed_off_assessment_has_no_draft_mark(org, lead):
     assessment = answered_assessment(org, user=lead)
     sign_off(assessment, user=lead, label="Lee Lead <lead@acme.test>")
     pdf, _data, _timings = rendering.report_render_bytes(assessment=assessment, report_type="attestation")
     pages = pdf_pages_text(pdf)
-    assert len(pages) == 1
-    assert "DRAFT" not in pages[0]
-    assert "Lee Lead" in pages[0] and org.name in pages[0]
+    assert len(pages) <= 2
+    assert not any("DRAFT" in page for page in pages)
+    assert "Lee Lead" in "".join(pages) and org.name in pages[0]
+
+
+def test_attestation_lists_every_exclusion_with_its_reason_and_the_assurance_label(org, lead):
+    from assessments.models import Applicability
+    from catalog.models import Category
+
+    assessment = answered_assessment(org, user=lead)
+    category = Category.objects.filter(model_version=assessment.model_version).order_by("id")[3]
+    Applicability.objects.create(
+        organization=org,
+        assessment=assessment,
+        key=category.key,
+        level=Applicability.Level.NOT_APPLICABLE,
+        reason="No hardware security modules are operated here.",
+    )
+    pdf, data, _timings = rendering.report_render_bytes(assessment=assessment, report_type="attestation")
+    text = " ".join(" ".join(pdf_pages_text(pdf)).split())
+    assert (
+        f"Category {category.key} {category.name} Not applicable No hardware security modules are operated here."
+        in text
+    )
+    # The builder's requirement exclusion and partial category are listed too, each with its reason.
+    for row in data["applicability"]:
+        assert row["reason"] and row["reason"] in text
+    assert {row["kind"] for row in data["applicability"]} == {"Category", "Requirement"}
+    assert "This attests that" in text
+    assert (
+        "Formal assessment by Dana Auditor, Example Assurance Ltd (external assessor) — not independently verified"
+        in text
+    )
+
+
+def test_a_self_assessment_is_declared_never_attested(org, lead):
+    assessment = answered_assessment(org, user=lead, method=Assessment.Method.SELF)
+    pdf, data, _timings = rendering.report_render_bytes(assessment=assessment, report_type="attestation")
+    text = " ".join(" ".join(pdf_pages_text(pdf)).split())
+    assert data["assurance"] == {
+        "tier": "self",
+        "label": "Self-assessment — not independently verified",
+        "verified": False,
+        "attests": False,
+    }
+    assert "This attests" not in text and "Attestation report" not in text
+    assert "Self-assessment declaration" in text and "Self-assessment — not independently verified" in text
 
 
 def test_self_assessment_report(org, lead):

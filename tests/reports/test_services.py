@@ -141,7 +141,8 @@ def test_expected_failure_is_stored_with_a_readable_message(
     sign_off(answered, user=lead)
     report = request(answered, "attestation", lead, django_capture_on_commit_callbacks)
     assert report.status == Report.Status.FAILED
-    assert "init_signing" in report.error
+    # A plain message for the person who asked; the administrator's instructions go to the log.
+    assert "report signing is not set up" in report.error and "init_signing" not in report.error
     assert stored_report_files(org) == []
 
 
@@ -151,7 +152,7 @@ def test_unexpected_failure_is_stored_without_internals(
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("reports.rendering.report_pdf_render", broken)
+    monkeypatch.setattr("reports.rendering.report_pdf_build", broken)
     report = request(answered, "attestation", lead, django_capture_on_commit_callbacks)
     assert report.status == Report.Status.FAILED
     assert "internal error" in report.error and "secret" not in report.error
@@ -172,7 +173,8 @@ def test_viewer_downloads_only_final_reports(org, answered, lead, viewer, assess
     services.report_render(report_id=final.pk)
     final.refresh_from_db()
     assert services.report_can_download(report=final, user=viewer)
-    assert services.report_open_for_download(report=final, user=viewer).read().startswith(b"%PDF-")
+    handle, name = services.report_open_for_download(report=final, user=viewer)
+    assert handle.read().startswith(b"%PDF-") and name.endswith("-signed.pdf")
 
 
 def test_assessment_with_final_reports_can_be_deleted_but_not_its_signoff_alone(

@@ -57,18 +57,21 @@ def test_radar_shows_every_category_with_its_value():
         assert ring in texts
 
 
-def test_radar_draws_missing_values_as_hollow_markers_at_zero():
-    root = _parse(radar_chart_svg(CATEGORIES))
-    markers = list(root.iter(f"{SVG}circle"))
-    hollow = [c for c in markers if c.get("fill") == "#ffffff" and "no value" in (c.findtext(f"{SVG}title") or "")]
-    filled = [c for c in markers if c.findtext(f"{SVG}title", "").endswith(("3.33", "2.00", "5.00", "1.50"))]
-    assert len(hollow) == 1 and "G.3" in hollow[0].findtext(f"{SVG}title")
-    assert len(filled) == 4
-    outline = [p for p in root.iter(f"{SVG}polygon") if p.get("fill-opacity")]
-    assert len(outline) == 1
-    points = [tuple(map(float, pair.split(","))) for pair in outline[0].get("points").split()]
-    centre = (float(root.get("width")) / 2, points[2][1])
-    assert points[2] == pytest.approx(centre)  # G.3 sits at the centre (0), not at a made-up value
+def test_radar_leaves_a_gap_labelled_n_a_for_a_not_applicable_category_never_a_zero():
+    categories = [*CATEGORIES[:2], ("G.3 Compliance", None, "N/A"), *CATEGORIES[3:]]
+    root = _parse(radar_chart_svg(categories))
+    texts = _texts(root)
+    assert "N/A" in texts
+    # No value point and no outline vertex at the centre (0): the outline breaks at G.3.
+    markers = [c for c in root.iter(f"{SVG}circle") if c.findtext(f"{SVG}title")]
+    assert len(markers) == 4 and not any("G.3" in c.findtext(f"{SVG}title") for c in markers)
+    assert not [p for p in root.iter(f"{SVG}polygon") if p.get("fill-opacity") and p.get("stroke") != "none"]
+    outlines = [p.get("points").split() for p in root.iter(f"{SVG}polyline")]
+    assert len(outlines) == 1 and len(outlines[0]) == 4  # M.9, R.16, G.1, G.2: one run around the gap
+    dashed = [line for line in root.iter(f"{SVG}line") if line.get("stroke-dasharray")]
+    assert len(dashed) == 2  # the G.3 spoke, and the legend's sample
+    # Not assessed (no note) reads "–", not applicable reads "N/A".
+    assert "–" in _texts(_parse(radar_chart_svg(CATEGORIES)))
 
 
 def test_radar_values_sit_on_their_rings():
@@ -114,7 +117,9 @@ def test_bar_chart_bars_are_proportional_and_coloured_by_level():
     assert float(g.get("width")) / float(m.get("width")) == pytest.approx(74 / 27 / 5, abs=0.01)
     assert g.get("fill") == "#e67e22" and m.get("fill") == "#1f6feb"  # level 2 and level 5 colours
     texts = _texts(root)
-    assert "2.74" in texts and "5.00" in texts and "no value" in texts
+    assert "2.74" in texts and "5.00" in texts and "not assessed" in texts
+    na = _texts(_parse(module_bar_chart_svg([("G Governance", 2), ("O Operations", None, "N/A")])))
+    assert "N/A" in na and "not applicable" in na
     for name in ("Initial", "Basic", "Advanced", "Managed", "Optimized"):
         assert name in texts
 

@@ -1,0 +1,4 @@
+from tests.permissions.spec import LOGIN, ROLES, Case
+
+# Every signed-in person edits their own profile (name and job title); nobody else's.
+CASES = [Case("profile", lambda w: {}, {role: (LOGIN if role == "anonymous" else 200) for role in ROLES})]
