@@ -153,13 +153,7 @@ def test_rate_limit_holds_across_processes_with_redis(client, db, settings, sign
     require_redis(REDIS_URL)
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     settings.VERIFY_UPLOADS_PER_MINUTE = 2
-    if time.time() % 60 > 50:  # the counter is per minute: stay inside one
-        time.sleep(61 - time.time() % 60)
-    address = f"client-{uuid.uuid4().hex}"  # a counter of its own
     pdf = report_pdf_render("<p>x</p>")
-    for _ in range(2):
-        uploaded = SimpleUploadedFile("r.pdf", pdf, content_type="application/pdf")
-        assert client.post(URL, {"file": uploaded}, REMOTE_ADDR=address).status_code == 200
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "pkimm.settings",
@@ -167,7 +161,23 @@ def test_rate_limit_holds_across_processes_with_redis(client, db, settings, sign
         "REDIS_URL": REDIS_URL,
         "VERIFY_UPLOADS_PER_MINUTE": "2",
     }
-    result = subprocess.run(
-        [sys.executable, "-c", OTHER_PROCESS, address], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
-    )
+    # The counter is per clock minute. On a loaded machine the other process may start in the next minute, where
+    # it rightly counts afresh: such a round proves nothing and is repeated (a few times at most).
+    for _ in range(3):
+        if time.time() % 60 > 45:
+            time.sleep(61 - time.time() % 60)
+        window = int(time.time() // 60)
+        address = f"client-{uuid.uuid4().hex}"  # a counter of its own
+        for _ in range(2):
+            uploaded = SimpleUploadedFile("r.pdf", pdf, content_type="application/pdf")
+            assert client.post(URL, {"file": uploaded}, REMOTE_ADDR=address).status_code == 200
+        result = subprocess.run(
+            [sys.executable, "-c", OTHER_PROCESS, address],
+            cwd=settings.BASE_DIR,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if int(time.time() // 60) == window:
+            break
     assert result.stdout.strip() == "limited", result.stdout + result.stderr
