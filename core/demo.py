@@ -28,6 +28,7 @@ from assessments.services.workflow import (
     sign_off_check,
 )
 from catalog.models import Requirement
+from core.profiles import profile_is_complete, profile_update
 from improvement.services.plans import action_plan_create
 from improvement.services.reassessment import reassessment_start
 from organizations.models import Membership
@@ -56,6 +57,8 @@ def demo_lead_ensure(*, organization) -> User:
         user.set_unusable_password()
         user.save(update_fields=["password"])
     Membership.objects.get_or_create(organization=organization, user=user, defaults={"role": Role.LEAD})
+    if not profile_is_complete(user=user):
+        profile_update(user=user, full_name="Lena Lead", job_title="Lead PKI assessor")
     return user
 
 

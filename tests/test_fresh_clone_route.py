@@ -153,7 +153,9 @@ def browser_route(browser, url: str, password: str, tmp_path: Path) -> None:
     page.goto(url + "o/demo/assessments/")
     page.get_by_role("link", name=DEMO_ASSESSMENT).first.click()
     page.get_by_role("link", name="Sign off…").first.click()
-    page.fill("textarea[name=statement]", "The answers reflect our PKI as reviewed (fresh-clone test).")
+    statement = page.locator("textarea[name=statement]")
+    # The form comes prefilled with the checklist's open items, which a sign-off must name: keep them.
+    statement.fill(statement.input_value() + "\nThe answers reflect our PKI as reviewed (fresh-clone test).")
     page.locator("form button[type=submit], form input[type=submit]").last.click()
     expect(page.get_by_text("Assessment signed off. It is now read-only.")).to_be_visible()
 

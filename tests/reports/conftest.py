@@ -201,6 +201,14 @@ def tsa_server(signing_dir, tmp_path):
         server.server_close()
 
 
+def statement_naming_open_items(assessment, statement: str) -> str:
+    """The statement plus the keys of the sign-off checklist's open items, as a person signing off with them must."""
+    from assessments.services.workflow import sign_off_check
+
+    keys = [item["key"] for item in sign_off_check(assessment=assessment).checklist_items]
+    return f"{statement}\nOpen items: {', '.join(keys)}." if keys else statement
+
+
 def workflow_sign_off(assessment, *, user, statement="We confirm these results.", countersigners=()):
     """Sign off through the real services (review requested, every category accepted), as the pages do."""
     from io import StringIO
@@ -210,7 +218,7 @@ def workflow_sign_off(assessment, *, user, statement="We confirm these results."
     from assessments.models import Assessment, SignOff
 
     Assessment.objects.filter(pk=assessment.pk).update(status=Assessment.Status.IN_PROGRESS)
-    args = [str(assessment.pk), "--as", user.email, "--statement", statement]
+    args = [str(assessment.pk), "--as", user.email, "--statement", statement_naming_open_items(assessment, statement)]
     for person in countersigners:
         args += ["--countersigner", person]
     out = StringIO()

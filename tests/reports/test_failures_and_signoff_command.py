@@ -11,6 +11,7 @@ from django.urls import reverse
 from assessments.models import Assessment
 from audit.models import AuditEntry
 from reports.models import Report
+from tests.reports.conftest import statement_naming_open_items
 from tests.reports.test_views import list_url, make_report
 
 
@@ -58,7 +59,7 @@ def test_signoff_command_uses_the_services_and_their_checks(org, answered, lead,
         "--as",
         lead.email,
         "--statement",
-        "Confirmed by script.",
+        statement_naming_open_items(answered, "Confirmed by script."),
         "--countersigner",
         "Ann Lee|CISO",
         stdout=out,

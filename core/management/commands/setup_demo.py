@@ -6,6 +6,7 @@ from django.db import transaction
 
 from catalog.services import starter_model_load
 from core.demo import demo_data_create
+from core.profiles import profile_is_complete, profile_update
 from organizations.models import Membership, Organization
 from organizations.roles import Role
 from reports.models import Report
@@ -49,6 +50,8 @@ class Command(BaseCommand):
             user.set_password(password)
             user.save()
             Membership.objects.get_or_create(organization=organization, user=user, defaults={"role": Role.OWNER})
+            if not profile_is_complete(user=user):  # sign-offs and reports name people by their profile
+                profile_update(user=user, full_name="Dana Demo", job_title="Head of PKI")
         demo = demo_data_create(organization=organization, model_version=outcome.model_version, by=user)
         for line in demo.created:
             self.stdout.write(f"Created {line}.")
