@@ -58,7 +58,9 @@ def report_countersign_upload(*, report: Report, pdf: bytes, by) -> ReportRevisi
         raise CountersignError(f"The file is larger than {settings.VERIFY_MAX_BYTES // (1024 * 1024)} MB.")
     roots = countersign_trust_roots()
     with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("signoff", "organization").get(pk=report.pk)
+        report = (
+            Report.objects.select_for_update(of=("self",)).select_related("signoff", "organization").get(pk=report.pk)
+        )
         name, _ = report_newest_file(report=report)
         with default_storage.open(name, "rb") as handle:
             base = handle.read()
