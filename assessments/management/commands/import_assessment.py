@@ -1,13 +1,12 @@
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.services.exchange import assessment_import_data
 from assessments.services.exchange_files import ExchangeError, exchange_document_parse
-from organizations.models import Organization
+from organizations.management.lookup import command_organization, command_user
 
 
 class Command(BaseCommand):
@@ -23,14 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--model-version", help="Model version of a PKI Consortium tool file (default 1.1.0).")
 
     def handle(self, *args, file, org, as_email=None, model_version=None, **options):
-        organization = Organization.objects.filter(slug=org).first()
-        if organization is None:
-            raise CommandError(f"There is no organization {org!r}.")
-        by = None
-        if as_email:
-            by = get_user_model().objects.filter(email__iexact=as_email).first()
-            if by is None:
-                raise CommandError(f"There is no user {as_email!r}.")
+        organization = command_organization(org)
+        by = command_user(as_email) if as_email else None
         try:
             if file == "-":
                 content, name = sys.stdin.buffer.read(), ""

@@ -1,6 +1,5 @@
 """Sign off an assessment from a script, through the same services (and checks) as the pages."""
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
@@ -13,6 +12,7 @@ from assessments.services.workflow import (
     category_review_accept,
 )
 from core.signing_setup import signing_setup_problem
+from organizations.management.lookup import command_user
 
 
 class Command(BaseCommand):
@@ -35,9 +35,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, assessment_id, as_email, statement, countersigner, **options):
-        by = get_user_model().objects.filter(email__iexact=as_email).first()
-        if by is None:
-            raise CommandError(f"There is no user {as_email!r}.")
+        by = command_user(as_email)
         assessment = Assessment.objects.select_related("organization").filter(pk=assessment_id).first()
         if assessment is None:
             raise CommandError(f"There is no assessment {assessment_id}.")

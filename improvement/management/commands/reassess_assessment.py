@@ -1,4 +1,3 @@
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
@@ -7,6 +6,7 @@ from catalog.models import ModelVersion
 from improvement.mapping import reassessment_mapping
 from improvement.services.common import ImprovementError
 from improvement.services.reassessment import reassessment_start
+from organizations.management.lookup import command_user
 from organizations.models import Membership
 from organizations.roles import Role
 
@@ -61,10 +61,7 @@ class Command(BaseCommand):
 
     def _actor(self, previous, as_email):
         if as_email:
-            user = get_user_model().objects.filter(email__iexact=as_email).first()
-            if user is None:
-                raise CommandError(f"There is no user {as_email!r}.")
-            return user
+            return command_user(as_email)
         membership = (
             Membership.objects.filter(organization=previous.organization, role=Role.OWNER)
             .select_related("user")
