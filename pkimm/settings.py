@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "scoring",
     "reports",
     "improvement",
+    "exchange",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ urlpatterns = [
     path("portfolio/", include("improvement.portfolio_urls")),
     path("o/<slug:org_slug>/", include("organizations.org_urls")),
     path("o/<slug:org_slug>/assessments/", include("assessments.urls")),
-    path("o/<slug:org_slug>/exchange/", include("assessments.exchange_urls")),
+    path("o/<slug:org_slug>/exchange/", include("exchange.urls")),
     path("o/<slug:org_slug>/results/", include("scoring.urls")),
     path("o/<slug:org_slug>/reports/", include("reports.urls")),
     path("o/<slug:org_slug>/plans/", include("improvement.urls")),

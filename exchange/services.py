@@ -1,7 +1,7 @@
 """Import of an assessment file: the exchange format, or the PKI Consortium web tool's progress.
 
-Everything is checked first (``exchange_check``), and only a file without problems is written, in one
-transaction. docs/exchange-format.md describes the format; ``assessments/exchange.py`` writes it.
+Everything is checked first (``exchange.check``), and only a file without problems is written, in one
+transaction. docs/exchange-format.md describes the format; ``exchange/export.py`` writes it.
 """
 
 from dataclasses import dataclass, field
@@ -9,7 +9,6 @@ from typing import Any
 
 from django.db import transaction
 
-from assessments.exchange import assessment_export_data
 from assessments.models import (
     Applicability,
     Assessment,
@@ -24,10 +23,11 @@ from assessments.models import (
     SignOff,
     UseCase,
 )
-from assessments.services.exchange_check import ImportPlan, PlannedAnswer, exchange_data_check
 from assessments.services.summary import assessment_summary_refresh
 from audit.services import audit_log
 from catalog.models import Requirement
+from exchange.check import ImportPlan, PlannedAnswer, exchange_data_check
+from exchange.export import assessment_export_data
 from improvement.models import TargetLevel
 from organizations.models import Membership
 from organizations.roles import Perm, role_has_perm

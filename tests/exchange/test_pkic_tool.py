@@ -7,11 +7,11 @@ from fractions import Fraction
 import pytest
 
 from assessments.models import Applicability, Assessment, CategoryAnswer, UseCase
-from assessments.services.exchange import assessment_import_data
-from assessments.services.exchange_check import PKIC_NOT_APPLICABLE_REASON
-from assessments.services.exchange_files import ExchangeError, exchange_document_parse
 from audit.models import AuditEntry
-from tests.assessments.exchange_helpers import run, scores
+from exchange.check import PKIC_NOT_APPLICABLE_REASON
+from exchange.files import ExchangeError, exchange_document_parse
+from exchange.services import assessment_import_data
+from tests.exchange.exchange_helpers import run, scores
 from tests.factories import model_1_0, model_1_1
 
 PROGRESS_YAML = """\

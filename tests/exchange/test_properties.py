@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assessments.exchange import assessment_export_data
-from assessments.services.exchange import assessment_import_data
 from catalog.models import Category, Module, Requirement
+from exchange.export import assessment_export_data
+from exchange.services import assessment_import_data
 from tests.factories import model_1_1
 from tests.factories_extensions import pqc_extension
 

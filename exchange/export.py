@@ -2,7 +2,7 @@
 
 One JSON document holds everything an assessment holds except the contents of evidence files, for
 backups, moving an assessment to another instance or organization, and tests. docs/exchange-format.md
-describes every field; ``assessments/services/exchange.py`` reads it back.
+describes every field; ``exchange/services.py`` reads it back.
 
 The export is deterministic: the same rows always give the same document, key for key, so that
 export -> import -> export gives an identical file. Ids, the assessment's own creation time and the

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from assessments.models import Assessment
 from audit.models import AuditEntry
-from tests.assessments.exchange_helpers import run, self_assessment
+from tests.exchange.exchange_helpers import run, self_assessment
 
 
 def test_export_to_standard_output(org, lead, assessor):

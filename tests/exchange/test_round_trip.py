@@ -10,7 +10,7 @@ from assessments.models import Assessment, Assignment, Comment, Evidence, Requir
 from audit.models import AuditEntry
 from organizations.models import Membership
 from organizations.roles import Role
-from tests.assessments.exchange_helpers import (
+from tests.exchange.exchange_helpers import (
     FORMER_COLLEAGUE,
     export_text,
     formal_assessment_with_pqc,
@@ -135,7 +135,7 @@ def test_import_notices_are_printed_on_stderr(org, other_org, lead, assessor, tm
 
 @pytest.mark.parametrize("build", [self_assessment, formal_assessment_with_pqc])
 def test_export_query_count_does_not_grow(org, lead, assessor, build, django_assert_max_num_queries):
-    from assessments.exchange import assessment_export_data
+    from exchange.export import assessment_export_data
     from tests.scoring.results_helpers import answer_every_requirement
 
     small = build(org, lead=lead, assessor=assessor)
@@ -153,7 +153,7 @@ def test_export_query_count_does_not_grow(org, lead, assessor, build, django_ass
 
 def test_signed_off_assessment_round_trip_into_another_instance(org, other_org, lead, assessor, tmp_path):
     from assessments.models import SignOff
-    from tests.assessments.exchange_helpers import at
+    from tests.exchange.exchange_helpers import at
 
     original = formal_assessment_with_pqc(org, lead=lead, assessor=assessor)
     SignOff.objects.create(
@@ -183,8 +183,8 @@ def test_assignments_go_only_to_members_who_can_answer(org, other_org, lead, ass
     Membership.objects.create(organization=other_org, user=assessor, role=Role.ASSESSOR)
     path = tmp_path / "formal.json"
     run("export_assessment", str(original.pk), "-o", str(path))
-    from assessments.services.exchange import assessment_import_data
-    from assessments.services.exchange_files import exchange_document_parse
+    from exchange.files import exchange_document_parse
+    from exchange.services import assessment_import_data
 
     result = assessment_import_data(organization=other_org, data=exchange_document_parse(content=path.read_bytes()))
     kept = Assignment.objects.filter(assessment=result.assessment).select_related("category", "requirement")

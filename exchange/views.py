@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
-from assessments.exchange import exchange_json_text
-from assessments.exchange_forms import ExchangeImportForm
 from assessments.models import Assessment
-from assessments.services.exchange import assessment_export, assessment_import_data
-from assessments.services.exchange_files import ExchangeError, exchange_document_parse
+from exchange.export import exchange_json_text
+from exchange.files import ExchangeError, exchange_document_parse
+from exchange.forms import ExchangeImportForm
+from exchange.services import assessment_export, assessment_import_data
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
 
@@ -51,4 +51,4 @@ def import_view(request):
             for notice in result.notices:
                 messages.warning(request, notice)
             return redirect(_assessment_url(result.assessment))
-    return render(request, "assessments/exchange_import.html", {"form": form, "problems": problems})
+    return render(request, "exchange/import.html", {"form": form, "problems": problems})

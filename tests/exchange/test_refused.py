@@ -15,9 +15,9 @@ from assessments.models import (
     RequirementAnswer,
     UseCase,
 )
-from assessments.services.exchange import assessment_import_data
-from assessments.services.exchange_files import ExchangeError, exchange_document_parse
 from audit.models import AuditEntry
+from exchange.files import ExchangeError, exchange_document_parse
+from exchange.services import assessment_import_data
 from improvement.models import TargetLevel
 from tests.factories import model_1_0, model_1_1
 from tests.factories_extensions import pqc_extension

@@ -1,9 +1,9 @@
 from crispy_forms.helper import FormHelper
 from django import forms
 
-from assessments.services.exchange_check import PKIC_MODEL_VERSION
-from assessments.services.exchange_files import MAX_FILE_BYTES
 from catalog.models import ModelVersion
+from exchange.check import PKIC_MODEL_VERSION
+from exchange.files import MAX_FILE_BYTES
 
 
 class ExchangeImportForm(forms.Form):

@@ -2,9 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.exchange import exchange_json_text
 from assessments.models import Assessment
-from assessments.services.exchange import assessment_export
+from exchange.export import exchange_json_text
+from exchange.services import assessment_export
 
 
 class Command(BaseCommand):

@@ -5,11 +5,11 @@ import json
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from assessments.exchange import assessment_export_data
 from assessments.models import Assessment, CategoryAnswer
 from audit.models import AuditEntry
-from tests.assessments.exchange_helpers import self_assessment
-from tests.assessments.test_exchange_pkic_tool import PROGRESS_YAML
+from exchange.export import assessment_export_data
+from tests.exchange.exchange_helpers import self_assessment
+from tests.exchange.test_pkic_tool import PROGRESS_YAML
 from tests.factories import assessment_create, model_1_1
 
 

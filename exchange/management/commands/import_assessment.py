@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.services.exchange import assessment_import_data
-from assessments.services.exchange_files import ExchangeError, exchange_document_parse
+from exchange.files import ExchangeError, exchange_document_parse
+from exchange.services import assessment_import_data
 from organizations.models import Organization
 
 

@@ -1,7 +1,7 @@
 """Checking exchange-format data (or the PKI Consortium tool's progress) against the format and the catalogue.
 
 Every problem is collected with its path in the file, so that one attempt tells the user all that is wrong;
-the result is a plan of the rows to create, which ``assessments/services/exchange.py`` writes.
+the result is a plan of the rows to create, which ``exchange/services.py`` writes.
 """
 
 import json
@@ -13,10 +13,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from assessments.exchange import FORMAT, FORMAT_VERSION
 from assessments.models import Applicability, Assessment, CategoryReview, Evidence
-from assessments.services.exchange_files import ExchangeError
 from catalog.models import Category, Extension, ExtensionRelevance, ModelVersion, Module, Requirement
+from exchange.export import FORMAT, FORMAT_VERSION
+from exchange.files import ExchangeError
 
 PKIC_SOURCE = "pkic-tool"
 PKIC_MODEL_VERSION = "1.1.0"

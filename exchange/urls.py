@@ -1,0 +1,9 @@
+from django.urls import path
+
+from exchange import views
+
+app_name = "exchange"
+urlpatterns = [
+    path("import/", views.import_view, name="import"),
+    path("<int:pk>/export/", views.export_view, name="export"),
+]
