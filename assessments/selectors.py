@@ -3,16 +3,15 @@
 Every page selector fetches what it shows in a fixed number of queries, whatever the number of
 requirements, answers, comments or evidence items (tests check this with query counts). The
 catalogue (modules, categories, requirements and their rendered texts) costs no query once the
-process has loaded it: ``questionnaire_catalogue``. Page rows are fetched as dicts of the shown
+process has loaded it: ``model_catalogue``. Page rows are fetched as dicts of the shown
 fields, which is much cheaper than model instances on pages of many requirements.
 """
 
-import copy
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -30,9 +29,15 @@ from assessments.models import (
     RequirementAnswer,
 )
 from audit.models import AuditEntry
-from catalog.models import Category, ExtensionRelevance, Module, Requirement
-from core.markdown import render_markdown
-from scoring.selectors import ModelVersionCache
+from catalog.models import Category, ExtensionRelevance, Requirement
+from catalog.readmodel import (
+    CatalogueCategory,
+    CatalogueModule,
+    CatalogueRequirement,
+    CategoryTexts,
+    ModelCatalogue,
+    model_catalogue,
+)
 
 # ---------------------------------------------------------------------------------------------
 # Applicability (scope). Shared with the scoping and workflow code.
@@ -92,193 +97,13 @@ def answer_history(*, assessment, key: str, object_type: str) -> list[AuditEntry
     )
 
 
-# ---------------------------------------------------------------------------------------------
-# The catalogue of a model version, kept in this process (it never changes once imported)
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CatalogueModule:
-    pk: int
-    code: str
-    name: str
-
-
-@dataclass(frozen=True)
-class CatalogueCategory:
-    pk: int
-    key: str
-    name: str
-    weight: int
-    description: str
-    levels: tuple  # the imported level descriptors: ({"number", "name", "description"}, ...)
-    module: CatalogueModule
-    row: tuple  # every field, for a Category instance (``instance()``)
-
-    def instance(self) -> Category:
-        """A Category as the services take them (a copy: the cached row stays as loaded)."""
-        return Category.from_db(DEFAULT_DB_ALIAS, _CATEGORY_FIELDS, copy.deepcopy(self.row))
-
-
-@dataclass(frozen=True)
-class CatalogueRequirement:
-    pk: int
-    key: str
-    title: str
-    weight: int
-    category_id: int
-    guidance: str
-    assessment_hints: str
-    references: str
-    row: tuple
-
-
-@dataclass(frozen=True)
-class CategoryTexts:
-    """A category's Markdown texts as HTML, rendered once per process."""
-
-    description_html: str
-    levels: tuple  # ((number, label, description html), ...)
-    requirements: dict  # requirement pk -> (guidance html, hints html, references html)
-
-
-_CATEGORY_FIELDS = [f.attname for f in Category._meta.concrete_fields]
-_REQUIREMENT_FIELDS = [f.attname for f in Requirement._meta.concrete_fields]
-
-
-def descriptor_levels(levels) -> tuple:
-    """Imported level descriptors as (number, label, description html) for an answer form."""
-    return tuple(
-        (
-            level.get("number", i + 1),
-            level.get("name") or f"Level {i + 1}",
-            render_markdown(level.get("description", "")),
-        )
-        for i, level in enumerate(levels)
-    )
-
-
-class QuestionnaireCatalogue:
-    """Modules, categories and requirements of one model version in model order, with lookups.
-
-    Shared by every request of the process: read it, never change it.
-    """
-
-    def __init__(self, modules, categories, requirements):
-        self.modules = tuple(modules)
-        self.categories = tuple(categories)
-        self.category_by_key = {c.key: c for c in self.categories}
-        self.category_by_id = {c.pk: c for c in self.categories}
-        by_category = defaultdict(list)
-        for requirement in requirements:
-            by_category[requirement.category_id].append(requirement)
-        self.requirements_of = {c.pk: tuple(by_category[c.pk]) for c in self.categories}
-        self.requirement_by_key = {r.key: r for r in requirements}
-        self.requirement_by_id = {r.pk: r for r in requirements}
-        self._texts = {}
-
-    def neighbours(self, category) -> tuple:
-        """(previous, next) category in model order, None at either end."""
-        index = self.categories.index(category)
-        previous = self.categories[index - 1] if index > 0 else None
-        following = self.categories[index + 1] if index + 1 < len(self.categories) else None
-        return previous, following
-
-    def texts(self, category) -> CategoryTexts:
-        """Rendered on first use, per category: a page needs only its own category's texts."""
-        texts = self._texts.get(category.pk)
-        if texts is None:
-            texts = self._texts[category.pk] = CategoryTexts(
-                description_html=render_markdown(category.description),
-                levels=descriptor_levels(category.levels),
-                requirements={
-                    r.pk: (
-                        render_markdown(r.guidance),
-                        render_markdown(r.assessment_hints),
-                        render_markdown(r.references),
-                    )
-                    for r in self.requirements_of[category.pk]
-                },
-            )
-        return texts
-
-    def requirement_category(self, requirement_id: int | None) -> CatalogueCategory | None:
-        requirement = self.requirement_by_id.get(requirement_id)
-        return self.category_by_id[requirement.category_id] if requirement else None
-
-    def requirement_instance(self, key: str) -> Requirement | None:
-        """A Requirement with its category, as the services take them, built from the cached rows."""
-        requirement = self.requirement_by_key.get(key)
-        if requirement is None:
-            return None
-        instance = Requirement.from_db(DEFAULT_DB_ALIAS, _REQUIREMENT_FIELDS, list(requirement.row))
-        instance.category = self.category_by_id[requirement.category_id].instance()
-        return instance
-
-
-def _catalogue_load(model_version_id: int) -> QuestionnaireCatalogue:
-    """Three queries, whatever the size of the model."""
-    modules = {
-        pk: CatalogueModule(pk, code, name)
-        for pk, code, name in Module.objects.filter(model_version_id=model_version_id)
-        .order_by("position")
-        .values_list("pk", "code", "name")
-    }
-    categories = []
-    for row in (
-        Category.objects.filter(model_version_id=model_version_id).order_by("position").values_list(*_CATEGORY_FIELDS)
-    ):
-        c = dict(zip(_CATEGORY_FIELDS, row, strict=True))
-        categories.append(
-            CatalogueCategory(
-                pk=c["id"],
-                key=c["key"],
-                name=c["name"],
-                weight=c["weight"],
-                description=c["description"],
-                levels=tuple(c["levels"] or ()),
-                module=modules[c["module_id"]],
-                row=row,
-            )
-        )
-    requirements = []
-    for row in (
-        Requirement.objects.filter(model_version_id=model_version_id)
-        .order_by("position")
-        .values_list(*_REQUIREMENT_FIELDS)
-    ):
-        r = dict(zip(_REQUIREMENT_FIELDS, row, strict=True))
-        requirements.append(
-            CatalogueRequirement(
-                pk=r["id"],
-                key=r["key"],
-                title=r["title"],
-                weight=r["weight"],
-                category_id=r["category_id"],
-                guidance=r["guidance"],
-                assessment_hints=r["assessment_hints"],
-                references=r["references"],
-                row=row,
-            )
-        )
-    return QuestionnaireCatalogue(modules.values(), categories, requirements)
-
-
-_catalogues = ModelVersionCache(_catalogue_load)
-
-
-def questionnaire_catalogue(*, model_version) -> QuestionnaireCatalogue:
-    """The catalogue of ``model_version``, loaded once per process (and again after a new import)."""
-    return _catalogues.get(model_version)
-
-
 def category_for_key_or_none(*, assessment, key: str) -> Category | None:
-    category = questionnaire_catalogue(model_version=assessment.model_version).category_by_key.get(key)
+    category = model_catalogue(model_version=assessment.model_version).category_by_key.get(key)
     return category.instance() if category is not None else None
 
 
 def requirement_for_key_or_none(*, assessment, key: str) -> Requirement | None:
-    return questionnaire_catalogue(model_version=assessment.model_version).requirement_instance(key)
+    return model_catalogue(model_version=assessment.model_version).requirement_instance(key)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -367,7 +192,7 @@ def assessment_for_category_page(*, organization, assessment_id, category_key: s
     )
 
 
-def category_page_data(*, assessment, category: CatalogueCategory, catalogue: QuestionnaireCatalogue):
+def category_page_data(*, assessment, category: CatalogueCategory, catalogue: ModelCatalogue):
     """Everything one category page shows, in a fixed number of queries (none for the catalogue).
 
     ``assessment``: from ``assessment_for_category_page``.
@@ -716,7 +541,7 @@ def _overview_rows(*, assessment) -> dict[str, list]:
 
 def questionnaire_overview(*, assessment, user) -> QuestionnaireOverview:
     """Progress per module and category (answered / applicable), assignees, reviews, flags; fixed queries."""
-    catalogue = questionnaire_catalogue(model_version=assessment.model_version)
+    catalogue = model_catalogue(model_version=assessment.model_version)
     rows = _overview_rows(assessment=assessment)
     amap = dict(rows["scope"])
 

@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "organizations",
     "catalog",
     "assessments",
-    "scoring",
+    "results",
     "reports",
     "improvement",
     "exchange",

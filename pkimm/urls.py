@@ -10,7 +10,7 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("organizations.org_urls")),
     path("o/<slug:org_slug>/assessments/", include("assessments.urls")),
     path("o/<slug:org_slug>/exchange/", include("exchange.urls")),
-    path("o/<slug:org_slug>/results/", include("scoring.urls")),
+    path("o/<slug:org_slug>/results/", include("results.urls")),
     path("o/<slug:org_slug>/reports/", include("reports.urls")),
     path("o/<slug:org_slug>/plans/", include("improvement.urls")),
     path("", include("organizations.urls")),

@@ -22,12 +22,10 @@ from django.views.decorators.http import require_POST
 
 from assessments.models import Assessment, CategoryAnswer, CategoryReview, ExtensionAnswer, Flag, RequirementAnswer
 from assessments.selectors import (
-    CategoryTexts,
     answer_history,
     assessment_for_category_page,
     category_for_key_or_none,
     category_page_data,
-    questionnaire_catalogue,
     questionnaire_overview,
     requirement_for_key_or_none,
 )
@@ -46,6 +44,7 @@ from assessments.views.questionnaire_html import (
 )
 from catalog.levels import LEVELS
 from catalog.models import Extension, ExtensionRelevance
+from catalog.readmodel import CategoryTexts, model_catalogue
 from core.markdown import render_markdown
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
@@ -235,7 +234,7 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
         )
         return slot, {"requirement": requirement}
     if slot_key.count(".") == 1 and not assessment.is_formal:
-        catalogue = questionnaire_catalogue(model_version=assessment.model_version)
+        catalogue = model_catalogue(model_version=assessment.model_version)
         category = category_for_key_or_none(assessment=assessment, key=slot_key)
         if category is None:
             raise Http404
@@ -317,7 +316,7 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
     if assessment is None:
         raise Http404
     assessment.organization = request.organization
-    catalogue = questionnaire_catalogue(model_version=assessment.model_version)
+    catalogue = model_catalogue(model_version=assessment.model_version)
     category = catalogue.category_by_key.get(category_key)
     if category is None:
         raise Http404

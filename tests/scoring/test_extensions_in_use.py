@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from assessments.models import Assessment
+from assessments.selectors_scores import assessment_score
 from assessments.services.common import AssessmentError
 from assessments.services.extensions import assessment_extension_disable, assessment_extension_enable
 from audit.models import AuditEntry
 from catalog.models import Extension
-from scoring.selectors import assessment_score
 from tests.factories import assessment_create, model_1_0
 from tests.factories_extensions import pqc_extension
 from tests.scoring.results_helpers import answer_relevance, answer_requirements, scope

@@ -4,27 +4,23 @@ Every selector loads what it needs in a fixed number of queries (one per table, 
 so the results page, the dashboards and the reports cost the same however much has been answered.
 """
 
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Prefetch
 
 from assessments.models import Applicability, Assessment, CategoryAnswer, ExtensionAnswer, RequirementAnswer
-from catalog.models import Category, Extension, ExtensionRelevance, Module, Requirement
+from catalog.models import Extension, ExtensionRelevance
+from catalog.readmodel import Catalogue, catalogue_for, scoring_model_for
 from scoring.engine import (
     METHOD_FORMAL,
     METHOD_SELF,
     AnswerSet,
-    CategorySpec,
     ExtensionInput,
     ExtensionSpec,
     ModelSpec,
     Overlay,
     Priority,
-    RequirementSpec,
     ScoreResult,
     improvement_priorities,
     overlay_value,
@@ -36,27 +32,6 @@ ENGINE_METHODS = {
     Assessment.Method.FORMAL: METHOD_FORMAL,
     Assessment.Method.THIRD_PARTY: METHOD_FORMAL,  # a formal assessment by an outside party
 }
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """The catalogue rows of one model version, in model order."""
-
-    modules: list[Module]
-    categories: list[Category]  # with ``module`` loaded
-    requirements: list[Requirement]  # scoring fields and title only (no guidance texts)
-
-    @property
-    def model_spec(self) -> ModelSpec:
-        by_category: dict[int, list[RequirementSpec]] = {c.pk: [] for c in self.categories}
-        for requirement in self.requirements:
-            by_category[requirement.category_id].append(RequirementSpec(requirement.key, requirement.weight))
-        return ModelSpec(
-            modules=tuple(m.code for m in self.modules),
-            categories=tuple(
-                CategorySpec(c.key, c.module.code, c.weight, tuple(by_category[c.pk])) for c in self.categories
-            ),
-        )
 
 
 @dataclass(frozen=True)
@@ -80,86 +55,6 @@ class AssessmentResults:
     @property
     def priorities(self) -> list[Priority]:
         return improvement_priorities(self.model, self.answers, self.result)
-
-
-def catalogue_for(*, model_version_id: int) -> Catalogue:
-    """Three queries, whatever the size of the model."""
-    return Catalogue(
-        modules=list(Module.objects.filter(model_version_id=model_version_id).order_by("position")),
-        categories=list(
-            Category.objects.filter(model_version_id=model_version_id).select_related("module").order_by("position")
-        ),
-        requirements=list(
-            Requirement.objects.filter(model_version_id=model_version_id)
-            .only("key", "title", "weight", "category_id", "position")
-            .order_by("position")
-        ),
-    )
-
-
-class ModelVersionCache:
-    """Values derived from one model version's catalogue rows, kept in this process.
-
-    Catalogue rows change only through an import of the same version (texts replaced, or the
-    version rebuilt while unused), and every import saves the ModelVersion row again: a new
-    ``imported_at`` (and a new ``source_sha256`` for a different file). Both are part of the key,
-    so the next request with the re-read model version builds a fresh value; old entries age out.
-    ``build(model_version_id)`` must return a value that nobody mutates: it is shared by requests.
-    """
-
-    def __init__(self, build: Callable[[int], object], *, size: int = 8):
-        self._build = build
-        self._size = size
-        self._entries: OrderedDict[tuple, object] = OrderedDict()
-        self._lock = threading.Lock()
-
-    @staticmethod
-    def key(model_version) -> tuple:
-        return (model_version.pk, model_version.source_sha256, model_version.imported_at)
-
-    def get(self, model_version):
-        key = self.key(model_version)
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
-                return value
-        value = self._build(model_version.pk)  # outside the lock: a rare double build is harmless
-        with self._lock:
-            self._entries[key] = value
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-@dataclass(frozen=True)
-class ScoringModel:
-    """The scoring model of a model version and the keys of its rows by id (answers name rows by id)."""
-
-    spec: ModelSpec
-    requirement_keys: dict[int, str]
-    category_keys: dict[int, str]
-
-
-def _scoring_model_load(model_version_id: int) -> ScoringModel:
-    catalogue = catalogue_for(model_version_id=model_version_id)
-    return ScoringModel(
-        spec=catalogue.model_spec,
-        requirement_keys={r.pk: r.key for r in catalogue.requirements},
-        category_keys={c.pk: c.key for c in catalogue.categories},
-    )
-
-
-_scoring_models = ModelVersionCache(_scoring_model_load)
-
-
-def scoring_model_for(*, model_version) -> ScoringModel:
-    """The scoring model of a model version (immutable), without a query once this process has built it."""
-    return _scoring_models.get(model_version)
 
 
 def _applicability(assessment) -> tuple[frozenset[str], frozenset[str]]:

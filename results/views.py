@@ -5,16 +5,17 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from assessments.models import Assessment
+from assessments.selectors_scores import assessment_results, assessment_score
 from assessments.services.common import AssessmentError
 from assessments.services.extensions import assessment_extension_disable, assessment_extension_enable
 from catalog.models import Extension
+from improvement.selectors import assessment_targets_and_projection
 from organizations.roles import Perm
 from organizations.tenancy import org_view, require_perm, tenant_get_or_404
-from scoring import presentation
-from scoring.charts import module_bar_chart_svg, radar_chart_svg
+from results import presentation
+from results.charts import module_bar_chart_svg, radar_chart_svg
+from results.forms import ExtensionToggleForm
 from scoring.engine import score_result_to_json
-from scoring.forms import ExtensionToggleForm
-from scoring.selectors import assessment_results, assessment_score
 
 
 def _assessment(request, pk) -> Assessment:
@@ -34,11 +35,12 @@ def results_detail(request, pk):
         "distribution": presentation.level_distribution(results),
         "priorities": presentation.priority_rows(results),
         "extension_cards": presentation.extension_cards(results),
+        "targets": assessment_targets_and_projection(assessment=assessment, results=results),
         # The charts escape every label themselves.
         "radar_svg": mark_safe(radar_chart_svg(presentation.radar_items(results))),  # noqa: S308
         "modules_svg": mark_safe(module_bar_chart_svg(presentation.module_bar_items(results))),  # noqa: S308
     }
-    return render(request, "scoring/results_detail.html", context)
+    return render(request, "results/results_detail.html", context)
 
 
 @org_view(Perm.ASSESSMENT_VIEW)
@@ -80,4 +82,4 @@ def results_extensions(request, pk):
         "extensions": extensions,
         "can_manage": Perm.ASSESSMENT_MANAGE in request.perms and not assessment.is_signed_off,
     }
-    return render(request, "scoring/results_extensions.html", context)
+    return render(request, "results/results_extensions.html", context)

@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 from fractions import Fraction
 
+from assessments.selectors_scores import AssessmentResults
 from catalog.levels import LEVELS, MaturityLevel
 from scoring.engine import ExtensionResult, Priority, Score, format_value
-from scoring.selectors import AssessmentResults
 
 TOP_PRIORITIES = 10
 

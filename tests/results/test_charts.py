@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from scoring.charts import module_bar_chart_svg, radar_chart_svg
+from results.charts import module_bar_chart_svg, radar_chart_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 

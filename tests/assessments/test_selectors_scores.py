@@ -9,14 +9,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from assessments.models import Applicability, Assessment
-from assessments.services.summary import assessment_summary_refresh
-from scoring.engine import extension_spec_from_dict, score_assessment
-from scoring.selectors import (
+from assessments.selectors_scores import (
     assessment_improvements,
     assessment_results,
     assessment_score,
     scoring_input_for,
 )
+from assessments.services.summary import assessment_summary_refresh
+from scoring.engine import extension_spec_from_dict, score_assessment
 from tests.conftest import PQC_EXTENSION
 from tests.factories import assessment_create, model_1_1
 from tests.factories_extensions import pqc_extension
