@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "reports",
     "improvement",
     "exchange",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -13,5 +13,6 @@ urlpatterns = [
     path("o/<slug:org_slug>/results/", include("results.urls")),
     path("o/<slug:org_slug>/reports/", include("reports.urls")),
     path("o/<slug:org_slug>/plans/", include("improvement.urls")),
+    path("", include("dashboard.urls")),
     path("", include("organizations.urls")),
 ]
