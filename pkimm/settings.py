@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "improvement",
     "exchange",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,7 @@
 from decimal import Decimal
 from fractions import Fraction
 
-from core.templatetags.pkimm import markdown, two_decimals
+from catalog.templatetags.pkimm import markdown, two_decimals
 
 
 def test_two_decimals_rounds_half_up_exactly():

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from catalog.services import starter_model_load
-from core.demo import demo_assessment_create
+from demo.seed import demo_assessment_create
 from organizations.models import Membership, Organization
 from organizations.roles import Role
 
