@@ -58,21 +58,34 @@ urlpatterns = [
 ]
 
 
+# The official model file, beside the project like the tests expect it (../shared/pkimm), or PKIMM_OFFICIAL_DIR.
+OFFICIAL_DIR = Path(os.environ.get("PKIMM_OFFICIAL_DIR", ROOT.parent / "shared" / "pkimm"))
+
+
 def build_data():
-    from assessments.models import Assessment, RequirementAnswer
+    """The bench's own data, through the application's services (no test helpers): model 1.1.0 imported
+    from the official file, an organization with a lead, a formal assessment answered in full."""
+    from django.contrib.auth import get_user_model
+
+    from assessments.models import RequirementAnswer
     from assessments.services.answers import answer_set
+    from assessments.services.assessments import assessment_create
     from assessments.services.comments import comment_add
     from assessments.services.evidence import evidence_add_link
-    from organizations.models import Membership, Organization
+    from catalog.services import model_version_import
+    from organizations.models import Membership
     from organizations.roles import Role
-    from tests.conftest import make_user
-    from tests.factories import assessment_create, model_1_1
+    from organizations.services import organization_create
 
-    org = Organization.objects.create(name="Bench PKI", slug="bench")
-    lead = make_user("lead@bench.test")
-    Membership.objects.create(organization=org, user=lead, role=Role.LEAD)
-    assessment = assessment_create(org, model_version=model_1_1(), status=Assessment.Status.IN_PROGRESS)
-    for i, requirement in enumerate(assessment.model_version.requirements.select_related("category")):
+    model_file = OFFICIAL_DIR / "pkimm-model-1.1.0.yaml"
+    model_version = model_version_import(text=model_file.read_bytes(), source_name=model_file.name).model_version
+    users = get_user_model().objects
+    owner = users.create_user(username="owner@bench.test", email="owner@bench.test", password="bench")
+    lead = users.create_user(username="lead@bench.test", email="lead@bench.test", password="bench")
+    org = organization_create(name="Bench PKI", slug="bench", by=owner)
+    Membership.objects.create(organization=org, user=lead, role=Role.LEAD)  # as an accepted invitation leaves it
+    assessment = assessment_create(organization=org, by=lead, name="PKI assessment 2026", model_version=model_version)
+    for i, requirement in enumerate(model_version.requirements.select_related("category")):
         answer_set(
             assessment=assessment,
             requirement=requirement,
@@ -85,7 +98,7 @@ def build_data():
         evidence_add_link(
             assessment=assessment, requirement=requirement, url=f"https://wiki.bench.test/pki/{i}", by=lead
         )
-    largest = assessment.model_version.categories.annotate(n=Count("requirements")).order_by("-n", "position").first()
+    largest = model_version.categories.annotate(n=Count("requirements")).order_by("-n", "position").first()
     answered = RequirementAnswer.objects.filter(assessment=assessment).count()
     return org, lead, assessment, largest, answered
 
