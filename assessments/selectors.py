@@ -75,6 +75,32 @@ def is_applicable(amap: dict[str, str], key: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
+# The category lock: the one rule, used by the write services, the category page and the answer form
+# ---------------------------------------------------------------------------------------------
+
+# An accepted category is locked until the reviewer reopens it. No status check is needed: acceptances
+# only live within a review round (requesting review sets every category back to waiting, and reopening a
+# signed-off assessment clears them; workflow services).
+LOCKING_REVIEW_STATUS = CategoryReview.Status.ACCEPTED
+CATEGORY_LOCKED_MESSAGE = "Category {key} was accepted in review and is locked. The reviewer can reopen it."
+
+
+def review_status_locks(status: str | None) -> bool:
+    """Whether a category whose review has ``status`` (None: not reviewed) is locked."""
+    return status == LOCKING_REVIEW_STATUS
+
+
+def category_is_locked(*, assessment, category=None, category_key: str | None = None) -> bool:
+    """One query: is this category (a Category, or its key) locked by its review?"""
+    reviews = CategoryReview.objects.for_org(assessment.organization_id).filter(
+        assessment=assessment, status=LOCKING_REVIEW_STATUS
+    )
+    if category is not None:
+        return reviews.filter(category=category).exists()
+    return reviews.filter(category__key=category_key).exists()
+
+
+# ---------------------------------------------------------------------------------------------
 # Questionnaire pages
 # ---------------------------------------------------------------------------------------------
 
@@ -161,7 +187,7 @@ class CategoryPageData:
 
     @property
     def locked(self) -> bool:
-        return self.review_status == CategoryReview.Status.ACCEPTED
+        return review_status_locks(self.review_status)
 
     @property
     def sent_back(self) -> bool:

@@ -1,6 +1,7 @@
 """What every assessment write service shares: the error type and the read-only guards."""
 
-from assessments.models import Assessment, CategoryReview
+from assessments.models import Assessment
+from assessments.selectors import CATEGORY_LOCKED_MESSAGE, category_is_locked
 
 
 class AssessmentError(Exception):
@@ -32,17 +33,8 @@ def assessment_lock_editable(*, assessment) -> Assessment:
 
 
 def category_ensure_editable(*, assessment, category) -> None:
-    """Every answer, evidence, comment and flag service calls this before changing anything in a category.
-
-    The one lock rule: an accepted category is locked until the reviewer reopens it. It needs no
-    status check because acceptances only live within a review round: requesting review sets every
-    category back to waiting, and reopening a signed-off assessment clears them (workflow services).
-    """
+    """Every answer, evidence, comment and flag service calls this before changing anything in a category:
+    the assessment must be editable and the category not locked (``assessments.selectors.category_is_locked``)."""
     assessment_ensure_editable(assessment=assessment)
-    accepted = CategoryReview.objects.for_org(assessment.organization_id).filter(
-        assessment=assessment, category=category, status=CategoryReview.Status.ACCEPTED
-    )
-    if accepted.exists():
-        raise AssessmentError(
-            f"Category {category.key} was accepted in review and is locked. The reviewer can reopen it."
-        )
+    if category_is_locked(assessment=assessment, category=category):
+        raise AssessmentError(CATEGORY_LOCKED_MESSAGE.format(key=category.key))

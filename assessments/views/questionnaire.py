@@ -20,11 +20,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assessments.models import Assessment, CategoryAnswer, CategoryReview, ExtensionAnswer, Flag, RequirementAnswer
+from assessments.models import Assessment, CategoryAnswer, ExtensionAnswer, Flag, RequirementAnswer
 from assessments.selectors import (
     answer_history,
     assessment_for_category_page,
     category_for_key_or_none,
+    category_is_locked,
     category_page_data,
     questionnaire_overview,
     requirement_for_key_or_none,
@@ -455,13 +456,7 @@ def answer_fragment_view(request, assessment_id, slot):
     if not _is_htmx(request):
         return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
     if answer_slot.editable:
-        answer_slot.editable = not (
-            CategoryReview.objects.for_org(request.organization)
-            .filter(
-                assessment=assessment, category__key=answer_slot.category_key, status=CategoryReview.Status.ACCEPTED
-            )
-            .exists()
-        )
+        answer_slot.editable = not category_is_locked(assessment=assessment, category_key=answer_slot.category_key)
     return HttpResponse(answer_form_html(answer_slot, get_token(request)))
 
 

@@ -126,3 +126,27 @@ def test_reopening_a_signed_off_assessment_unlocks_its_categories(org, owner, le
     assert set(reviews.values_list("status", flat=True)) == {CategoryReview.Status.PENDING}
     # The acceptances stay in the audit log.
     assert AuditEntry.objects.filter(action="assessment.signed_off").exists()
+
+
+def test_the_lock_rule_is_per_assessment_and_category(world, org, other_org):
+    """``category_is_locked`` (used by the services and the answer form) and the page's ``locked`` agree; an
+    acceptance of the same category in another assessment, or in another organization, locks nothing here."""
+    from assessments.selectors import category_is_locked, review_status_locks
+
+    assessment = world["assessment"]
+    g1 = world["requirement"].category
+    assert category_is_locked(assessment=assessment, category=g1)
+    assert category_is_locked(assessment=assessment, category_key="G.1")
+    assert not category_is_locked(assessment=assessment, category_key="G.2")
+    assert review_status_locks(CategoryReview.Status.ACCEPTED)
+    assert not review_status_locks(CategoryReview.Status.SENT_BACK) and not review_status_locks(None)
+    for organization in (org, other_org):
+        beside = assessment_create(organization, model_version=model_1_1(), name=f"Beside {organization.slug}")
+        CategoryReview.objects.create(
+            organization=organization,
+            assessment=beside,
+            category=beside.model_version.categories.get(key="G.2"),
+            status=CategoryReview.Status.ACCEPTED,
+        )
+        assert category_is_locked(assessment=beside, category_key="G.2")
+    assert not category_is_locked(assessment=assessment, category_key="G.2")
