@@ -58,46 +58,14 @@ urlpatterns = [
 ]
 
 
-# The official model file, beside the project like the tests expect it (../shared/pkimm), or PKIMM_OFFICIAL_DIR.
-OFFICIAL_DIR = Path(os.environ.get("PKIMM_OFFICIAL_DIR", ROOT.parent / "shared" / "pkimm"))
-
-
 def build_data():
-    """The bench's own data, through the application's services (no test helpers): model 1.1.0 imported
-    from the official file, an organization with a lead, a formal assessment answered in full."""
-    from django.contrib.auth import get_user_model
-
+    """The bench's own data (bench/data.py, through the services): a fully answered formal assessment."""
     from assessments.models import RequirementAnswer
-    from assessments.services.answers import answer_set
-    from assessments.services.assessments import assessment_create
-    from assessments.services.comments import comment_add
-    from assessments.services.evidence import evidence_add_link
-    from catalog.services import model_version_import
-    from organizations.models import Membership
-    from organizations.roles import Role
-    from organizations.services import organization_create
+    from bench.data import answered_formal_assessment, official_model, organization_with_lead
 
-    model_file = OFFICIAL_DIR / "pkimm-model-1.1.0.yaml"
-    model_version = model_version_import(text=model_file.read_bytes(), source_name=model_file.name).model_version
-    users = get_user_model().objects
-    owner = users.create_user(username="owner@bench.test", email="owner@bench.test", password="bench")
-    lead = users.create_user(username="lead@bench.test", email="lead@bench.test", password="bench")
-    org = organization_create(name="Bench PKI", slug="bench", by=owner)
-    Membership.objects.create(organization=org, user=lead, role=Role.LEAD)  # as an accepted invitation leaves it
-    assessment = assessment_create(organization=org, by=lead, name="PKI assessment 2026", model_version=model_version)
-    for i, requirement in enumerate(model_version.requirements.select_related("category")):
-        answer_set(
-            assessment=assessment,
-            requirement=requirement,
-            level=i % 5 + 1,
-            notes=f"Observed during the workshop, item {i}.",
-            expected_version=0,
-            by=lead,
-        )
-        comment_add(assessment=assessment, requirement=requirement, body="Evidence reviewed.", by=lead)
-        evidence_add_link(
-            assessment=assessment, requirement=requirement, url=f"https://wiki.bench.test/pki/{i}", by=lead
-        )
+    model_version = official_model("1.1.0")
+    org, lead = organization_with_lead(name="Bench PKI", slug="bench")
+    assessment = answered_formal_assessment(organization=org, lead=lead, model_version=model_version)
     largest = model_version.categories.annotate(n=Count("requirements")).order_by("-n", "position").first()
     answered = RequirementAnswer.objects.filter(assessment=assessment).count()
     return org, lead, assessment, largest, answered
