@@ -5,5 +5,5 @@ from exchange import views
 app_name = "exchange"
 urlpatterns = [
     path("import/", views.import_view, name="import"),
-    path("<int:pk>/export/", views.export_view, name="export"),
+    path("<int:assessment_id>/export/", views.export_view, name="export"),
 ]

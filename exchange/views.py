@@ -7,22 +7,24 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
-from assessments.models import Assessment
+from assessments.views.common import assessment_of_url
 from exchange.export import exchange_json_text
 from exchange.files import ExchangeError, exchange_document_parse
 from exchange.forms import ExchangeImportForm
 from exchange.services import assessment_export, assessment_import_data
 from organizations.roles import Perm
-from organizations.tenancy import org_view, tenant_get_or_404
+from organizations.tenancy import org_view
 
 
 def _assessment_url(assessment) -> str:
-    return reverse("assessments:detail", kwargs={"org_slug": assessment.organization.slug, "pk": assessment.pk})
+    return reverse(
+        "assessments:detail", kwargs={"org_slug": assessment.organization.slug, "assessment_id": assessment.pk}
+    )
 
 
 @org_view(Perm.ASSESSMENT_EXPORT)
-def export_view(request, pk):
-    assessment = tenant_get_or_404(Assessment.objects.select_related("model_version"), request.organization, pk=pk)
+def export_view(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     text = exchange_json_text(assessment_export(assessment=assessment, by=request.user))
     filename = f"{slugify(assessment.name) or 'assessment'}.pkimm-assessment.json"
     response = HttpResponse(text, content_type="application/json; charset=utf-8")

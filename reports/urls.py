@@ -4,8 +4,8 @@ from reports import views
 
 app_name = "reports"
 urlpatterns = [
-    path("<int:assessment_pk>/", views.report_list, name="list"),
-    path("<int:assessment_pk>/request/", views.report_request, name="request"),
-    path("report/<int:report_pk>/status/", views.report_status, name="status"),
-    path("report/<int:report_pk>/download/", views.report_download, name="download"),
+    path("<int:assessment_id>/", views.report_list, name="list"),
+    path("<int:assessment_id>/request/", views.report_request, name="request"),
+    path("report/<int:report_id>/status/", views.report_status, name="status"),
+    path("report/<int:report_id>/download/", views.report_download, name="download"),
 ]

@@ -4,7 +4,7 @@ from results import views
 
 app_name = "results"
 urlpatterns = [
-    path("<int:pk>/", views.results_detail, name="detail"),
-    path("<int:pk>/json/", views.results_json, name="json"),
-    path("<int:pk>/extensions/", views.results_extensions, name="extensions"),
+    path("<int:assessment_id>/", views.results_detail, name="detail"),
+    path("<int:assessment_id>/json/", views.results_json, name="json"),
+    path("<int:assessment_id>/extensions/", views.results_extensions, name="extensions"),
 ]

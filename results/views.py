@@ -4,27 +4,23 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from assessments.models import Assessment
 from assessments.selectors_scores import assessment_results, assessment_score
 from assessments.services.common import AssessmentError
 from assessments.services.extensions import assessment_extension_disable, assessment_extension_enable
+from assessments.views.common import assessment_of_url
 from catalog.models import Extension
 from improvement.selectors import assessment_targets_and_projection
 from organizations.roles import Perm
-from organizations.tenancy import org_view, require_perm, tenant_get_or_404
+from organizations.tenancy import org_view, require_perm
 from results import presentation
 from results.charts import module_bar_chart_svg, radar_chart_svg
 from results.forms import ExtensionToggleForm
 from scoring.engine import score_result_to_json
 
 
-def _assessment(request, pk) -> Assessment:
-    return tenant_get_or_404(Assessment.objects.select_related("model_version"), request.organization, pk=pk)
-
-
 @org_view(Perm.ASSESSMENT_VIEW)
-def results_detail(request, pk):
-    assessment = _assessment(request, pk)
+def results_detail(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     results = assessment_results(assessment=assessment)
     context = {
         "assessment": assessment,
@@ -44,21 +40,21 @@ def results_detail(request, pk):
 
 
 @org_view(Perm.ASSESSMENT_VIEW)
-def results_json(request, pk):
-    assessment = _assessment(request, pk)
+def results_json(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     return JsonResponse(score_result_to_json(assessment_score(assessment=assessment)))
 
 
 @org_view(Perm.ASSESSMENT_VIEW)
 @require_http_methods(["GET", "POST"])
-def results_extensions(request, pk):
-    assessment = _assessment(request, pk)
+def results_extensions(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     if request.method == "POST":
         require_perm(request, Perm.ASSESSMENT_MANAGE)
         form = ExtensionToggleForm(request.POST)
         if not form.is_valid():
             messages.error(request, "Choose an extension and whether to enable or disable it.")
-            return redirect("results:extensions", org_slug=request.organization.slug, pk=assessment.pk)
+            return redirect("results:extensions", org_slug=request.organization.slug, assessment_id=assessment.pk)
         extension = form.cleaned_data["extension"]
         enable = form.cleaned_data["action"] == ExtensionToggleForm.ENABLE
         service = assessment_extension_enable if enable else assessment_extension_disable
@@ -68,7 +64,7 @@ def results_extensions(request, pk):
             messages.error(request, str(error))
         else:
             messages.success(request, f"{extension} {'enabled' if enable else 'disabled'}.")
-        return redirect("results:extensions", org_slug=request.organization.slug, pk=assessment.pk)
+        return redirect("results:extensions", org_slug=request.organization.slug, assessment_id=assessment.pk)
 
     enabled_ids = set(assessment.extensions.values_list("pk", flat=True))
     version = assessment.model_version.version

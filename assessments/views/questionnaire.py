@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assessments.models import Assessment, CategoryAnswer, ExtensionAnswer, Flag, RequirementAnswer
+from assessments.models import CategoryAnswer, ExtensionAnswer, Flag, RequirementAnswer
 from assessments.selectors import (
     answer_history,
     assessment_for_category_page,
@@ -34,6 +34,7 @@ from assessments.services.answers import answer_set, category_answer_set, extens
 from assessments.services.comments import comment_add
 from assessments.services.common import AnswerConflict, AssessmentError
 from assessments.services.flags import flag_raise, flag_resolve
+from assessments.views.common import assessment_of_url
 from assessments.views.questionnaire_html import (
     answer_form_html,
     answer_status_html,
@@ -116,14 +117,6 @@ class AnswerSlot:
     @property
     def current_by(self) -> str:
         return user_label(self.current.updated_by) if self.current is not None else ""
-
-
-def _get_assessment(request, assessment_id) -> Assessment:
-    assessment = tenant_get_or_404(
-        Assessment.objects.select_related("model_version"), request.organization, pk=assessment_id
-    )
-    assessment.organization = request.organization  # loaded by org_view already
-    return assessment
 
 
 class QuestionnaireUrls:
@@ -270,7 +263,7 @@ def _can_edit(request, assessment) -> bool:
 
 @org_view(Perm.ASSESSMENT_VIEW)
 def questionnaire_overview_view(request, assessment_id):
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     overview = questionnaire_overview(assessment=assessment, user=request.user)
     urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
     for assignment in overview.assigned_to_me:
@@ -409,7 +402,7 @@ def _is_htmx(request) -> bool:
 @org_view(Perm.ASSESSMENT_ANSWER)
 @require_POST
 def answer_save_view(request, assessment_id, slot):
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     # The service reads the stored answer itself, atomically; the form needs only the outcome.
     answer_slot, target = _resolve_slot(
         request, assessment, slot, editable=_can_edit(request, assessment), with_answer=False
@@ -451,7 +444,7 @@ def answer_save_view(request, assessment_id, slot):
 @org_view(Perm.ASSESSMENT_VIEW)
 def answer_fragment_view(request, assessment_id, slot):
     """The answer form as stored now ("Take theirs" reloads it); without htmx, back to the page."""
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     answer_slot, _target = _resolve_slot(request, assessment, slot, editable=_can_edit(request, assessment))
     if not _is_htmx(request):
         return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
@@ -463,7 +456,7 @@ def answer_fragment_view(request, assessment_id, slot):
 @org_view(Perm.ASSESSMENT_VIEW)
 def answer_history_view(request, assessment_id, slot):
     """Who changed this answer when, from what to what."""
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     answer_slot, target = _resolve_slot(request, assessment, slot, editable=False)
     object_type = {"requirement": "requirementanswer", "category": "categoryanswer", "extension": "extensionanswer"}
     key = slot
@@ -507,7 +500,7 @@ def back_to(request, assessment, category_key, key):
 @org_view(Perm.ASSESSMENT_COMMENT)
 @require_POST
 def comment_add_view(request, assessment_id, key):
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     target, category_key = _target_for_key(assessment, key)
     try:
         comment_add(assessment=assessment, body=request.POST.get("body", ""), by=request.user, **target)
@@ -521,7 +514,7 @@ def comment_add_view(request, assessment_id, key):
 @require_POST
 def flag_toggle_view(request, assessment_id, key):
     """Raise "needs discussion" on a requirement, or resolve its open flag."""
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     target, category_key = _target_for_key(assessment, key)
     try:
         if request.POST.get("action") == "resolve":

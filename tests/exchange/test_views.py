@@ -14,7 +14,7 @@ from tests.factories import assessment_create, model_1_1
 
 
 def _export_url(org, pk):
-    return reverse("exchange:export", kwargs={"org_slug": org.slug, "pk": pk})
+    return reverse("exchange:export", kwargs={"org_slug": org.slug, "assessment_id": pk})
 
 
 def _import_url(org):

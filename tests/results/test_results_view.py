@@ -27,7 +27,7 @@ MAX_QUERIES = 16
 
 
 def url(assessment, name="results:detail"):
-    return reverse(name, kwargs={"org_slug": assessment.organization.slug, "pk": assessment.pk})
+    return reverse(name, kwargs={"org_slug": assessment.organization.slug, "assessment_id": assessment.pk})
 
 
 @pytest.fixture
@@ -121,7 +121,7 @@ def test_empty_assessment_says_it_is_not_assessed(client_for, viewer, org):
 def test_outsider_gets_404_and_another_organizations_assessment_is_404(client_for, outsider, viewer, primer, other_org):
     assert client_for(outsider).get(url(primer)).status_code == 404
     foreign = assessment_create(other_org, name="Foreign")
-    foreign_url = reverse("results:detail", kwargs={"org_slug": primer.organization.slug, "pk": foreign.pk})
+    foreign_url = reverse("results:detail", kwargs={"org_slug": primer.organization.slug, "assessment_id": foreign.pk})
     assert client_for(viewer).get(foreign_url).status_code == 404
 
 

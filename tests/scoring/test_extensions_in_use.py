@@ -94,7 +94,7 @@ def test_two_versions_of_one_extension_are_refused(owner, assessment, pqc):
 
 
 def _url(assessment, name):
-    return reverse(name, kwargs={"org_slug": assessment.organization.slug, "pk": assessment.pk})
+    return reverse(name, kwargs={"org_slug": assessment.organization.slug, "assessment_id": assessment.pk})
 
 
 def test_extensions_page_lists_compatible_extensions_only(client_for, viewer, assessment, pqc):
