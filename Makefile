@@ -63,6 +63,7 @@ worker: venv
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pkimm_bench
 bench: venv sysdeps-run
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/questionnaire.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/raw_sql.py
 	$(BIN)/python bench/report_render.py
 
 clean:
