@@ -1,26 +1,21 @@
 """The benchmarks' own data, built through the application's services (never from tests/).
 
-Model 1.1.0 is imported from the PKI Consortium's file beside the project (../shared/pkimm, or
-PKIMM_OFFICIAL_DIR); the organization, its members and the answered assessment are made by the same
-services the pages use.
+Model 1.1.0 is the built-in starter model (the official structure, ids and weights, with short texts), so
+the benchmarks run on a fresh clone; the organization, its members and the answered assessment are made
+by the same services the pages use.
 """
 
-import os
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
-OFFICIAL_DIR = Path(os.environ.get("PKIMM_OFFICIAL_DIR", ROOT.parent / "shared" / "pkimm"))
 NOTE = (
     "Interviewed the PKI operations lead and reviewed the current **certificate policy** and the\n"
     "operations manual. The documents are approved and reviewed yearly; the last review was in March."
 )
 
 
-def official_model(version: str = "1.1.0"):
-    from catalog.services import model_version_import
+def starter_model():
+    """Model 1.1.0 as the built-in starter model has it, loaded by the same service as ``manage.py migrate`` users."""
+    from catalog.services import starter_model_load
 
-    model_file = OFFICIAL_DIR / f"pkimm-model-{version}.yaml"
-    return model_version_import(text=model_file.read_bytes(), source_name=model_file.name).model_version
+    return starter_model_load().model_version
 
 
 def organization_with_lead(*, name: str, slug: str):

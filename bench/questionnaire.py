@@ -3,8 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pkimm_bench /path/to/python bench/questionnaire.py [iterations]
 
 Creates ``test_<dbname>`` (dropped at the end), builds a fully answered formal assessment of model
-1.1.0 from ../shared/pkimm (one comment and one link per requirement), then times through Django's
-test client, in the same run:
+1.1.0 as the starter model has it (official structure and weights; one comment and one link per
+requirement), then times through Django's test client, in the same run:
   (a) the largest category page, (b) the questionnaire overview, (c) saving one answer (htmx),
   (d) the baseline: a minimal signed-in Django page, defined here (``baseline_view``): the same
       org_view sign-in and membership check as every organization page, then base.html (navigation,
@@ -61,9 +61,9 @@ urlpatterns = [
 def build_data():
     """The bench's own data (bench/data.py, through the services): a fully answered formal assessment."""
     from assessments.models import RequirementAnswer
-    from bench.data import answered_formal_assessment, official_model, organization_with_lead
+    from bench.data import answered_formal_assessment, organization_with_lead, starter_model
 
-    model_version = official_model("1.1.0")
+    model_version = starter_model()
     org, lead = organization_with_lead(name="Bench PKI", slug="bench")
     assessment = answered_formal_assessment(organization=org, lead=lead, model_version=model_version)
     largest = model_version.categories.annotate(n=Count("requirements")).order_by("-n", "position").first()

@@ -136,10 +136,10 @@ def main():
     try:
         from assessments.selectors import _category_page_rows, _overview_rows
         from assessments.selectors_scores import assessment_baseline_score
-        from bench.data import answered_formal_assessment, official_model, organization_with_lead
+        from bench.data import answered_formal_assessment, organization_with_lead, starter_model
         from catalog.readmodel import model_catalogue
 
-        model_version = official_model("1.1.0")
+        model_version = starter_model()
         org, lead = organization_with_lead(name="Bench PKI", slug="bench")
         assessment = answered_formal_assessment(organization=org, lead=lead, model_version=model_version)
         catalogue = model_catalogue(model_version=assessment.model_version)

@@ -17,7 +17,7 @@ from assessments.selectors_scores import (
 )
 from assessments.services.summary import assessment_summary_refresh
 from scoring.engine import extension_spec_from_dict, score_assessment
-from tests.conftest import PQC_EXTENSION
+from tests.catalog.files import PQC_EXTENSION
 from tests.factories import assessment_create, model_1_1
 from tests.factories_extensions import pqc_extension
 from tests.scoring.results_helpers import (
