@@ -2,13 +2,13 @@ import re
 from io import StringIO
 
 import pytest
-from core.management.commands.setup_demo import sign_in_url
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from assessments.models import Assessment
 from assessments.services.workflow import sign_off_check
 from catalog.models import ModelVersion
+from demo.management.commands.setup_demo import sign_in_url
 from demo.seed import DEMO_ASSESSMENT, DEMO_BASELINE, DEMO_LEAD_EMAIL, DEMO_REASSESSMENT
 from improvement.models import ActionPlan
 from organizations.models import Membership
