@@ -71,6 +71,7 @@ import-extension: migrate
 lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: venv
 	$(BIN)/ruff check --fix .
@@ -87,6 +88,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/pkimm_bench
 bench: venv sysdeps-run
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/questionnaire.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/live_poll.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/raw_sql.py
 	$(BIN)/python bench/report_render.py
 
 clean:

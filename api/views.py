@@ -22,13 +22,14 @@ from api import serializers as s
 from api.access import api_organization, api_require
 from api.models import ApiToken
 from assessments.models import Applicability, Assessment, CategoryAnswer, RequirementAnswer
+from assessments.selectors_scores import assessment_score
 from assessments.services.answers import answer_set, category_answer_set
 from assessments.services.assessments import assessment_create
 from assessments.services.common import AnswerConflict, AssessmentError
-from assessments.services.exchange import assessment_export, assessment_import_data
-from assessments.services.exchange_files import ExchangeError
 from assessments.services.scoping import applicability_set
 from catalog.models import Category, ModelVersion, Requirement
+from exchange.files import ExchangeError
+from exchange.services import assessment_export, assessment_import_data
 from improvement.models import ActionPlan, ActionPlanTask
 from improvement.services.common import ImprovementError
 from improvement.services.plans import action_plan_set_status, action_plan_task_add
@@ -37,7 +38,6 @@ from organizations.roles import Perm
 from reports.models import Report
 from reports.services import ReportRequestError, report_open_for_download, report_request
 from scoring.engine import score_result_to_json
-from scoring.selectors import assessment_score
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="Refused: the message says why; nothing changed."),

@@ -3,17 +3,16 @@
 Every page selector fetches what it shows in a fixed number of queries, whatever the number of
 requirements, answers, comments or evidence items (tests check this with query counts). The
 catalogue (modules, categories, requirements and their rendered texts) costs no query once the
-process has loaded it: ``questionnaire_catalogue``. Page rows are fetched as dicts of the shown
+process has loaded it: ``model_catalogue``. Page rows are fetched as dicts of the shown
 fields, which is much cheaper than model instances on pages of many requirements.
 """
 
-import copy
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import connection
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -31,10 +30,16 @@ from assessments.models import (
     RequirementAnswer,
 )
 from audit.models import AuditEntry
-from catalog.models import Category, ExtensionRelevance, Module, Requirement
-from catalog.selectors import references_html
-from core.markdown import render_markdown
-from scoring.selectors import ModelVersionCache
+from catalog.models import Category, ExtensionRelevance, Requirement
+from catalog.readmodel import (
+    CatalogueCategory,
+    CatalogueModule,
+    CatalogueRequirement,
+    CategoryTexts,
+    ModelCatalogue,
+    model_catalogue,
+)
+from core.sql import Branch, named_list, union_all_rows, union_all_sql
 
 # ---------------------------------------------------------------------------------------------
 # Applicability (scope). Shared with the scoping and workflow code.
@@ -69,6 +74,63 @@ def effective_applicability(amap: dict[str, str], key: str) -> str:
 def is_applicable(amap: dict[str, str], key: str) -> bool:
     """True unless the key (requirement, category or module) or one of its ancestors is Not applicable."""
     return effective_applicability(amap, key) != Applicability.Level.NOT_APPLICABLE
+
+
+# ---------------------------------------------------------------------------------------------
+# The category lock: the one rule, used by the write services, the category page and the answer form
+# ---------------------------------------------------------------------------------------------
+
+# An accepted category is locked (answers, evidence, comments, flags) until the reviewer reopens it. No
+# status check is needed: acceptances only live within a review round (requesting review sets every
+# category back to waiting, and reopening a signed-off assessment clears them; workflow services).
+LOCKING_REVIEW_STATUS = CategoryReview.Status.ACCEPTED
+CATEGORY_LOCKED_MESSAGE = "Category {key} was accepted in review and is locked. The reviewer can reopen it."
+# While the assessment is in review, a category waiting for it holds its answers and evidence as well
+# (the review lock); a lead may still change them, which marks the review "changed since review".
+CATEGORY_WAITING_MESSAGE = (
+    "Category {key} is waiting for review: its answers are read-only until the reviewer sends it back."
+)
+
+
+def review_status_locks(status: str | None) -> bool:
+    """Whether a category whose review has ``status`` (None: not reviewed) is locked."""
+    return status == LOCKING_REVIEW_STATUS
+
+
+def review_status_waits(status: str | None, *, assessment_status: str) -> bool:
+    """Whether a category whose review has ``status`` is waiting for review in an assessment in review."""
+    return status == CategoryReview.Status.PENDING and assessment_status == Assessment.Status.IN_REVIEW
+
+
+def review_status_holds_answers(status: str | None, *, assessment_status: str) -> bool:
+    """The review lock of answers and evidence: locked, or waiting for review (leads may override)."""
+    return review_status_locks(status) or review_status_waits(status, assessment_status=assessment_status)
+
+
+def _category_reviews(*, assessment, category, category_key):
+    reviews = CategoryReview.objects.for_org(assessment.organization_id).filter(assessment=assessment)
+    return reviews.filter(category=category) if category is not None else reviews.filter(category__key=category_key)
+
+
+def category_is_locked(*, assessment, category=None, category_key: str | None = None) -> bool:
+    """One query: is this category (a Category, or its key) locked by its review?"""
+    return (
+        _category_reviews(assessment=assessment, category=category, category_key=category_key)
+        .filter(status=LOCKING_REVIEW_STATUS)
+        .exists()
+    )
+
+
+def category_answers_held(*, assessment, category=None, category_key: str | None = None) -> bool:
+    """One query: are this category's answers and evidence under the review lock?"""
+    statuses = [LOCKING_REVIEW_STATUS]
+    if assessment.status == Assessment.Status.IN_REVIEW:
+        statuses.append(CategoryReview.Status.PENDING)
+    return (
+        _category_reviews(assessment=assessment, category=category, category_key=category_key)
+        .filter(status__in=statuses)
+        .exists()
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -136,202 +198,13 @@ def category_answers_changed(*, assessment, category_key: str, since: float) -> 
     return changed
 
 
-# ---------------------------------------------------------------------------------------------
-# The catalogue of a model version, kept in this process (it never changes once imported)
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class CatalogueModule:
-    pk: int
-    code: str
-    name: str
-
-
-@dataclass(frozen=True)
-class CatalogueCategory:
-    pk: int
-    key: str
-    name: str
-    weight: int
-    description: str
-    levels: tuple  # the imported level descriptors: ({"number", "name", "description"}, ...)
-    module: CatalogueModule
-    row: tuple  # every field, for a Category instance (``instance()``)
-
-    def instance(self) -> Category:
-        """A Category as the services take them (a copy: the cached row stays as loaded)."""
-        return Category.from_db(DEFAULT_DB_ALIAS, _CATEGORY_FIELDS, copy.deepcopy(self.row))
-
-
-@dataclass(frozen=True)
-class CatalogueRequirement:
-    pk: int
-    key: str
-    title: str
-    weight: int
-    category_id: int
-    guidance: str
-    assessment_hints: str
-    references: str
-    reference_ids: tuple
-    row: tuple
-
-
-@dataclass(frozen=True)
-class CategoryTexts:
-    """A category's Markdown texts as HTML, rendered once per process."""
-
-    description_html: str
-    levels: tuple  # ((number, label, description html), ...)
-    requirements: dict  # requirement pk -> (guidance html, hints html, references html)
-
-
-_CATEGORY_FIELDS = [f.attname for f in Category._meta.concrete_fields]
-_REQUIREMENT_FIELDS = [f.attname for f in Requirement._meta.concrete_fields]
-
-
-def _numbered_name(number, name: str) -> str:
-    """ "2 - Basic" (1.x) as given; "Foundational" (2.0.0 names carry no number) as "2 Foundational"."""
-    if not name:
-        return f"Level {number}"
-    return name if name[:1].isdigit() else f"{number} {name}"
-
-
-def descriptor_levels(levels) -> tuple:
-    """Imported level descriptors as (number, label, description html) for an answer form."""
-    return tuple(
-        (
-            level.get("number", i + 1),
-            _numbered_name(level.get("number", i + 1), level.get("name") or ""),
-            render_markdown(level.get("description", "")),
-        )
-        for i, level in enumerate(levels)
-    )
-
-
-class QuestionnaireCatalogue:
-    """Modules, categories and requirements of one model version in model order, with lookups.
-
-    Shared by every request of the process: read it, never change it.
-    """
-
-    def __init__(self, modules, categories, requirements):
-        self.modules = tuple(modules)
-        self.categories = tuple(categories)
-        self.category_by_key = {c.key: c for c in self.categories}
-        self.category_by_id = {c.pk: c for c in self.categories}
-        by_category = defaultdict(list)
-        for requirement in requirements:
-            by_category[requirement.category_id].append(requirement)
-        self.requirements_of = {c.pk: tuple(by_category[c.pk]) for c in self.categories}
-        self.requirement_by_key = {r.key: r for r in requirements}
-        self.requirement_by_id = {r.pk: r for r in requirements}
-        self._texts = {}
-
-    def neighbours(self, category) -> tuple:
-        """(previous, next) category in model order, None at either end."""
-        index = self.categories.index(category)
-        previous = self.categories[index - 1] if index > 0 else None
-        following = self.categories[index + 1] if index + 1 < len(self.categories) else None
-        return previous, following
-
-    def texts(self, category) -> CategoryTexts:
-        """Rendered on first use, per category: a page needs only its own category's texts."""
-        texts = self._texts.get(category.pk)
-        if texts is None:
-            texts = self._texts[category.pk] = CategoryTexts(
-                description_html=render_markdown(category.description),
-                levels=descriptor_levels(category.levels),
-                requirements={
-                    r.pk: (
-                        render_markdown(r.guidance),
-                        render_markdown(r.assessment_hints),
-                        references_html(ids=r.reference_ids) if r.reference_ids else render_markdown(r.references),
-                    )
-                    for r in self.requirements_of[category.pk]
-                },
-            )
-        return texts
-
-    def requirement_category(self, requirement_id: int | None) -> CatalogueCategory | None:
-        requirement = self.requirement_by_id.get(requirement_id)
-        return self.category_by_id[requirement.category_id] if requirement else None
-
-    def requirement_instance(self, key: str) -> Requirement | None:
-        """A Requirement with its category, as the services take them, built from the cached rows."""
-        requirement = self.requirement_by_key.get(key)
-        if requirement is None:
-            return None
-        instance = Requirement.from_db(DEFAULT_DB_ALIAS, _REQUIREMENT_FIELDS, list(requirement.row))
-        instance.category = self.category_by_id[requirement.category_id].instance()
-        return instance
-
-
-def _catalogue_load(model_version_id: int) -> QuestionnaireCatalogue:
-    """Three queries, whatever the size of the model."""
-    modules = {
-        pk: CatalogueModule(pk, code, name)
-        for pk, code, name in Module.objects.filter(model_version_id=model_version_id)
-        .order_by("position")
-        .values_list("pk", "code", "name")
-    }
-    categories = []
-    for row in (
-        Category.objects.filter(model_version_id=model_version_id).order_by("position").values_list(*_CATEGORY_FIELDS)
-    ):
-        c = dict(zip(_CATEGORY_FIELDS, row, strict=True))
-        categories.append(
-            CatalogueCategory(
-                pk=c["id"],
-                key=c["key"],
-                name=c["name"],
-                weight=c["weight"],
-                description=c["description"],
-                levels=tuple(c["levels"] or ()),
-                module=modules[c["module_id"]],
-                row=row,
-            )
-        )
-    requirements = []
-    for row in (
-        Requirement.objects.filter(model_version_id=model_version_id)
-        .order_by("position")
-        .values_list(*_REQUIREMENT_FIELDS)
-    ):
-        r = dict(zip(_REQUIREMENT_FIELDS, row, strict=True))
-        requirements.append(
-            CatalogueRequirement(
-                pk=r["id"],
-                key=r["key"],
-                title=r["title"],
-                weight=r["weight"],
-                category_id=r["category_id"],
-                guidance=r["guidance"],
-                assessment_hints=r["assessment_hints"],
-                references=r["references"],
-                reference_ids=tuple(r["reference_ids"] or ()),
-                row=row,
-            )
-        )
-    return QuestionnaireCatalogue(modules.values(), categories, requirements)
-
-
-_catalogues = ModelVersionCache(_catalogue_load)
-
-
-def questionnaire_catalogue(*, model_version) -> QuestionnaireCatalogue:
-    """The catalogue of ``model_version``, loaded once per process (and again after a new import)."""
-    return _catalogues.get(model_version)
-
-
 def category_for_key_or_none(*, assessment, key: str) -> Category | None:
-    category = questionnaire_catalogue(model_version=assessment.model_version).category_by_key.get(key)
+    category = model_catalogue(model_version=assessment.model_version).category_by_key.get(key)
     return category.instance() if category is not None else None
 
 
 def requirement_for_key_or_none(*, assessment, key: str) -> Requirement | None:
-    return questionnaire_catalogue(model_version=assessment.model_version).requirement_instance(key)
+    return model_catalogue(model_version=assessment.model_version).requirement_instance(key)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -391,7 +264,7 @@ class CategoryPageData:
 
     @property
     def locked(self) -> bool:
-        return self.review_status == CategoryReview.Status.ACCEPTED
+        return review_status_locks(self.review_status)
 
     @property
     def sent_back(self) -> bool:
@@ -422,7 +295,7 @@ def assessment_for_category_page(*, organization, assessment_id, category_key: s
     )
 
 
-def category_page_data(*, assessment, category: CatalogueCategory, catalogue: QuestionnaireCatalogue):
+def category_page_data(*, assessment, category: CatalogueCategory, catalogue: ModelCatalogue):
     """Everything one category page shows, in a fixed number of queries (none for the catalogue).
 
     ``assessment``: from ``assessment_for_category_page``.
@@ -473,123 +346,175 @@ def _category_page_rows(*, assessment, category, requirements) -> dict[str, list
     """The rows of one category page from six tables in ONE query: scope decisions, answers, comments,
     evidence, open flags and assignments, as dicts by kind ("scope": (key, level) pairs).
 
-    Six ORM queries cost about five times the CPU of this one (building and compiling each query
-    dominates); the category page is the hottest page of the application. Every branch is
-    filtered by organization and assessment, like ``.for_org()``. The page shows the threads of
-    the requirements (formal) or of the category (self-assessment), and assignments of both (the
-    category's in the header). The first branch gives PostgreSQL the column types.
+    Measured gain (``bench/raw_sql.py``, PostgreSQL, the bench's category M.7 of 7 requirements, load 22 on
+    2 cores): 1.16 ms CPU per call against 10.18 ms for the six ORM queries it replaces (8.8x; wall 21 vs
+    208 ms): building and compiling each query dominates, and the category page is the hottest page of the
+    application. Columns are named (``core.sql``), values are named parameters. Every branch is
+    filtered by organization and assessment, like ``.for_org()``
+    (tests/assessments/test_raw_sql_selectors_beside.py). The page shows the threads of the requirements
+    (formal) or of the category (self-assessment), and assignments of both (the category's in the header).
     """
     formal = assessment.is_formal
-    req_ids = [r.pk for r in requirements] or [0]  # no requirement: an id that never exists
-    in_requirements = f"requirement_id IN ({', '.join(['%s'] * len(req_ids))})"
-    shown, shown_params = (in_requirements, req_ids) if formal else ("category_id = %s", [category.pk])
+    in_requirements, requirement_params = named_list("r", [r.pk for r in requirements] or [0])  # 0: never an id
+    shown = f"t.requirement_id IN ({in_requirements})" if formal else "t.category_id = %(category_id)s"
     answer_table = (RequirementAnswer if formal else CategoryAnswer)._meta.db_table
-    answer_target = "t.requirement_id" if formal else "NULL"
     users = get_user_model()._meta.db_table
-    tenant = "t.organization_id = %s AND t.assessment_id = %s"
-    sql = f"""
-        SELECT 'scope', CAST(NULL AS bigint), t.id, CAST(NULL AS bigint), CAST(NULL AS integer),
-               CAST(NULL AS boolean), CAST(NULL AS timestamp), CAST(NULL AS date),
-               t.key, t.level, NULL, NULL, NULL, NULL
-          FROM {Applicability._meta.db_table} t WHERE {tenant}
-        UNION ALL
-        SELECT 'answer', {answer_target}, t.id, t.level, t.version, t.carried_over, t.updated_at, NULL,
-               t.notes, CAST(t.level_version AS text), CAST(t.notes_version AS text), NULL, u.email, u.username
-          FROM {answer_table} t LEFT JOIN {users} u ON u.id = t.updated_by_id
-         WHERE {tenant} AND t.{shown}
-        UNION ALL
-        SELECT 'comment', t.requirement_id, t.id, NULL, NULL, NULL, t.created_at, NULL,
-               t.body, NULL, NULL, NULL, u.email, u.username
-          FROM {Comment._meta.db_table} t LEFT JOIN {users} u ON u.id = t.author_id
-         WHERE {tenant} AND t.{shown}
-        UNION ALL
-        SELECT 'evidence', t.requirement_id, t.id, t.size, NULL, NULL, t.created_at, NULL,
-               t.url, t.title, t.original_name, t.kind, t.file, NULL
-          FROM {Evidence._meta.db_table} t WHERE {tenant} AND t.{shown}
-        UNION ALL
-        SELECT 'flag', t.requirement_id, t.id, NULL, NULL, NULL, t.created_at, NULL,
-               NULL, NULL, NULL, NULL, u.email, NULL
-          FROM {Flag._meta.db_table} t LEFT JOIN {users} u ON u.id = t.raised_by_id
-         WHERE {tenant} AND t.{shown} AND t.resolved_at IS NULL
-        UNION ALL
-        SELECT 'assignment', t.requirement_id, t.id, NULL, NULL, NULL, t.created_at, t.due_date,
-               NULL, NULL, NULL, NULL, u.email, u.username
-          FROM {Assignment._meta.db_table} t LEFT JOIN {users} u ON u.id = t.assignee_id
-         WHERE {tenant} AND (t.{in_requirements} OR t.category_id = %s)
-        ORDER BY 7, 3
-    """  # noqa: S608 - table names from the models, values as parameters
-    tenant_params = [assessment.organization_id, assessment.pk]
-    params = [
-        *tenant_params,
-        *tenant_params,
-        *shown_params,
-        *tenant_params,
-        *shown_params,
-        *tenant_params,
-        *shown_params,
-        *tenant_params,
-        *shown_params,
-        *tenant_params,
-        *req_ids,
-        category.pk,
-    ]
+    tenant = "t.organization_id = %(organization_id)s AND t.assessment_id = %(assessment_id)s"
+    columns = {
+        "requirement_id": "bigint",
+        "id": "bigint",
+        "level": "integer",
+        "version": "integer",
+        "level_version": "integer",
+        "notes_version": "integer",
+        "carried_over": "boolean",
+        "happened_at": "timestamp",
+        "due_date": "date",
+        "scope_key": "text",
+        "scope_level": "text",
+        "body": "text",
+        "url": "text",
+        "title": "text",
+        "original_name": "text",
+        "evidence_kind": "text",
+        "size": "bigint",
+        "file": "text",
+        "email": "text",
+        "username": "text",
+    }
+    user = {"email": "u.email", "username": "u.username"}
+    sql = union_all_sql(
+        columns=columns,
+        branches=[
+            Branch(
+                "scope",
+                f"{Applicability._meta.db_table} t",
+                tenant,
+                {"id": "t.id", "scope_key": "t.key", "scope_level": "t.level"},
+            ),
+            Branch(
+                "answer",
+                f"{answer_table} t LEFT JOIN {users} u ON u.id = t.updated_by_id",
+                f"{tenant} AND {shown}",
+                {
+                    **({"requirement_id": "t.requirement_id"} if formal else {}),
+                    **{"id": "t.id", "level": "t.level", "version": "t.version", "carried_over": "t.carried_over"},
+                    **{"level_version": "t.level_version", "notes_version": "t.notes_version"},
+                    **{"happened_at": "t.updated_at", "body": "t.notes", **user},
+                },
+            ),
+            Branch(
+                "comment",
+                f"{Comment._meta.db_table} t LEFT JOIN {users} u ON u.id = t.author_id",
+                f"{tenant} AND {shown}",
+                {
+                    "requirement_id": "t.requirement_id",
+                    "id": "t.id",
+                    "happened_at": "t.created_at",
+                    "body": "t.body",
+                    **user,
+                },
+            ),
+            Branch(
+                "evidence",
+                f"{Evidence._meta.db_table} t",
+                f"{tenant} AND {shown}",
+                {
+                    **{
+                        "requirement_id": "t.requirement_id",
+                        "id": "t.id",
+                        "happened_at": "t.created_at",
+                        "size": "t.size",
+                    },
+                    **{"url": "t.url", "title": "t.title", "original_name": "t.original_name"},
+                    **{"evidence_kind": "t.kind", "file": "t.file"},
+                },
+            ),
+            Branch(
+                "flag",
+                f"{Flag._meta.db_table} t LEFT JOIN {users} u ON u.id = t.raised_by_id",
+                f"{tenant} AND {shown} AND t.resolved_at IS NULL",
+                {"requirement_id": "t.requirement_id", "id": "t.id", "happened_at": "t.created_at", "email": "u.email"},
+            ),
+            Branch(
+                "assignment",
+                f"{Assignment._meta.db_table} t LEFT JOIN {users} u ON u.id = t.assignee_id",
+                f"{tenant} AND (t.requirement_id IN ({in_requirements}) OR t.category_id = %(category_id)s)",
+                {
+                    "requirement_id": "t.requirement_id",
+                    "id": "t.id",
+                    "happened_at": "t.created_at",
+                    "due_date": "t.due_date",
+                }
+                | user,
+            ),
+        ],
+        order_by=("happened_at", "id"),
+    )
+    params = {
+        "organization_id": assessment.organization_id,
+        "assessment_id": assessment.pk,
+        "category_id": category.pk,
+        **requirement_params,
+    }
     rows = {"scope": [], "answer": [], "comment": [], "evidence": [], "flag": [], "assignment": []}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for kind, target, pk, number, version, flag, at, due, text_a, text_b, text_c, text_d, email, username in cursor:
-            at = _aware(at)
-            if kind == "scope":
-                rows[kind].append((text_a, text_b))
-            elif kind == "answer":
-                rows[kind].append(
-                    {
-                        "requirement_id": target,
-                        "level": number,
-                        "notes": text_a,
-                        "version": version,
-                        "level_version": int(text_b),
-                        "notes_version": int(text_c),
-                        "carried_over": bool(flag),
-                        "updated_at": at,
-                        "updated_by__email": email,
-                        "updated_by__username": username,
-                    }
-                )
-            elif kind == "comment":
-                rows[kind].append(
-                    {
-                        "requirement_id": target,
-                        "body": text_a,
-                        "created_at": at,
-                        "author__email": email,
-                        "author__username": username,
-                    }
-                )
-            elif kind == "evidence":
-                rows[kind].append(
-                    {
-                        "id": pk,
-                        "requirement_id": target,
-                        "kind": text_d,
-                        "url": text_a,
-                        "title": text_b,
-                        "original_name": text_c,
-                        "size": number,
-                        # Imported evidence keeps its name and hash, but the file stays where it was.
-                        "stored": bool(email),
-                    }
-                )
-            elif kind == "flag":
-                rows[kind].append({"id": pk, "requirement_id": target, "raised_by__email": email})
-            else:
-                rows[kind].append(
-                    {
-                        "requirement_id": target,
-                        "due_date": parse_date(due) if isinstance(due, str) else due,
-                        "assignee__email": email,
-                        "assignee__username": username,
-                    }
-                )
+    for row in union_all_rows(sql, params):
+        kind, at = row["kind"], _aware(row["happened_at"])
+        if kind == "scope":
+            rows[kind].append((row["scope_key"], row["scope_level"]))
+        elif kind == "answer":
+            rows[kind].append(
+                {
+                    "requirement_id": row["requirement_id"],
+                    "level": row["level"],
+                    "notes": row["body"],
+                    "version": row["version"],
+                    "level_version": row["level_version"],
+                    "notes_version": row["notes_version"],
+                    "carried_over": bool(row["carried_over"]),
+                    "updated_at": at,
+                    "updated_by__email": row["email"],
+                    "updated_by__username": row["username"],
+                }
+            )
+        elif kind == "comment":
+            rows[kind].append(
+                {
+                    "requirement_id": row["requirement_id"],
+                    "body": row["body"],
+                    "created_at": at,
+                    "author__email": row["email"],
+                    "author__username": row["username"],
+                }
+            )
+        elif kind == "evidence":
+            rows[kind].append(
+                {
+                    "id": row["id"],
+                    "requirement_id": row["requirement_id"],
+                    "kind": row["evidence_kind"],
+                    "url": row["url"],
+                    "title": row["title"],
+                    "original_name": row["original_name"],
+                    "size": row["size"],
+                    # Imported evidence keeps its name and hash, but the file stays where it was.
+                    "stored": bool(row["file"]),
+                }
+            )
+        elif kind == "flag":
+            rows[kind].append(
+                {"id": row["id"], "requirement_id": row["requirement_id"], "raised_by__email": row["email"]}
+            )
+        else:
+            due = row["due_date"]
+            rows[kind].append(
+                {
+                    "requirement_id": row["requirement_id"],
+                    "due_date": parse_date(due) if isinstance(due, str) else due,
+                    "assignee__email": row["email"],
+                    "assignee__username": row["username"],
+                }
+            )
     return rows
 
 
@@ -709,71 +634,110 @@ class QuestionnaireOverview:
 def _overview_rows(*, assessment) -> dict[str, list]:
     """The rows of the overview from five tables in ONE query (see ``_category_page_rows``): scope decisions
     (key, level), answered items (requirement id, category id), assignments (by due date), review statuses
-    (category id, status) and open flags (oldest first)."""
-    answer_table, answer_target = (
-        (RequirementAnswer._meta.db_table, "t.requirement_id, CAST(NULL AS bigint)")
-        if assessment.is_formal
-        else (CategoryAnswer._meta.db_table, "CAST(NULL AS bigint), t.category_id")
-    )
+    (category id, status) and open flags (oldest first).
+
+    Measured gain (``bench/raw_sql.py``, as above): 0.85 ms CPU per call against 7.23 ms for five ORM queries
+    (8.5x; wall 15 vs 110 ms).
+    """
+    formal = assessment.is_formal
+    answer_table = (RequirementAnswer if formal else CategoryAnswer)._meta.db_table
     users = get_user_model()._meta.db_table
-    tenant = "t.organization_id = %s AND t.assessment_id = %s"
-    sql = f"""
-        SELECT 'scope', CAST(NULL AS bigint), CAST(NULL AS bigint), t.id, CAST(NULL AS bigint),
-               CAST(NULL AS date), CAST(NULL AS timestamp), t.key, t.level, NULL, NULL
-          FROM {Applicability._meta.db_table} t WHERE {tenant}
-        UNION ALL
-        SELECT 'answered', {answer_target}, t.id, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-          FROM {answer_table} t WHERE {tenant} AND t.level IS NOT NULL
-        UNION ALL
-        SELECT 'assignment', t.requirement_id, t.category_id, t.id, t.assignee_id, t.due_date, NULL,
-               NULL, NULL, u.email, u.username
-          FROM {Assignment._meta.db_table} t LEFT JOIN {users} u ON u.id = t.assignee_id WHERE {tenant}
-        UNION ALL
-        SELECT 'review', NULL, t.category_id, t.id, NULL, NULL, NULL, t.status, NULL, NULL, NULL
-          FROM {CategoryReview._meta.db_table} t WHERE {tenant}
-        UNION ALL
-        SELECT 'flag', t.requirement_id, t.category_id, t.id, NULL, NULL, t.created_at, t.note, NULL, u.email, NULL
-          FROM {Flag._meta.db_table} t LEFT JOIN {users} u ON u.id = t.raised_by_id
-         WHERE {tenant} AND t.resolved_at IS NULL
-        ORDER BY 6, 7, 4
-    """  # noqa: S608 - table names from the models, values as parameters
+    tenant = "t.organization_id = %(organization_id)s AND t.assessment_id = %(assessment_id)s"
+    columns = {
+        "requirement_id": "bigint",
+        "category_id": "bigint",
+        "id": "bigint",
+        "assignee_id": "bigint",
+        "due_date": "date",
+        "happened_at": "timestamp",
+        "scope_key": "text",
+        "scope_level": "text",
+        "review_status": "text",
+        "note": "text",
+        "email": "text",
+        "username": "text",
+    }
+    sql = union_all_sql(
+        columns=columns,
+        branches=[
+            Branch(
+                "scope",
+                f"{Applicability._meta.db_table} t",
+                tenant,
+                {"id": "t.id", "scope_key": "t.key", "scope_level": "t.level"},
+            ),
+            Branch(
+                "answered",
+                f"{answer_table} t",
+                f"{tenant} AND t.level IS NOT NULL",
+                {"requirement_id" if formal else "category_id": "t.requirement_id" if formal else "t.category_id"}
+                | {"id": "t.id"},
+            ),
+            Branch(
+                "assignment",
+                f"{Assignment._meta.db_table} t LEFT JOIN {users} u ON u.id = t.assignee_id",
+                tenant,
+                {
+                    **{"requirement_id": "t.requirement_id", "category_id": "t.category_id", "id": "t.id"},
+                    **{"assignee_id": "t.assignee_id", "due_date": "t.due_date"},
+                    **{"email": "u.email", "username": "u.username"},
+                },
+            ),
+            Branch(
+                "review",
+                f"{CategoryReview._meta.db_table} t",
+                tenant,
+                {"category_id": "t.category_id", "id": "t.id", "review_status": "t.status"},
+            ),
+            Branch(
+                "flag",
+                f"{Flag._meta.db_table} t LEFT JOIN {users} u ON u.id = t.raised_by_id",
+                f"{tenant} AND t.resolved_at IS NULL",
+                {
+                    **{"requirement_id": "t.requirement_id", "category_id": "t.category_id", "id": "t.id"},
+                    **{"happened_at": "t.created_at", "note": "t.note", "email": "u.email"},
+                },
+            ),
+        ],
+        order_by=("due_date", "happened_at", "id"),
+    )
     rows = {"scope": [], "answered": [], "assignment": [], "review": [], "flag": []}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [assessment.organization_id, assessment.pk] * 5)
-        for kind, requirement_id, category_id, _pk, user_id, due, at, text_a, text_b, email, username in cursor:
-            if kind == "scope":
-                rows[kind].append((text_a, text_b))
-            elif kind == "answered":
-                rows[kind].append((requirement_id, category_id))
-            elif kind == "assignment":
-                rows[kind].append(
-                    {
-                        "requirement_id": requirement_id,
-                        "category_id": category_id,
-                        "assignee_id": user_id,
-                        "due_date": parse_date(due) if isinstance(due, str) else due,
-                        "email": email,
-                        "username": username,
-                    }
-                )
-            elif kind == "review":
-                rows[kind].append((category_id, text_a))
-            else:
-                rows[kind].append(
-                    {
-                        "requirement_id": requirement_id,
-                        "category_id": category_id,
-                        "created_at": _aware(at),
-                        "note": text_a,
-                        "email": email,
-                    }
-                )
+    for row in union_all_rows(sql, {"organization_id": assessment.organization_id, "assessment_id": assessment.pk}):
+        kind = row["kind"]
+        if kind == "scope":
+            rows[kind].append((row["scope_key"], row["scope_level"]))
+        elif kind == "answered":
+            rows[kind].append((row["requirement_id"], row["category_id"]))
+        elif kind == "assignment":
+            due = row["due_date"]
+            rows[kind].append(
+                {
+                    "requirement_id": row["requirement_id"],
+                    "category_id": row["category_id"],
+                    "assignee_id": row["assignee_id"],
+                    "due_date": parse_date(due) if isinstance(due, str) else due,
+                    "email": row["email"],
+                    "username": row["username"],
+                }
+            )
+        elif kind == "review":
+            rows[kind].append((row["category_id"], row["review_status"]))
+        else:
+            rows[kind].append(
+                {
+                    "requirement_id": row["requirement_id"],
+                    "category_id": row["category_id"],
+                    "created_at": _aware(row["happened_at"]),
+                    "note": row["note"],
+                    "email": row["email"],
+                }
+            )
     return rows
 
 
 def questionnaire_overview(*, assessment, user) -> QuestionnaireOverview:
     """Progress per module and category (answered / applicable), assignees, reviews, flags; fixed queries."""
-    catalogue = questionnaire_catalogue(model_version=assessment.model_version)
+    catalogue = model_catalogue(model_version=assessment.model_version)
     rows = _overview_rows(assessment=assessment)
     amap = dict(rows["scope"])
 

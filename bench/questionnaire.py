@@ -59,33 +59,14 @@ urlpatterns = [
 
 
 def build_data():
-    from assessments.models import Assessment, RequirementAnswer
-    from assessments.services.answers import answer_set
-    from assessments.services.comments import comment_add
-    from assessments.services.evidence import evidence_add_link
-    from organizations.models import Membership, Organization
-    from organizations.roles import Role
-    from tests.conftest import make_user
-    from tests.factories import assessment_create, model_1_1
+    """The bench's own data (bench/data.py, through the services): a fully answered formal assessment."""
+    from assessments.models import RequirementAnswer
+    from bench.data import answered_formal_assessment, organization_with_lead, starter_model
 
-    org = Organization.objects.create(name="Bench PKI", slug="bench")
-    lead = make_user("lead@bench.test")
-    Membership.objects.create(organization=org, user=lead, role=Role.LEAD)
-    assessment = assessment_create(org, model_version=model_1_1(), status=Assessment.Status.IN_PROGRESS)
-    for i, requirement in enumerate(assessment.model_version.requirements.select_related("category")):
-        answer_set(
-            assessment=assessment,
-            requirement=requirement,
-            level=i % 5 + 1,
-            notes=f"Observed during the workshop, item {i}.",
-            expected_version=0,
-            by=lead,
-        )
-        comment_add(assessment=assessment, requirement=requirement, body="Evidence reviewed.", by=lead)
-        evidence_add_link(
-            assessment=assessment, requirement=requirement, url=f"https://wiki.bench.test/pki/{i}", by=lead
-        )
-    largest = assessment.model_version.categories.annotate(n=Count("requirements")).order_by("-n", "position").first()
+    model_version = starter_model()
+    org, lead = organization_with_lead(name="Bench PKI", slug="bench")
+    assessment = answered_formal_assessment(organization=org, lead=lead, model_version=model_version)
+    largest = model_version.categories.annotate(n=Count("requirements")).order_by("-n", "position").first()
     answered = RequirementAnswer.objects.filter(assessment=assessment).count()
     return org, lead, assessment, largest, answered
 

@@ -7,7 +7,7 @@ Goals: ratio at most 1.3, detailed report under 5 s.
 
     python bench/report_render.py [--runs 5]
 
-Uses a throw-away SQLite database and model 1.1.0 as the built-in starter model has it (tests/factories.py).
+Uses a throw-away SQLite database and model 1.1.0 as the built-in starter model has it (bench/data.py).
 """
 
 import argparse
@@ -35,9 +35,8 @@ import pypdf  # noqa: E402
 import weasyprint  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
-from organizations.models import Organization  # noqa: E402
+from bench.data import NOTE, answered_formal_assessment, organization_with_lead, starter_model  # noqa: E402
 from reports import rendering  # noqa: E402
-from tests.reports.builders import answered_assessment  # noqa: E402
 
 RATIO_GOAL = 1.3
 SECONDS_GOAL = 5.0
@@ -50,8 +49,14 @@ def main() -> int:
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
-    organization = Organization.objects.create(name="Bench Trust Services", slug="bench")
-    assessment = answered_assessment(organization, name="Benchmark assessment")
+    organization, lead = organization_with_lead(name="Bench Trust Services", slug="bench")
+    assessment = answered_formal_assessment(
+        organization=organization,
+        lead=lead,
+        model_version=starter_model(),
+        name="Benchmark assessment",
+        notes=NOTE,
+    )
     answered = assessment.answers.count()
     print(f"Assessment: PKIMM {assessment.model_version.version}, formal, {answered} requirement answers")
 

@@ -1,6 +1,6 @@
 """Baseline scores of many assessments at once (trend, comparison, portfolio), in a fixed number of queries.
 
-``scoring.selectors`` loads one assessment; pages that show many assessments would repeat its queries
+``assessments.selectors_scores`` loads one assessment; pages that show many assessments would repeat its queries
 per assessment. Here every table is read once for all of them (catalogue rows for all their model
 versions, then applicability and answers), and the engine scores each one. Extensions are left out:
 they never change the baseline values these pages show.
@@ -9,28 +9,10 @@ they never change the baseline values these pages show.
 from collections import defaultdict
 
 from assessments.models import Applicability, CategoryAnswer, RequirementAnswer
-from catalog.models import AssessmentProfile, Category, Module, Requirement
+from assessments.selectors_scores import ENGINE_METHODS
+from catalog.models import AssessmentProfile
+from catalog.readmodel import Catalogue, catalogues_for
 from scoring.engine import METHOD_SELF, ROUNDING_FLOOR, AnswerSet, ScoreResult, score_assessment
-from scoring.selectors import ENGINE_METHODS, Catalogue
-
-
-def catalogues_for(model_version_ids) -> dict[int, Catalogue]:
-    """The catalogue of each model version: three queries however many versions."""
-    ids = set(model_version_ids)
-    parts = {version_id: ([], [], []) for version_id in ids}
-    for module in Module.objects.filter(model_version_id__in=ids).order_by("position"):
-        parts[module.model_version_id][0].append(module)
-    categories = Category.objects.filter(model_version_id__in=ids).select_related("module").order_by("position")
-    for category in categories:
-        parts[category.model_version_id][1].append(category)
-    requirements = (
-        Requirement.objects.filter(model_version_id__in=ids)
-        .only("key", "title", "weight", "category_id", "position", "model_version_id", "code")
-        .order_by("position")
-    )
-    for requirement in requirements:
-        parts[requirement.model_version_id][2].append(requirement)
-    return {version_id: Catalogue(*rows) for version_id, rows in parts.items()}
 
 
 def _levels(answer_model, key_field, organization_ids, assessment_ids) -> dict[int, dict[str, int]]:

@@ -13,11 +13,13 @@ from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 
 from assessments.models import Assessment
+from assessments.selectors_scores import assessment_results, assessment_rounding
 from catalog.levels import LEVELS, level_label
+from catalog.readmodel import catalogues_for
 from improvement.dates import reassessment_due_date
 from improvement.mapping import category_name_key
 from improvement.models import ActionPlan, TargetLevel
-from improvement.scores import baseline_scores, catalogues_for
+from improvement.scores import baseline_scores
 from organizations.models import Membership
 from organizations.roles import ROLE_PERMISSIONS, Perm
 from scoring.engine import (
@@ -30,7 +32,6 @@ from scoring.engine import (
     score_assessment,
     weighted_average,
 )
-from scoring.selectors import assessment_results, assessment_rounding
 
 # ---------------------------------------------------------------------------------------------------
 # Targets and projection
@@ -140,7 +141,7 @@ def assessment_targets_and_projection(*, assessment, results=None) -> dict:
     "plans": [ActionPlan] (open plans that apply), "unmapped_plans": [ActionPlan], "method": str}``.
     Plans are the organization's open ones (planned, in progress), from whichever assessment they came:
     they are found in this assessment's model version by category name and requirement id.
-    ``results``: the page's ``scoring.selectors.assessment_results`` of ``assessment``, to load it only once.
+    ``results``: the page's ``assessments.selectors_scores.assessment_results`` of ``assessment``, to load it only once.
     """
     if results is None:
         results = assessment_results(assessment=assessment)

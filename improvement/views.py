@@ -9,6 +9,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
 from assessments.models import Assessment, CategoryAnswer, RequirementAnswer
+from assessments.views.common import assessment_of_url
 from catalog.models import Category, ModelVersion, Requirement
 from improvement.charts import trend_svg
 from improvement.forms import (
@@ -45,10 +46,6 @@ from improvement.services.reassessment import reassessment_start
 from improvement.services.targets import target_level_set
 from organizations.roles import Perm
 from organizations.tenancy import org_view, require_perm, tenant_get_or_404
-
-
-def _assessment(request, assessment_id):
-    return tenant_get_or_404(Assessment.objects.select_related("model_version"), request.organization, pk=assessment_id)
 
 
 def _plan(request, plan_id):
@@ -100,7 +97,7 @@ def board(request):
 
 @org_view(Perm.PLAN_MANAGE)
 def plan_create(request, assessment_id):
-    assessment = _assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     categories = list(Category.objects.filter(model_version_id=assessment.model_version_id).order_by("position"))
     requirements = list(
         Requirement.objects.filter(model_version_id=assessment.model_version_id)
@@ -221,7 +218,7 @@ def task_toggle(request, plan_id, task_id):
 
 @org_view(Perm.PLAN_VIEW)
 def assessment_targets(request, assessment_id):
-    assessment = _assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     if request.method == "POST":
         require_perm(request, Perm.PLAN_MANAGE)
         data = assessment_targets_and_projection(assessment=assessment)
@@ -295,7 +292,7 @@ def _newer_model_versions(previous):
 
 @org_view(Perm.ASSESSMENT_CREATE)
 def reassess(request, assessment_id):
-    previous = _assessment(request, assessment_id)
+    previous = assessment_of_url(request, assessment_id)
     model_versions = _newer_model_versions(previous)
     # The preview follows the chosen version (GET ?model_version= from the chooser, or the POSTed one).
     wanted = (request.POST or request.GET).get("model_version", "")
@@ -326,7 +323,7 @@ def reassess(request, assessment_id):
 
 @org_view(Perm.ASSESSMENT_VIEW)
 def reassessment_report(request, assessment_id):
-    assessment = _assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     previous = assessment.previous
     if previous is None or previous.organization_id != request.organization.pk:
         raise Http404("This assessment was not started from a previous one.")

@@ -1,41 +1,6 @@
 from django.utils import timezone
 
-from assessments.models import Assessment
 from organizations.models import Invitation, Membership
-
-DASHBOARD_SORTS = {
-    "name": lambda row: row.organization.name.lower(),
-    "recent": lambda row: -(row.last_activity.timestamp() if row.last_activity else 0),
-    "role": lambda row: (row.membership.role, row.organization.name.lower()),
-}
-
-
-class DashboardRow:
-    def __init__(self, membership, assessments):
-        self.membership = membership
-        self.organization = membership.organization
-        self.assessments = assessments
-        self.last_activity = max((a.updated_at for a in assessments), default=membership.organization.created_at)
-
-
-def dashboard_rows(*, user, query: str = "", sort: str = "recent") -> list[DashboardRow]:
-    """Every organization of ``user`` with its assessments, most recent first: two queries in all."""
-    memberships = list(Membership.objects.filter(user=user).select_related("organization"))
-    if query:
-        needle = query.strip().lower()
-        memberships = [m for m in memberships if needle in m.organization.name.lower() or needle in m.organization.slug]
-    by_org = {m.organization_id: [] for m in memberships}
-    if by_org:
-        assessments = (
-            Assessment.objects.filter(organization_id__in=by_org)
-            .select_related("model_version")
-            .order_by("-updated_at", "-id")
-        )
-        for assessment in assessments:
-            by_org[assessment.organization_id].append(assessment)
-    rows = [DashboardRow(m, by_org[m.organization_id]) for m in memberships]
-    rows.sort(key=DASHBOARD_SORTS.get(sort, DASHBOARD_SORTS["recent"]))
-    return rows
 
 
 def member_list(*, organization):

@@ -3,7 +3,6 @@ from django.urls import path
 from organizations import views
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("orgs/new/", views.organization_create_view, name="org_create"),
     path("invitations/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
 ]

@@ -11,20 +11,11 @@ from organizations.forms import InvitationForm, OrganizationCreateForm, Organiza
 from organizations.models import Invitation, Membership
 from organizations.roles import Perm, Role
 from organizations.selectors import (
-    dashboard_rows,
     invitation_pending_list,
     member_list,
 )
 from organizations.services import OrganizationError
 from organizations.tenancy import org_view, tenant_get_or_404
-
-
-@login_required
-def home(request):
-    query = request.GET.get("q", "")
-    sort = request.GET.get("sort", "recent")
-    rows = dashboard_rows(user=request.user, query=query, sort=sort)
-    return render(request, "organizations/home.html", {"rows": rows, "q": query, "sort": sort})
 
 
 @login_required

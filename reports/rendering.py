@@ -29,12 +29,13 @@ from assessments.models import (
     SignOff,
     UseCase,
 )
+from assessments.selectors_scores import assessment_results
 from catalog.levels import LEVEL_NAMES, LEVELS
 from core.profiles import person_name
 from improvement.selectors import report_plan_sections
 from reports.models import Report
-from scoring import charts, engine
-from scoring.selectors import assessment_results
+from results import charts
+from scoring import engine
 
 REPORT_TEMPLATES = {
     Report.Type.SELF: "reports/pdf/self.html",

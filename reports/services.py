@@ -216,7 +216,7 @@ def _notify_ready(report) -> None:
         recipient_ids=[report.requested_by_id],
         title=f"Report ready: {report.get_type_display()} of {assessment.name}",
         body=f"The {report.get_type_display().lower()} of {assessment.name} you asked for is ready to download.",
-        url=reverse("reports:list", kwargs={"org_slug": report.organization.slug, "assessment_pk": assessment.pk}),
+        url=reverse("reports:list", kwargs={"org_slug": report.organization.slug, "assessment_id": assessment.pk}),
     )
 
 

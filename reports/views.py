@@ -5,7 +5,7 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from assessments.models import Assessment
+from assessments.views.common import assessment_of_url
 from organizations.roles import Perm
 from organizations.tenancy import org_view, require_perm, tenant_get_or_404
 from reports import selectors, services
@@ -15,10 +15,8 @@ from reports.models import Report
 
 
 @org_view(Perm.ASSESSMENT_VIEW)
-def report_list(request, assessment_pk):
-    assessment = tenant_get_or_404(
-        Assessment.objects.select_related("model_version"), request.organization, pk=assessment_pk
-    )
+def report_list(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     return render(
         request,
         "reports/list.html",
@@ -35,8 +33,8 @@ def report_list(request, assessment_pk):
 
 @require_POST
 @org_view(Perm.REPORT_REQUEST)
-def report_request(request, assessment_pk):
-    assessment = tenant_get_or_404(Assessment, request.organization, pk=assessment_pk)
+def report_request(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     try:
         report = services.report_request(
             assessment=assessment, report_type=request.POST.get("type", ""), by=request.user
@@ -48,25 +46,25 @@ def report_request(request, assessment_pk):
             messages.info(request, "This signed-off report exists already; it is never regenerated.")
         else:
             messages.success(request, f"{report.get_type_display()} requested; it appears below when rendered.")
-    return redirect("reports:list", org_slug=request.organization.slug, assessment_pk=assessment.pk)
+    return redirect("reports:list", org_slug=request.organization.slug, assessment_id=assessment.pk)
 
 
 @org_view(Perm.ASSESSMENT_VIEW)
-def report_status(request, report_pk):
-    report = tenant_get_or_404(Report.objects.select_related("requested_by"), request.organization, pk=report_pk)
+def report_status(request, report_id):
+    report = tenant_get_or_404(Report.objects.select_related("requested_by"), request.organization, pk=report_id)
     return render(request, "reports/_report_row.html", {"report": report})
 
 
 @org_view(Perm.REPORT_DOWNLOAD_SIGNED)
-def report_download(request, report_pk):
-    report = tenant_get_or_404(Report, request.organization, pk=report_pk, status=Report.Status.DONE)
+def report_download(request, report_id):
+    report = tenant_get_or_404(Report, request.organization, pk=report_id, status=Report.Status.DONE)
     if not report.is_final:
         require_perm(request, Perm.REPORT_DOWNLOAD_DRAFT)
     try:
         handle, filename = services.report_open_for_download(report=report, user=request.user)
     except FileNotFoundError:
         messages.error(request, "The report file is missing from storage.")
-        return redirect("reports:list", org_slug=request.organization.slug, assessment_pk=report.assessment_id)
+        return redirect("reports:list", org_slug=request.organization.slug, assessment_id=report.assessment_id)
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -74,15 +72,15 @@ def report_download(request, report_pk):
 
 @require_POST
 @org_view(Perm.REPORT_REQUEST)
-def report_retry(request, report_pk):
-    report = tenant_get_or_404(Report, request.organization, pk=report_pk)
+def report_retry(request, report_id):
+    report = tenant_get_or_404(Report, request.organization, pk=report_id)
     try:
         services.report_retry(report=report, by=request.user)
     except services.ReportRequestError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"{report.get_type_display()} queued again.")
-    return redirect("reports:list", org_slug=request.organization.slug, assessment_pk=report.assessment_id)
+    return redirect("reports:list", org_slug=request.organization.slug, assessment_id=report.assessment_id)
 
 
 class CountersignForm(forms.Form):
@@ -100,8 +98,8 @@ class CountersignForm(forms.Form):
 
 @require_POST
 @org_view(Perm.REPORT_COUNTERSIGN)
-def report_countersign(request, report_pk):
-    report = tenant_get_or_404(Report.objects.select_related("signoff"), request.organization, pk=report_pk)
+def report_countersign(request, report_id):
+    report = tenant_get_or_404(Report.objects.select_related("signoff"), request.organization, pk=report_id)
     form = CountersignForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
@@ -116,4 +114,4 @@ def report_countersign(request, report_pk):
                 f"Counter-signature of {revision.countersigner_name} stored as revision {revision.number} "
                 f"(certificate: {revision.certificate_subject}).",
             )
-    return redirect("reports:list", org_slug=request.organization.slug, assessment_pk=report.assessment_id)
+    return redirect("reports:list", org_slug=request.organization.slug, assessment_id=report.assessment_id)

@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
-from assessments.services.exchange import ImportResult, assessment_import_data
-from assessments.services.exchange_files import ExchangeError
+from exchange.files import ExchangeError
+from exchange.services import ImportResult, assessment_import_data
 from improvement.services.plans import action_plan_create
 from spreadsheets.workbook import problems_with_cells, workbook_read
 

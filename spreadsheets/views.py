@@ -8,8 +8,8 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 
 from assessments.models import Assessment
-from assessments.services.exchange_files import ExchangeError
 from audit.services import audit_log
+from exchange.files import ExchangeError
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
 from spreadsheets.exports import XLSX_TYPE, answers_sheets, csv_text, plans_sheets, xlsx_bytes
@@ -72,7 +72,8 @@ def workbook_upload(request):
                 messages.warning(request, notice)
             return redirect(
                 reverse(
-                    "assessments:detail", kwargs={"org_slug": request.organization.slug, "pk": result.assessment.pk}
+                    "assessments:detail",
+                    kwargs={"org_slug": request.organization.slug, "assessment_id": result.assessment.pk},
                 )
             )
     return render(request, "spreadsheets/import.html", {"form": form, "problems": problems})

@@ -17,10 +17,10 @@ from datetime import date, datetime
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
-from assessments.exchange import FORMAT, FORMAT_VERSION
 from assessments.models import Applicability, Assessment
-from assessments.services.exchange_files import ExchangeError
 from catalog.models import Category, Module, Requirement
+from exchange.export import FORMAT, FORMAT_VERSION
+from exchange.files import ExchangeError
 
 # Both tools in ../shared/pkimm/tools belong to model 1.0.0 (15 categories).
 TOOL_MODEL_VERSION = "1.0.0"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from core.demo import DEMO_ASSESSMENT, DEMO_BASELINE
+from demo.seed import DEMO_ASSESSMENT, DEMO_BASELINE
 from tests.catalog.files import own_files_dir
 from tests.services import require_chromium
 

@@ -1,6 +1,13 @@
 """What every assessment write service shares: the error type and the read-only guards."""
 
 from assessments.models import Assessment, CategoryReview
+from assessments.selectors import (
+    CATEGORY_LOCKED_MESSAGE,
+    CATEGORY_WAITING_MESSAGE,
+    category_is_locked,
+    review_status_holds_answers,
+    review_status_waits,
+)
 
 
 class AssessmentError(Exception):
@@ -34,25 +41,16 @@ def assessment_lock_editable(*, assessment) -> Assessment:
 
 
 def category_ensure_editable(*, assessment, category) -> None:
-    """Every answer, evidence, comment and flag service calls this before changing anything in a category.
-
-    The one lock rule: an accepted category is locked until the reviewer reopens it. It needs no
-    status check because acceptances only live within a review round: requesting review sets every
-    category back to waiting, and reopening a signed-off assessment clears them (workflow services).
-    """
+    """Every answer, evidence, comment and flag service calls this before changing anything in a category:
+    the assessment must be editable and the category not locked (``assessments.selectors.category_is_locked``)."""
     assessment_ensure_editable(assessment=assessment)
-    accepted = CategoryReview.objects.for_org(assessment.organization_id).filter(
-        assessment=assessment, category=category, status=CategoryReview.Status.ACCEPTED
-    )
-    if accepted.exists():
-        raise AssessmentError(
-            f"Category {category.key} was accepted in review and is locked. The reviewer can reopen it."
-        )
+    if category_is_locked(assessment=assessment, category=category):
+        raise AssessmentError(CATEGORY_LOCKED_MESSAGE.format(key=category.key))
 
 
 def category_review_lock(*, assessment, category, by):
-    """Answers and evidence of a category under review: read-only while it waits for review (the
-    assessment in review) or after it was accepted, until the reviewer sends it back.
+    """Answers and evidence of a category under the review lock (``assessments.selectors``): read-only while
+    it waits for review (the assessment in review) or after it was accepted, until the reviewer sends it back.
 
     A lead (who may manage the assessment) can still change them: the review is returned here so that
     the caller marks it "changed since review" in the same transaction (and the reviewer is told).
@@ -64,22 +62,16 @@ def category_review_lock(*, assessment, category, by):
         .select_related("category")
         .first()
     )
-    if review is None:
-        return None
-    waiting = review.status == CategoryReview.Status.PENDING and assessment.status == Assessment.Status.IN_REVIEW
-    if not waiting and review.status != CategoryReview.Status.ACCEPTED:
+    if review is None or not review_status_holds_answers(review.status, assessment_status=assessment.status):
         return None
     from organizations.roles import Perm
     from organizations.tenancy import member_perms
 
     if Perm.ASSESSMENT_MANAGE in member_perms(organization=assessment.organization, user=by):
         return review
-    if waiting:
-        raise AssessmentError(
-            f"Category {category.key} is waiting for review: its answers are read-only until the reviewer "
-            "sends it back."
-        )
-    raise AssessmentError(f"Category {category.key} was accepted in review and is locked. The reviewer can reopen it.")
+    if review_status_waits(review.status, assessment_status=assessment.status):
+        raise AssessmentError(CATEGORY_WAITING_MESSAGE.format(key=category.key))
+    raise AssessmentError(CATEGORY_LOCKED_MESSAGE.format(key=category.key))
 
 
 def questionnaire_url(assessment, category_key: str, key: str = "") -> str:

@@ -4,8 +4,8 @@ from django.utils import timezone
 
 from assessments.models import Assessment, CategoryAnswer, Evidence, ExtensionAnswer, RequirementAnswer
 from assessments.selectors_manage import scope_tree
+from assessments.selectors_scores import assessment_score
 from scoring.engine import score_result_to_json
-from scoring.selectors import assessment_score
 
 
 def assessment_snapshot_build(*, assessment: Assessment) -> dict:

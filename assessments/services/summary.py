@@ -1,7 +1,7 @@
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from assessments.models import Assessment
-from scoring.selectors import assessment_baseline_score
+from assessments.selectors_scores import assessment_baseline_score
 
 SUMMARY_PLACES = Decimal("0.000001")  # summary_overall_value has 6 decimal places
 

@@ -32,7 +32,9 @@ def assessment_url(assessment, name: str) -> str:
     """Path of an assessment page ("detail", "review", "sign_off", ...)."""
     from django.urls import reverse
 
-    return reverse(f"assessments:{name}", kwargs={"org_slug": assessment.organization.slug, "pk": assessment.pk})
+    return reverse(
+        f"assessments:{name}", kwargs={"org_slug": assessment.organization.slug, "assessment_id": assessment.pk}
+    )
 
 
 def _lock(*, assessment: Assessment, by, permission: str) -> Assessment:

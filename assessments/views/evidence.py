@@ -10,7 +10,8 @@ from assessments.models import Evidence
 from assessments.services.common import AssessmentError
 from assessments.services.evidence import evidence_add_file, evidence_add_link, evidence_delete
 from assessments.upload_handlers import evidence_request_too_large, evidence_upload_handlers_install
-from assessments.views.questionnaire import _get_assessment, _target_for_key, back_to
+from assessments.views.common import assessment_of_url
+from assessments.views.questionnaire import _target_for_key, back_to
 from core.sizes import megabytes
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
@@ -20,7 +21,7 @@ from organizations.tenancy import org_view, tenant_get_or_404
 @org_view(Perm.ASSESSMENT_ANSWER)
 @require_POST
 def evidence_upload_view(request, assessment_id, key):
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     target, category_key = _target_for_key(assessment, key)
     if evidence_request_too_large(request):
         # Refused before a byte of the body is read or stored.
@@ -53,7 +54,7 @@ def _evidence_upload(request, assessment, target, category_key, key, size_limit)
 @org_view(Perm.ASSESSMENT_ANSWER)
 @require_POST
 def evidence_link_add_view(request, assessment_id, key):
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     target, category_key = _target_for_key(assessment, key)
     try:
         evidence_add_link(
@@ -81,7 +82,7 @@ def _evidence(request, assessment, evidence_id) -> Evidence:
 @org_view(Perm.ASSESSMENT_ANSWER)
 @require_POST
 def evidence_delete_view(request, assessment_id, evidence_id):
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     evidence = _evidence(request, assessment, evidence_id)
     key = evidence.requirement.key if evidence.requirement_id else evidence.category.key
     category_key = evidence.requirement.category.key if evidence.requirement_id else evidence.category.key
@@ -96,7 +97,7 @@ def evidence_delete_view(request, assessment_id, evidence_id):
 @org_view(Perm.EVIDENCE_VIEW)
 def evidence_download_view(request, assessment_id, evidence_id):
     """Files go out only here: members with the permission, as an attachment, never sniffed as HTML."""
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     evidence = _evidence(request, assessment, evidence_id)
     if evidence.kind != Evidence.Kind.FILE or not evidence.file:
         raise Http404("This evidence has no stored file (it was imported without its content).")

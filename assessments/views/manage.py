@@ -19,7 +19,7 @@ from assessments.selectors_manage import (
 from assessments.services.assessments import METADATA_FIELDS, assessment_create, assessment_update
 from assessments.services.assignments import assignment_remove, assignment_set
 from assessments.services.common import AssessmentError
-from assessments.views.common import get_assessment
+from assessments.views.common import assessment_of_url
 from organizations.roles import ROLE_PERMISSIONS, Perm
 from organizations.tenancy import org_view, tenant_get_or_404
 
@@ -61,13 +61,13 @@ def assessment_create_view(request):
             messages.error(request, str(error))
         else:
             messages.success(request, f"Assessment “{assessment.name}” created. Define its scope next.")
-            return redirect("assessments:scope", org_slug=request.organization.slug, pk=assessment.pk)
+            return redirect("assessments:scope", org_slug=request.organization.slug, assessment_id=assessment.pk)
     return render(request, "assessments/form.html", {"form": form, "page_title": "New assessment"})
 
 
 @org_view(Perm.ASSESSMENT_VIEW)
-def assessment_detail_view(request, pk):
-    assessment = get_assessment(request, pk)
+def assessment_detail_view(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     tree = scope_tree(assessment=assessment)
     in_scope = categories_in_scope(assessment=assessment, tree=tree)
     decisions = [item for item in tree.rows() if item.own_level != "applicable"]
@@ -92,8 +92,8 @@ def assessment_detail_view(request, pk):
 
 
 @org_view(Perm.ASSESSMENT_MANAGE)
-def assessment_edit_view(request, pk):
-    assessment = get_assessment(request, pk)
+def assessment_edit_view(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     initial = {name: getattr(assessment, name) for name in METADATA_FIELDS}
     form = AssessmentForm(request.POST or None, initial=initial, editing=assessment)
     if request.method == "POST" and form.is_valid():
@@ -103,7 +103,7 @@ def assessment_edit_view(request, pk):
             messages.error(request, str(error))
         else:
             messages.success(request, "Assessment details saved.")
-            return redirect("assessments:detail", org_slug=request.organization.slug, pk=assessment.pk)
+            return redirect("assessments:detail", org_slug=request.organization.slug, assessment_id=assessment.pk)
     return render(
         request,
         "assessments/form.html",
@@ -121,9 +121,9 @@ def _answering_members(organization):
 
 
 @org_view(Perm.ASSESSMENT_MANAGE)
-def assignments_view(request, pk):
+def assignments_view(request, assessment_id):
     """Categories (one row each) and single requirements, each assigned to a member with a due date."""
-    assessment = get_assessment(request, pk)
+    assessment = assessment_of_url(request, assessment_id)
     tree = scope_tree(assessment=assessment)
     in_scope = categories_in_scope(assessment=assessment, tree=tree)
     members = _answering_members(request.organization)
@@ -160,7 +160,7 @@ def assignments_view(request, pk):
                 messages.success(request, f"{item.key} assigned to {form.cleaned_data['assignee'].email}.")
         except AssessmentError as error:
             messages.error(request, str(error))
-        return redirect("assessments:assignments", org_slug=request.organization.slug, pk=assessment.pk)
+        return redirect("assessments:assignments", org_slug=request.organization.slug, assessment_id=assessment.pk)
     if request.method == "POST":
         messages.error(request, "Nothing assigned: " + "; ".join(e for errors in form.errors.values() for e in errors))
     assignments = list(
@@ -188,13 +188,13 @@ def assignments_view(request, pk):
 
 @org_view(Perm.ASSESSMENT_MANAGE)
 @require_POST
-def assignment_delete_view(request, pk, assignment_pk):
-    assessment = get_assessment(request, pk)
-    assignment = tenant_get_or_404(Assignment, request.organization, assessment=assessment, pk=assignment_pk)
+def assignment_delete_view(request, assessment_id, assignment_id):
+    assessment = assessment_of_url(request, assessment_id)
+    assignment = tenant_get_or_404(Assignment, request.organization, assessment=assessment, pk=assignment_id)
     try:
         assignment_remove(assignment=assignment, by=request.user)
     except AssessmentError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Assignment removed.")
-    return redirect("assessments:assignments", org_slug=request.organization.slug, pk=assessment.pk)
+    return redirect("assessments:assignments", org_slug=request.organization.slug, assessment_id=assessment.pk)

@@ -24,28 +24,27 @@ from django.views.decorators.http import require_POST
 from assessments.live import CHANGE_WINDOW_SECONDS, POLL_SECONDS, answers_may_have_changed, presence_touch
 from assessments.models import (
     AnswerBase,
-    Assessment,
     CategoryAnswer,
-    CategoryReview,
     ExtensionAnswer,
     Flag,
     RequirementAnswer,
 )
 from assessments.selectors import (
-    CategoryTexts,
     answer_history,
     assessment_for_category_page,
     category_answers_changed,
+    category_answers_held,
     category_for_key_or_none,
     category_page_data,
-    questionnaire_catalogue,
     questionnaire_overview,
     requirement_for_key_or_none,
+    review_status_holds_answers,
 )
 from assessments.services.answers import answer_basis, answer_set, category_answer_set, extension_answer_set
 from assessments.services.comments import comment_add
 from assessments.services.common import AnswerConflict, AssessmentError
 from assessments.services.flags import flag_raise, flag_resolve
+from assessments.views.common import assessment_of_url
 from assessments.views.questionnaire_html import (
     answer_form_html,
     answer_status_html,
@@ -57,6 +56,7 @@ from assessments.views.questionnaire_html import (
 )
 from catalog.levels import LEVELS
 from catalog.models import Extension, ExtensionRelevance
+from catalog.readmodel import CategoryTexts, model_catalogue
 from core.markdown import render_markdown
 from organizations.roles import Perm
 from organizations.selectors import members_matching
@@ -151,14 +151,6 @@ class AnswerSlot:
         if self.conflict_fields:
             return user_label(getattr(self.current, f"{self.conflict_fields[0]}_changed_by"))
         return user_label(self.current.updated_by)
-
-
-def _get_assessment(request, assessment_id) -> Assessment:
-    assessment = tenant_get_or_404(
-        Assessment.objects.select_related("model_version"), request.organization, pk=assessment_id
-    )
-    assessment.organization = request.organization  # loaded by org_view already
-    return assessment
 
 
 class QuestionnaireUrls:
@@ -270,7 +262,7 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
         )
         return slot, {"requirement": requirement}
     if slot_key.count(".") == 1 and not assessment.is_formal:
-        catalogue = questionnaire_catalogue(model_version=assessment.model_version)
+        catalogue = model_catalogue(model_version=assessment.model_version)
         category = category_for_key_or_none(assessment=assessment, key=slot_key)
         if category is None:
             raise Http404
@@ -305,7 +297,7 @@ def _can_edit(request, assessment) -> bool:
 
 @org_view(Perm.ASSESSMENT_VIEW)
 def questionnaire_overview_view(request, assessment_id):
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     overview = questionnaire_overview(assessment=assessment, user=request.user)
     urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
     for assignment in overview.assigned_to_me:
@@ -354,7 +346,7 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
     if assessment is None:
         raise Http404
     assessment.organization = request.organization
-    catalogue = questionnaire_catalogue(model_version=assessment.model_version)
+    catalogue = model_catalogue(model_version=assessment.model_version)
     category = catalogue.category_by_key.get(category_key)
     if category is None:
         raise Http404
@@ -362,9 +354,7 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
     can_edit = _can_edit(request, assessment)
     # Under review (waiting, or accepted) answers and evidence are read-only, except for a lead, whose
     # change marks the review "changed since review"; flags and comments lock only once accepted.
-    under_review = data.locked or (
-        data.review_status == CategoryReview.Status.PENDING and assessment.status == Assessment.Status.IN_REVIEW
-    )
+    under_review = review_status_holds_answers(data.review_status, assessment_status=assessment.status)
     lead_override = under_review and Perm.ASSESSMENT_MANAGE in request.perms
     editable = can_edit and (not under_review or lead_override)
     urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
@@ -478,7 +468,7 @@ def _basis_from_post(post):
 @org_view(Perm.ASSESSMENT_ANSWER)
 @require_POST
 def answer_save_view(request, assessment_id, slot):
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     # The service reads the stored answer itself, atomically; the form needs only the outcome.
     answer_slot, target = _resolve_slot(
         request, assessment, slot, editable=_can_edit(request, assessment), with_answer=False
@@ -553,26 +543,19 @@ def _show_conflict(answer_slot, conflict, *, level, notes, basis) -> None:
 @org_view(Perm.ASSESSMENT_VIEW)
 def answer_fragment_view(request, assessment_id, slot):
     """The answer form as stored now ("Take theirs" reloads it); without htmx, back to the page."""
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     answer_slot, _target = _resolve_slot(request, assessment, slot, editable=_can_edit(request, assessment))
     if not _is_htmx(request):
         return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
     if answer_slot.editable and Perm.ASSESSMENT_MANAGE not in request.perms:
-        locking = [CategoryReview.Status.ACCEPTED]
-        if assessment.status == Assessment.Status.IN_REVIEW:
-            locking.append(CategoryReview.Status.PENDING)
-        answer_slot.editable = not (
-            CategoryReview.objects.for_org(request.organization)
-            .filter(assessment=assessment, category__key=answer_slot.category_key, status__in=locking)
-            .exists()
-        )
+        answer_slot.editable = not category_answers_held(assessment=assessment, category_key=answer_slot.category_key)
     return HttpResponse(answer_form_html(answer_slot, get_token(request)))
 
 
 @org_view(Perm.ASSESSMENT_VIEW)
 def answer_history_view(request, assessment_id, slot):
     """Who changed this answer when, from what to what."""
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     answer_slot, target = _resolve_slot(request, assessment, slot, editable=False)
     object_type = {"requirement": "requirementanswer", "category": "categoryanswer", "extension": "extensionanswer"}
     key = slot
@@ -596,8 +579,8 @@ def answer_history_view(request, assessment_id, slot):
 def category_live_view(request, assessment_id, category_key):
     """JSON for an open category page: who else is on it, the answers changed since ``since`` (a cursor
     this view returned before) and the new cursor. Cheap: no answer query when nothing changed."""
-    assessment = _get_assessment(request, assessment_id)
-    if category_key not in questionnaire_catalogue(model_version=assessment.model_version).category_by_key:
+    assessment = assessment_of_url(request, assessment_id)
+    if category_key not in model_catalogue(model_version=assessment.model_version).category_by_key:
         raise Http404
     try:
         since = float(request.GET.get("since", ""))
@@ -639,7 +622,7 @@ def _live_change(row) -> dict:
 @org_view(Perm.ASSESSMENT_COMMENT)
 def mention_candidates_view(request, assessment_id):
     """Members to @mention in a comment (autocomplete): e-mail and name of those matching ``q``."""
-    _get_assessment(request, assessment_id)
+    assessment_of_url(request, assessment_id)
     return JsonResponse(
         {"members": members_matching(organization=request.organization, query=request.GET.get("q", ""))}
     )
@@ -674,7 +657,7 @@ def back_to(request, assessment, category_key, key):
 @org_view(Perm.ASSESSMENT_COMMENT)
 @require_POST
 def comment_add_view(request, assessment_id, key):
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     target, category_key = _target_for_key(assessment, key)
     try:
         comment_add(assessment=assessment, body=request.POST.get("body", ""), by=request.user, **target)
@@ -688,7 +671,7 @@ def comment_add_view(request, assessment_id, key):
 @require_POST
 def flag_toggle_view(request, assessment_id, key):
     """Raise "needs discussion" on a requirement, or resolve its open flag."""
-    assessment = _get_assessment(request, assessment_id)
+    assessment = assessment_of_url(request, assessment_id)
     target, category_key = _target_for_key(assessment, key)
     try:
         if request.POST.get("action") == "resolve":

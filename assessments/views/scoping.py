@@ -16,7 +16,7 @@ from assessments.services.scoping import (
     use_case_remove,
     use_case_update,
 )
-from assessments.views.common import get_assessment
+from assessments.views.common import assessment_of_url
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
 
@@ -24,7 +24,7 @@ Level = Applicability.Level
 
 
 def _scope_redirect(request, assessment, anchor=""):
-    response = redirect("assessments:scope", org_slug=request.organization.slug, pk=assessment.pk)
+    response = redirect("assessments:scope", org_slug=request.organization.slug, assessment_id=assessment.pk)
     if anchor:
         response["Location"] += f"#{anchor}"
     return response
@@ -53,15 +53,15 @@ def _render_scope(request, assessment, *, tree=None, environment_form=None, inva
 
 
 @org_view(Perm.ASSESSMENT_VIEW)
-def scope_view(request, pk):
-    return _render_scope(request, get_assessment(request, pk))
+def scope_view(request, assessment_id):
+    return _render_scope(request, assessment_of_url(request, assessment_id))
 
 
 @org_view(Perm.ASSESSMENT_MANAGE)
 @require_POST
-def scope_matrix_save_view(request, pk):
+def scope_matrix_save_view(request, assessment_id):
     """Saves every posted row at once; a single row without its reason refuses the whole matrix."""
-    assessment = get_assessment(request, pk)
+    assessment = assessment_of_url(request, assessment_id)
     tree = scope_tree(assessment=assessment)
     decisions = {}
     for key in tree.items:
@@ -85,10 +85,10 @@ def scope_matrix_save_view(request, pk):
 
 @org_view(Perm.ASSESSMENT_MANAGE)
 @require_POST
-def scope_environment_save_view(request, pk):
-    assessment = get_assessment(request, pk)
+def scope_environment_save_view(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     # The form validates its own copy: a refused save must not leave posted values on ``assessment``.
-    form = EnvironmentForm(request.POST, instance=get_assessment(request, pk))
+    form = EnvironmentForm(request.POST, instance=assessment_of_url(request, assessment_id))
     if form.is_valid():
         try:
             assessment_environment_update(
@@ -103,8 +103,8 @@ def scope_environment_save_view(request, pk):
 
 
 @org_view(Perm.ASSESSMENT_MANAGE)
-def use_case_create_view(request, pk):
-    assessment = get_assessment(request, pk)
+def use_case_create_view(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     form = UseCaseForm(request.POST or None, submit_label="Add use-case")
     if request.method == "POST" and form.is_valid():
         try:
@@ -122,9 +122,9 @@ def use_case_create_view(request, pk):
 
 
 @org_view(Perm.ASSESSMENT_MANAGE)
-def use_case_edit_view(request, pk, use_case_pk):
-    assessment = get_assessment(request, pk)
-    use_case = tenant_get_or_404(UseCase, request.organization, assessment=assessment, pk=use_case_pk)
+def use_case_edit_view(request, assessment_id, use_case_id):
+    assessment = assessment_of_url(request, assessment_id)
+    use_case = tenant_get_or_404(UseCase, request.organization, assessment=assessment, pk=use_case_id)
     # A copy for the form: a refused save must not leave the form's edits on the object we pass on.
     form = UseCaseForm(request.POST or None, instance=UseCase.objects.get(pk=use_case.pk))
     if request.method == "POST" and form.is_valid():
@@ -144,9 +144,9 @@ def use_case_edit_view(request, pk, use_case_pk):
 
 @org_view(Perm.ASSESSMENT_MANAGE)
 @require_POST
-def use_case_delete_view(request, pk, use_case_pk):
-    assessment = get_assessment(request, pk)
-    use_case = tenant_get_or_404(UseCase, request.organization, assessment=assessment, pk=use_case_pk)
+def use_case_delete_view(request, assessment_id, use_case_id):
+    assessment = assessment_of_url(request, assessment_id)
+    use_case = tenant_get_or_404(UseCase, request.organization, assessment=assessment, pk=use_case_id)
     try:
         use_case_remove(use_case=use_case, by=request.user)
     except AssessmentError as error:

@@ -18,20 +18,20 @@ from assessments.services.workflow import (
     category_review_send_back,
     sign_off_check,
 )
-from assessments.views.common import get_assessment
+from assessments.views.common import assessment_of_url
 from core.signing_setup import signing_setup_problem
 from organizations.roles import Perm
 from organizations.tenancy import org_view
 
 
 def _to_detail(request, assessment):
-    return redirect("assessments:detail", org_slug=request.organization.slug, pk=assessment.pk)
+    return redirect("assessments:detail", org_slug=request.organization.slug, assessment_id=assessment.pk)
 
 
 @org_view(Perm.ASSESSMENT_MANAGE)
 @require_POST
-def assessment_start_view(request, pk):
-    assessment = get_assessment(request, pk)
+def assessment_start_view(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     try:
         assessment_start(assessment=assessment, by=request.user)
     except AssessmentError as error:
@@ -43,20 +43,20 @@ def assessment_start_view(request, pk):
 
 @org_view(Perm.ASSESSMENT_MANAGE)
 @require_POST
-def request_review_view(request, pk):
-    assessment = get_assessment(request, pk)
+def request_review_view(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     try:
         assessment_request_review(assessment=assessment, by=request.user)
     except AssessmentError as error:
         messages.error(request, str(error))
         return _to_detail(request, assessment)
     messages.success(request, "Review requested: every category in scope now waits for review.")
-    return redirect("assessments:review", org_slug=request.organization.slug, pk=assessment.pk)
+    return redirect("assessments:review", org_slug=request.organization.slug, assessment_id=assessment.pk)
 
 
 @org_view(Perm.ASSESSMENT_REVIEW)
-def review_view(request, pk):
-    assessment = get_assessment(request, pk)
+def review_view(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     overview = review_overview(assessment=assessment)
     return render(
         request,
@@ -83,8 +83,8 @@ REVIEW_ACTIONS = {
 
 @org_view(Perm.ASSESSMENT_REVIEW)
 @require_POST
-def review_action_view(request, pk, category_key):
-    assessment = get_assessment(request, pk)
+def review_action_view(request, assessment_id, category_key):
+    assessment = assessment_of_url(request, assessment_id)
     action = REVIEW_ACTIONS.get(request.POST.get("action", ""))
     if action is None:
         messages.error(request, "Unknown review action.")
@@ -97,14 +97,14 @@ def review_action_view(request, pk, category_key):
             messages.error(request, str(error))
         else:
             messages.success(request, success.format(key=category_key))
-    response = redirect("assessments:review", org_slug=request.organization.slug, pk=assessment.pk)
+    response = redirect("assessments:review", org_slug=request.organization.slug, assessment_id=assessment.pk)
     response["Location"] += f"#review-{category_key}"
     return response
 
 
 @org_view(Perm.ASSESSMENT_SIGNOFF)
-def sign_off_view(request, pk):
-    assessment = get_assessment(request, pk)
+def sign_off_view(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     check = sign_off_check(assessment=assessment)
     form = SignOffForm(request.POST or None, blocked=not check.ok, initial={"statement": check.suggested_statement()})
     if request.method == "POST" and form.is_valid():
@@ -136,8 +136,8 @@ def sign_off_view(request, pk):
 
 
 @org_view(Perm.ASSESSMENT_REOPEN)
-def reopen_view(request, pk):
-    assessment = get_assessment(request, pk)
+def reopen_view(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

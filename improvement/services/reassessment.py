@@ -18,6 +18,7 @@ from assessments.models import (
     RequirementAnswer,
     UseCase,
 )
+from assessments.selectors_scores import assessment_baseline_score
 from assessments.services.summary import assessment_summary_refresh
 from audit.services import audit_log
 from catalog.models import ExtensionRelevance
@@ -27,7 +28,6 @@ from improvement.models import TargetLevel
 from improvement.services.common import ImprovementError
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
-from scoring.selectors import assessment_baseline_score
 
 COPIED_FIELDS = (
     "method",

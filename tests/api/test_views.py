@@ -6,10 +6,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import Applicability, Assessment
+from assessments.selectors_scores import assessment_score
 from improvement.models import ActionPlan
 from reports.models import Report
 from scoring.engine import score_result_to_json
-from scoring.selectors import assessment_score
 from tests.api.helpers import api_client, token_for
 from tests.factories import assessment_create
 

@@ -6,11 +6,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import Assessment
-from assessments.selectors import questionnaire_catalogue
 from catalog.models import Requirement
+from catalog.readmodel import model_catalogue, scoring_model_for
 from catalog.services import TEXTS_UPDATED, model_version_import, starter_model_load
 from core.markdown import render_markdown
-from scoring.selectors import scoring_model_for
 from tests.catalog.files import MODEL_1_1
 from tests.factories import assessment_create
 
@@ -21,7 +20,7 @@ def fresh(assessment):
 
 
 def guidance_html(assessment, key):
-    catalogue = questionnaire_catalogue(model_version=assessment.model_version)
+    catalogue = model_catalogue(model_version=assessment.model_version)
     requirement = catalogue.requirement_by_key[key]
     return catalogue.texts(catalogue.category_by_id[requirement.category_id]).requirements[requirement.pk][0]
 
@@ -29,16 +28,16 @@ def guidance_html(assessment, key):
 def test_catalogue_is_loaded_once_per_model_version(org):
     assessment = fresh(assessment_create(org))
     with CaptureQueriesContext(connection) as first:
-        catalogue = questionnaire_catalogue(model_version=assessment.model_version)
+        catalogue = model_catalogue(model_version=assessment.model_version)
     again = fresh(assessment)  # as the next request reads it
     with CaptureQueriesContext(connection) as cached:
-        assert questionnaire_catalogue(model_version=again.model_version) is catalogue
+        assert model_catalogue(model_version=again.model_version) is catalogue
     with CaptureQueriesContext(connection) as scoring:
         model = scoring_model_for(model_version=again.model_version)
         assert scoring_model_for(model_version=again.model_version) is model
     assert len(first) == 3  # modules, categories, requirements
     assert len(cached) == 0
-    assert len(scoring) == 3  # its own first load, then none
+    assert len(scoring) == 0  # derived from the same read model: no load of its own
     assert [c.key for c in catalogue.categories][:2] == ["G.1", "G.2"]
     assert (
         len(catalogue.requirement_by_key) == Requirement.objects.filter(model_version=assessment.model_version).count()
@@ -70,7 +69,7 @@ def test_official_import_over_the_starter_replaces_the_cached_texts(org, client_
 
 def test_cached_rows_make_instances_the_services_accept(org):
     assessment = fresh(assessment_create(org))
-    catalogue = questionnaire_catalogue(model_version=assessment.model_version)
+    catalogue = model_catalogue(model_version=assessment.model_version)
     requirement = catalogue.requirement_instance("M.7.2")
     stored = Requirement.objects.select_related("category").get(model_version=assessment.model_version, key="M.7.2")
     assert (requirement.pk, requirement.title, requirement.guidance) == (stored.pk, stored.title, stored.guidance)

@@ -176,3 +176,38 @@ def test_a_leads_change_marks_the_review_changed_and_tells_the_reviewer(
     # The reviewer looking again (reopen, then accept or send back) clears it.
     category_review_reopen(assessment=assessment, category_key="G.1", by=owner)
     assert CategoryReview.objects.get(pk=review.pk).changed_since_review_at is None
+
+
+def test_the_lock_rule_is_per_assessment_and_category(world, org, other_org):
+    """``category_is_locked`` (used by the services and the answer form) and the page's ``locked`` agree; an
+    acceptance of the same category in another assessment, or in another organization, locks nothing here."""
+    from assessments.selectors import (
+        category_answers_held,
+        category_is_locked,
+        review_status_holds_answers,
+        review_status_locks,
+    )
+
+    assessment = world["assessment"]
+    g1 = world["requirement"].category
+    assert category_is_locked(assessment=assessment, category=g1)
+    assert category_is_locked(assessment=assessment, category_key="G.1")
+    assert not category_is_locked(assessment=assessment, category_key="G.2")
+    assert review_status_locks(CategoryReview.Status.ACCEPTED)
+    assert not review_status_locks(CategoryReview.Status.SENT_BACK) and not review_status_locks(None)
+    # Answers and evidence: held as well while waiting for review in an assessment in review.
+    assert category_answers_held(assessment=assessment, category_key="G.1")
+    pending, in_review = CategoryReview.Status.PENDING, Assessment.Status.IN_REVIEW
+    assert review_status_holds_answers(pending, assessment_status=in_review)
+    assert not review_status_holds_answers(pending, assessment_status=Assessment.Status.IN_PROGRESS)
+    assert not review_status_holds_answers(CategoryReview.Status.SENT_BACK, assessment_status=in_review)
+    for organization in (org, other_org):
+        beside = assessment_create(organization, model_version=model_1_1(), name=f"Beside {organization.slug}")
+        CategoryReview.objects.create(
+            organization=organization,
+            assessment=beside,
+            category=beside.model_version.categories.get(key="G.2"),
+            status=CategoryReview.Status.ACCEPTED,
+        )
+        assert category_is_locked(assessment=beside, category_key="G.2")
+    assert not category_is_locked(assessment=assessment, category_key="G.2")

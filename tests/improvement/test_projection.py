@@ -3,14 +3,11 @@
 from fractions import Fraction as F
 
 import pytest
-from django.template import Context, Template
-from django.test import RequestFactory
 from django.urls import reverse
 
 from assessments.models import Assessment
 from improvement.models import ActionPlan, TargetLevel
 from improvement.selectors import assessment_targets_and_projection
-from organizations.roles import ROLE_PERMISSIONS, Role
 from tests.factories import assessment_create
 from tests.improvement.conftest import plan_create
 from tests.scoring.results_helpers import answer_categories, answer_requirements, scope
@@ -155,17 +152,13 @@ def test_targets_page_is_read_only_for_viewers(org, assessment, viewer, client_f
     assert not TargetLevel.objects.exists()
 
 
-def test_results_include_via_the_template_tag(org, assessment, lead):
-    request = RequestFactory().get("/")
-    request.organization, request.perms = org, ROLE_PERMISSIONS[Role.LEAD]
-    html = Template("{% load improvement_tags %}{% results_targets assessment %}").render(
-        Context({"request": request, "assessment": assessment})
-    )
+def test_the_results_page_shows_targets_and_projection(org, assessment, lead, client_for):
+    html = client_for(lead).get(reverse("results:detail", args=[org.slug, assessment.pk])).content.decode()
     assert "Targets and projection" in html and "Strategy and Vision" in html
 
 
 def test_the_results_page_can_hand_over_its_results(org, assessment, django_assert_num_queries):
-    from scoring.selectors import assessment_results
+    from assessments.selectors_scores import assessment_results
 
     results = assessment_results(assessment=assessment)
     plan_create(org, origin=assessment, category_key="G.1", target_level=4)

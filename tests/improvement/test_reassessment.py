@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from assessments.models import Applicability, Assessment, CategoryAnswer, RequirementAnswer, UseCase
+from assessments.selectors_scores import assessment_baseline_score
 from audit.models import AuditEntry
 from catalog.models import Category, ModelVersion, Module, Requirement
 from improvement.mapping import reassessment_mapping
@@ -19,7 +20,6 @@ from improvement.models import ActionPlan, TargetLevel
 from improvement.selectors import assessment_targets_and_projection, report_plan_sections
 from improvement.services.common import ImprovementError
 from improvement.services.reassessment import reassessment_start
-from scoring.selectors import assessment_baseline_score
 from tests.factories import assessment_create
 from tests.improvement.conftest import answer_all_requirements, sign_off
 

@@ -8,13 +8,13 @@ import pytest
 from django.core.management import call_command
 
 from assessments.models import Assessment, RequirementAnswer
+from assessments.selectors_scores import assessment_score
 from assessments.services.assessments import assessment_create
-from assessments.services.exchange import assessment_export, assessment_import_data
-from assessments.services.exchange_files import ExchangeError
 from catalog.correspondence import version_difference
 from catalog.models import ModelVersion, Requirement
 from catalog.services import model_version_import, profile_import, references_import
-from scoring.selectors import assessment_score
+from exchange.files import ExchangeError
+from exchange.services import assessment_export, assessment_import_data
 from tests.catalog.files import dump, load, tiny_model_2, tiny_references
 from tests.conftest import MAPPING_1_1_TO_2_0, MODEL_1_1, MODEL_2_0, PROFILE_SELF, REFERENCES
 

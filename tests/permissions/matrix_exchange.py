@@ -9,11 +9,11 @@ def prepare(world):
 
 
 def _export(world):
-    return org_kwargs(world, pk=world.objects["exchange_assessment"].pk)
+    return org_kwargs(world, assessment_id=world.objects["exchange_assessment"].pk)
 
 
 def _foreign_export(world):
-    return org_kwargs(world, pk=world.objects["exchange_foreign_assessment"].pk)
+    return org_kwargs(world, assessment_id=world.objects["exchange_foreign_assessment"].pk)
 
 
 CASES = [

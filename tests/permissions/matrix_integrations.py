@@ -25,8 +25,10 @@ CASES = [
     # An invalid form: refused with a message, nothing created.
     Case("webhooks:list", org_kwargs, by_role(allowed=OWNER), method="post", data=lambda w: {"url": "x"}, label="add"),
     Case("webhooks:detail", _hook, by_role(allowed=OWNER)),
-    Case("webhooks:test", lambda w: org_kwargs(w, webhook_id=0), by_role(404, allowed=OWNER), method="post"),
-    Case("webhooks:delete", lambda w: org_kwargs(w, webhook_id=0), by_role(404, allowed=OWNER), method="post"),
+    # The organization's own webhook (a test delivery is queued on commit; the owner's delete removes it): the
+    # foreign-ids column (test_matrix_foreign_ids.py) then requests them with another organization's webhook.
+    Case("webhooks:test", _hook, by_role(302, allowed=OWNER), method="post"),
+    Case("webhooks:delete", _hook, by_role(302, allowed=OWNER), method="post"),
     Case("spreadsheets:import", org_kwargs, by_role(allowed=MANAGERS)),
     Case("spreadsheets:import", org_kwargs, by_role(allowed=MANAGERS), method="post", data=lambda w: {}, label="empty"),
     Case("spreadsheets:answers", _sheet, by_role(allowed=MANAGERS)),

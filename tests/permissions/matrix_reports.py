@@ -32,11 +32,11 @@ def prepare(world):
 
 
 def _assessment(world):
-    return org_kwargs(world, assessment_pk=world.objects["reports_assessment"].pk)
+    return org_kwargs(world, assessment_id=world.objects["reports_assessment"].pk)
 
 
 def _report(name):
-    return lambda world: org_kwargs(world, report_pk=world.objects[name].pk)
+    return lambda world: org_kwargs(world, report_id=world.objects[name].pk)
 
 
 CASES = [

@@ -7,7 +7,7 @@ def prepare(world):
 
 
 def _assessment(world):
-    return org_kwargs(world, pk=world.objects["results_assessment"].pk)
+    return org_kwargs(world, assessment_id=world.objects["results_assessment"].pk)
 
 
 CASES = [

@@ -19,11 +19,11 @@ def prepare(world):
 
 
 def _a(world, **extra):
-    return org_kwargs(world, pk=world.objects["workflow_assessment"].pk, **extra)
+    return org_kwargs(world, assessment_id=world.objects["workflow_assessment"].pk, **extra)
 
 
 def _use_case(world):
-    return _a(world, use_case_pk=world.objects["workflow_use_case"].pk)
+    return _a(world, use_case_id=world.objects["workflow_use_case"].pk)
 
 
 def _create_data(world):
@@ -53,7 +53,7 @@ CASES = [
     Case("assessments:assignments", _a, by_role(allowed=MANAGERS), method="post", data=lambda w: {}),
     Case(
         "assessments:assignment_delete",
-        lambda w: _a(w, assignment_pk=w.objects["workflow_assignment"].pk),
+        lambda w: _a(w, assignment_id=w.objects["workflow_assignment"].pk),
         by_role(ok=302, allowed=MANAGERS),
         method="post",
     ),

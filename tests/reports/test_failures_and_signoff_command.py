@@ -20,7 +20,7 @@ def test_failed_report_offers_retry_to_requesters_and_is_hidden_from_viewers(
 ):
     failed = make_report(org, answered, status=Report.Status.FAILED, error="The report could not be made.")
     page = client_for(assessor).get(list_url(org, answered)).content.decode()
-    retry = reverse("reports:retry", kwargs={"org_slug": org.slug, "report_pk": failed.pk})
+    retry = reverse("reports:retry", kwargs={"org_slug": org.slug, "report_id": failed.pk})
     assert "The report could not be made." in page and retry in page and "manage.py" not in page
     assert f'id="report-{failed.pk}"' not in client_for(viewer).get(list_url(org, answered)).content.decode()
 
@@ -36,13 +36,13 @@ def test_failed_report_offers_retry_to_requesters_and_is_hidden_from_viewers(
 def test_sign_off_page_warns_when_reports_cannot_be_signed(client_for, settings, tmp_path, org, answered, lead):
     settings.SIGNING_DIR = tmp_path / "nothing"
     settings.SIGNING_P12 = ""
-    url = reverse("assessments:sign_off", kwargs={"org_slug": org.slug, "pk": answered.pk})
+    url = reverse("assessments:sign_off", kwargs={"org_slug": org.slug, "assessment_id": answered.pk})
     page = client_for(lead).get(url).content.decode()
     assert 'id="signing-warning"' in page and "Ask your administrator" in page
 
 
 def test_sign_off_page_has_no_warning_with_signing_material(client_for, org, answered, lead, signing_dir):
-    url = reverse("assessments:sign_off", kwargs={"org_slug": org.slug, "pk": answered.pk})
+    url = reverse("assessments:sign_off", kwargs={"org_slug": org.slug, "assessment_id": answered.pk})
     assert 'id="signing-warning"' not in client_for(lead).get(url).content.decode()
 
 

@@ -9,7 +9,7 @@ from tests.reports.builders import sign_off
 
 
 def list_url(org, assessment):
-    return reverse("reports:list", kwargs={"org_slug": org.slug, "assessment_pk": assessment.pk})
+    return reverse("reports:list", kwargs={"org_slug": org.slug, "assessment_id": assessment.pk})
 
 
 def make_report(org, assessment, *, status=Report.Status.DONE, **fields):
@@ -28,7 +28,7 @@ def test_assessor_requests_a_report_and_sees_it_done(
     page = client.get(list_url(org, answered)).content.decode()
     assert "Assessment report (management)" in page and "Detailed report (PKI team)" in page
     assert "Self-assessment report" not in page  # does not fit a formal assessment
-    url = reverse("reports:request", kwargs={"org_slug": org.slug, "assessment_pk": answered.pk})
+    url = reverse("reports:request", kwargs={"org_slug": org.slug, "assessment_id": answered.pk})
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, {"type": "attestation"})
     assert response.status_code == 302 and response["Location"] == list_url(org, answered)
@@ -41,7 +41,7 @@ def test_assessor_requests_a_report_and_sees_it_done(
 def test_pending_row_polls_and_done_row_stops(client_for, org, answered, assessor):
     pending = make_report(org, answered, status=Report.Status.RUNNING, progress=40)
     client = client_for(assessor)
-    url = reverse("reports:status", kwargs={"org_slug": org.slug, "report_pk": pending.pk})
+    url = reverse("reports:status", kwargs={"org_slug": org.slug, "report_id": pending.pk})
     fragment = client.get(url).content.decode()
     assert 'hx-trigger="every 2s"' in fragment and "width: 40%" in fragment
     assert fragment.lstrip().startswith(f'<tr id="report-{pending.pk}"')
@@ -57,14 +57,14 @@ def test_viewer_sees_history_but_no_request_buttons_and_no_draft_download(client
     page = client_for(viewer).get(list_url(org, answered)).content.decode()
     assert "Request a report" not in page
     assert page.count(">Download</a>") == 1
-    assert reverse("reports:download", kwargs={"org_slug": org.slug, "report_pk": final.pk}) in page
+    assert reverse("reports:download", kwargs={"org_slug": org.slug, "report_id": final.pk}) in page
     assert "Drafts: assessors only" in page
 
 
 def test_download_is_a_pdf_attachment(client_for, org, answered, assessor):
     report = make_report(org, answered)
     response = client_for(assessor).get(
-        reverse("reports:download", kwargs={"org_slug": org.slug, "report_pk": report.pk})
+        reverse("reports:download", kwargs={"org_slug": org.slug, "report_id": report.pk})
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -74,13 +74,13 @@ def test_download_is_a_pdf_attachment(client_for, org, answered, assessor):
 
 def test_unfinished_report_has_no_download(client_for, org, answered, assessor):
     report = make_report(org, answered, status=Report.Status.QUEUED)
-    url = reverse("reports:download", kwargs={"org_slug": org.slug, "report_pk": report.pk})
+    url = reverse("reports:download", kwargs={"org_slug": org.slug, "report_id": report.pk})
     assert client_for(assessor).get(url).status_code == 404
 
 
 def test_other_organizations_reports_are_hidden(client_for, org, other_org, answered, outsider, lead):
     report = make_report(org, answered)
-    url = reverse("reports:download", kwargs={"org_slug": other_org.slug, "report_pk": report.pk})
+    url = reverse("reports:download", kwargs={"org_slug": other_org.slug, "report_id": report.pk})
     assert client_for(outsider).get(url).status_code == 404
 
 

@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from assessments.models import Assessment
+from assessments.selectors_scores import assessment_score
 from assessments.services.common import AssessmentError
 from assessments.services.extensions import assessment_extension_disable, assessment_extension_enable
 from audit.models import AuditEntry
 from catalog.models import Extension
-from scoring.selectors import assessment_score
 from tests.factories import assessment_create, model_1_0
 from tests.factories_extensions import pqc_extension
 from tests.scoring.results_helpers import answer_relevance, answer_requirements, scope
@@ -94,7 +94,7 @@ def test_two_versions_of_one_extension_are_refused(owner, assessment, pqc):
 
 
 def _url(assessment, name):
-    return reverse(name, kwargs={"org_slug": assessment.organization.slug, "pk": assessment.pk})
+    return reverse(name, kwargs={"org_slug": assessment.organization.slug, "assessment_id": assessment.pk})
 
 
 def test_extensions_page_lists_compatible_extensions_only(client_for, viewer, assessment, pqc):

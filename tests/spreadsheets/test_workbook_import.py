@@ -12,10 +12,10 @@ from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
 from assessments.models import Applicability, Assessment, RequirementAnswer
-from assessments.services.exchange_files import ExchangeError
+from assessments.selectors_scores import assessment_score
 from audit.models import AuditEntry
+from exchange.files import ExchangeError
 from improvement.models import ActionPlan, TargetLevel
-from scoring.selectors import assessment_score
 from spreadsheets.services import workbook_import
 from tests.factories import model_version_from_file
 from tests.official import MODEL_1_0, OFFICIAL_DIR

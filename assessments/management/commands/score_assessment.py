@@ -3,8 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import Assessment
+from assessments.selectors_scores import assessment_score
 from scoring.engine import format_value, score_result_to_json
-from scoring.selectors import assessment_score
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
-from assessments.services.exchange_files import ExchangeError
+from exchange.files import ExchangeError
 from improvement.services.common import ImprovementError
 from organizations.management.lookup import command_organization, command_user
 from spreadsheets.services import workbook_import

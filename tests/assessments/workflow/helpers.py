@@ -56,5 +56,5 @@ def accept_all(assessment, by):
 
 def url(name, assessment=None, **kwargs):
     if assessment is not None:
-        kwargs.update(pk=assessment.pk)
+        kwargs.update(assessment_id=assessment.pk)
     return reverse(f"assessments:{name}", kwargs={"org_slug": "acme", **kwargs})

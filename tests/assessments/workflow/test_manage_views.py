@@ -165,7 +165,9 @@ def test_assignments_refuse_viewer_as_assignee(client_for, lead, viewer, assessm
 def test_other_org_assessment_is_404(client_for, outsider, other_org, org, model, owner):
     theirs = assessment_create(other_org, model_version=model)
     assert (
-        client_for(owner).get(reverse("assessments:detail", kwargs={"org_slug": "acme", "pk": theirs.pk})).status_code
+        client_for(owner)
+        .get(reverse("assessments:detail", kwargs={"org_slug": "acme", "assessment_id": theirs.pk}))
+        .status_code
         == 404
     )
 

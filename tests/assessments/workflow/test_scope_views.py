@@ -73,11 +73,11 @@ def test_use_case_create_edit_delete(client_for, lead, assessment):
     assert response.status_code == 302
     use_case = UseCase.objects.get()
     client.post(
-        url("use_case_edit", assessment, use_case_pk=use_case.pk), {"name": "Device PKI 2", "description": "IoT"}
+        url("use_case_edit", assessment, use_case_id=use_case.pk), {"name": "Device PKI 2", "description": "IoT"}
     )
     use_case.refresh_from_db()
     assert use_case.name == "Device PKI 2"
-    client.post(url("use_case_delete", assessment, use_case_pk=use_case.pk))
+    client.post(url("use_case_delete", assessment, use_case_id=use_case.pk))
     assert not UseCase.objects.exists()
 
 
