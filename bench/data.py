@@ -19,9 +19,11 @@ def starter_model():
 
 
 def organization_with_lead(*, name: str, slug: str):
-    """An organization (its owner created it) and a lead assessor, as an accepted invitation leaves them."""
+    """An organization (its owner created it) and a lead assessor, as an accepted invitation leaves them;
+    both have given their names."""
     from django.contrib.auth import get_user_model
 
+    from core.profiles import profile_update
     from organizations.models import Membership
     from organizations.roles import Role
     from organizations.services import organization_create
@@ -29,13 +31,19 @@ def organization_with_lead(*, name: str, slug: str):
     users = get_user_model().objects
     owner = users.create_user(username=f"owner@{slug}.test", email=f"owner@{slug}.test", password="bench")
     lead = users.create_user(username=f"lead@{slug}.test", email=f"lead@{slug}.test", password="bench")
+    # Named, as at first sign-in (pages ask for the name first otherwise).
+    profile_update(user=owner, full_name="Bench Owner", job_title="PKI manager")
+    profile_update(user=lead, full_name="Bench Lead", job_title="Lead assessor")
     organization = organization_create(name=name, slug=slug, by=owner)
     Membership.objects.create(organization=organization, user=lead, role=Role.LEAD)
     return organization, lead
 
 
-def answered_formal_assessment(*, organization, lead, model_version, name="PKI assessment 2026", notes=None):
-    """Every requirement answered (levels 1-5 in turn), with one comment and one evidence link each."""
+def answered_formal_assessment(
+    *, organization, lead, model_version, name="PKI assessment 2026", notes=None, threads=True
+):
+    """Every requirement answered (levels 1-5 in turn), with one comment and one evidence link each
+    (``threads``)."""
     from assessments.services.answers import answer_set
     from assessments.services.assessments import assessment_create
     from assessments.services.comments import comment_add
@@ -51,6 +59,8 @@ def answered_formal_assessment(*, organization, lead, model_version, name="PKI a
             expected_version=0,
             by=lead,
         )
+        if not threads:
+            continue
         comment_add(assessment=assessment, requirement=requirement, body="Evidence reviewed.", by=lead)
         evidence_add_link(
             assessment=assessment, requirement=requirement, url=f"https://wiki.bench.test/pki/{i}", by=lead

@@ -43,27 +43,12 @@ USERS = 50
 
 
 def build_data():
-    from assessments.models import Assessment
-    from assessments.services.answers import answer_set
-    from organizations.models import Membership, Organization
-    from organizations.roles import Role
-    from tests.conftest import make_user
-    from tests.factories import assessment_create
+    from bench.data import answered_formal_assessment, organization_with_lead, starter_model
 
-    org = Organization.objects.create(name="Bench PKI", slug="bench")
-    lead = make_user("lead@bench.test")
-    Membership.objects.create(organization=org, user=lead, role=Role.LEAD)
-    assessment = assessment_create(org, status=Assessment.Status.IN_PROGRESS)
-    for i, requirement in enumerate(assessment.model_version.requirements.select_related("category")):
-        answer_set(
-            assessment=assessment,
-            requirement=requirement,
-            level=i % 5 + 1,
-            notes=f"Observed during the workshop, item {i}.",
-            expected_version=0,
-            by=lead,
-        )
-    category = assessment.model_version.categories.order_by("position").first()
+    model_version = starter_model()
+    org, lead = organization_with_lead(name="Bench PKI", slug="bench")
+    assessment = answered_formal_assessment(organization=org, lead=lead, model_version=model_version, threads=False)
+    category = model_version.categories.order_by("position").first()
     return org, lead, assessment, category
 
 
