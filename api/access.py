@@ -25,8 +25,7 @@ def api_organization(request, org_slug: str, permission: str | None):
         raise NotFound("No such organization.")
     perms = ROLE_PERMISSIONS[membership.role]
     request.perms = perms
-    # The services called by this request check the same role again: let them reuse this lookup.
-    request.user._pkimm_org_perms = {membership.organization_id: perms}
+    request.membership = membership  # passed to the services, which check the same role without a query
     if permission is not None and permission not in perms:
         raise PermissionDenied("Your role does not allow this.")
     if token is not None and request.method not in SAFE_METHODS and not token.can_write:

@@ -132,7 +132,11 @@ class AssessmentList(OrgView):
             raise ValidationError({"detail": f"Model version {version} is not imported here."})
         try:
             assessment = assessment_create(
-                organization=self.organization, by=request.user, model_version=model_version, **data
+                organization=self.organization,
+                by=request.user,
+                model_version=model_version,
+                **data,
+                membership=request.membership,
             )
         except AssessmentError as error:
             raise _refused(error) from None
@@ -177,7 +181,7 @@ class ScopeList(OrgView):
         assessment = self.assessment(assessment_id)
         data = _valid(s.ScopeDecisionSerializer, request.data)
         try:
-            applicability_set(assessment=assessment, by=request.user, **data)
+            applicability_set(assessment=assessment, by=request.user, **data, membership=request.membership)
         except AssessmentError as error:
             raise _refused(error) from None
         return Response(self._decisions(assessment))
@@ -270,6 +274,7 @@ class AnswerDetail(OrgView):
                 notes=data["notes"],
                 expected_version=data["version"],
                 by=request.user,
+                membership=request.membership,
             )
         except AnswerConflict as conflict:
             current = conflict.current if conflict.current.version else None
@@ -316,7 +321,9 @@ class ExchangeImport(OrgView):
     )
     def post(self, request, org_slug):
         try:
-            result = assessment_import_data(organization=self.organization, data=request.data, by=request.user)
+            result = assessment_import_data(
+                organization=self.organization, data=request.data, by=request.user, membership=request.membership
+            )
         except ExchangeError as error:
             body = {"detail": "The file was not imported.", "problems": error.problems}
             return Response(s.ProblemsSerializer(body).data, status=status.HTTP_400_BAD_REQUEST)
@@ -346,7 +353,9 @@ class ReportList(OrgView):
         assessment = self.assessment(assessment_id)
         data = _valid(s.ReportRequestSerializer, request.data)
         try:
-            report = report_request(assessment=assessment, report_type=data["type"], by=request.user)
+            report = report_request(
+                assessment=assessment, report_type=data["type"], by=request.user, membership=request.membership
+            )
         except ReportRequestError as error:
             raise _refused(error) from None
         report.refresh_from_db()
@@ -377,7 +386,7 @@ class ReportDownload(OrgView):
         if not report.is_final:
             api_require(request, Perm.REPORT_DOWNLOAD_DRAFT)
         try:
-            handle = report_open_for_download(report=report, user=request.user)
+            handle = report_open_for_download(report=report, user=request.user, membership=request.membership)
         except FileNotFoundError:
             raise NotFound("The report file is missing from storage.") from None
         except DjangoPermissionDenied as error:
@@ -440,7 +449,7 @@ class PlanDetail(OrgView):
         plan = self.plan(plan_id)
         data = _valid(s.PlanStatusSerializer, request.data)
         try:
-            action_plan_set_status(plan=plan, status=data["status"], by=request.user)
+            action_plan_set_status(plan=plan, status=data["status"], by=request.user, membership=request.membership)
         except ImprovementError as error:
             raise _refused(error) from None
         return Response(s.ActionPlanSerializer(self.plan(plan_id)).data)
@@ -456,7 +465,7 @@ class PlanTasks(OrgView):
         plan = get_object_or_404(ActionPlan.objects.for_org(self.organization), pk=plan_id)
         data = _valid(s.TaskCreateSerializer, request.data)
         try:
-            task = action_plan_task_add(plan=plan, text=data["text"], by=request.user)
+            task = action_plan_task_add(plan=plan, text=data["text"], by=request.user, membership=request.membership)
         except ImprovementError as error:
             raise _refused(error) from None
         return Response(s.TaskSerializer(task).data, status=status.HTTP_201_CREATED)

@@ -232,14 +232,16 @@ def _write(plan: ImportPlan, organization, by) -> tuple[Assessment, list[str]]:
     return assessment, notices
 
 
-def assessment_import_data(*, organization, data: Any, by=None, model_version: str | None = None) -> ImportResult:
+def assessment_import_data(
+    *, organization, data: Any, by=None, membership=None, model_version: str | None = None
+) -> ImportResult:
     """Create a new assessment in ``organization`` from file data; nothing is created if anything is wrong.
 
     ``by`` is the member importing (checked for the create permission; None for the command line, which
     runs as the operator). ``model_version`` chooses the model of a PKI Consortium tool file (default 1.1.0).
     """
     if by is not None:
-        ensure_perm(organization=organization, user=by, permission=Perm.ASSESSMENT_CREATE)
+        ensure_perm(organization=organization, user=by, permission=Perm.ASSESSMENT_CREATE, membership=membership)
     plan = exchange_data_check(data=data, model_version=model_version)
     with transaction.atomic():
         assessment, notices = _write(plan, organization, by)

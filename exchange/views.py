@@ -64,6 +64,7 @@ def import_view(request):
                 data=exchange_document_parse(content=content, filename=filename),
                 by=request.user,
                 model_version=form.cleaned_data["model_version"] or None,
+                membership=request.membership,
             )
         except ExchangeError as error:
             problems = error.problems

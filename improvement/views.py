@@ -127,6 +127,7 @@ def plan_create(request, assessment_id):
                 tasks=data["tasks"].splitlines(),
                 by=request.user,
                 **fields,
+                membership=request.membership,
             )
         except ImprovementError as error:
             messages.error(request, str(error))
@@ -166,6 +167,7 @@ def plan_edit(request, plan_id):
                 by=request.user,
                 expected_updated_at=seen,
                 **{name: form.cleaned_data[name] for name in EDITABLE_FIELDS},
+                membership=request.membership,
             )
         except ImprovementError as error:
             messages.error(request, str(error))
@@ -183,7 +185,9 @@ def plan_status(request, plan_id):
     if not form.is_valid():
         messages.error(request, "Choose one of the statuses.")
     else:
-        action_plan_set_status(plan=plan, status=form.cleaned_data["status"], by=request.user)
+        action_plan_set_status(
+            plan=plan, status=form.cleaned_data["status"], by=request.user, membership=request.membership
+        )
         messages.success(request, f"Status: {plan.get_status_display()}.")
     return redirect("plans:detail", request.organization.slug, plan.pk)
 
@@ -197,7 +201,9 @@ def task_add(request, plan_id):
         messages.error(request, "A task needs a description of at most 300 characters.")
     else:
         try:
-            action_plan_task_add(plan=plan, text=form.cleaned_data["text"], by=request.user)
+            action_plan_task_add(
+                plan=plan, text=form.cleaned_data["text"], by=request.user, membership=request.membership
+            )
         except ImprovementError as error:
             messages.error(request, str(error))
     return redirect("plans:detail", request.organization.slug, plan.pk)
@@ -208,7 +214,7 @@ def task_add(request, plan_id):
 def task_toggle(request, plan_id, task_id):
     plan = _plan(request, plan_id)
     task = tenant_get_or_404(ActionPlanTask.objects.select_related("plan"), request.organization, pk=task_id, plan=plan)
-    action_plan_task_toggle(task=task, by=request.user)
+    action_plan_task_toggle(task=task, by=request.user, membership=request.membership)
     return redirect("plans:detail", request.organization.slug, plan.pk)
 
 
@@ -234,7 +240,13 @@ def assessment_targets(request, assessment_id):
                 level = int(raw) if raw else None
                 current = None if row.target_is_default else row.target_level
                 if level != current:
-                    target_level_set(assessment=assessment, category_key=row.key, level=level, by=request.user)
+                    target_level_set(
+                        assessment=assessment,
+                        category_key=row.key,
+                        level=level,
+                        by=request.user,
+                        membership=request.membership,
+                    )
                     changed += 1
         except ImprovementError as error:
             messages.error(request, str(error))
@@ -306,6 +318,7 @@ def reassess(request, assessment_id):
                 model_version=form.cleaned_data["model_version"],
                 name=form.cleaned_data["name"],
                 by=request.user,
+                membership=request.membership,
             )
         except ImprovementError as error:
             messages.error(request, str(error))

@@ -64,8 +64,10 @@ def organization_create(*, name: str, slug: str = "", by, owner=None) -> Organiz
     return organization
 
 
-def organization_update(*, organization, name: str, reassessment_interval_months: int, by) -> Organization:
-    ensure_perm(organization=organization, user=by, permission=Perm.ORG_SETTINGS)
+def organization_update(
+    *, organization, name: str, reassessment_interval_months: int, by, membership=None
+) -> Organization:
+    ensure_perm(organization=organization, user=by, permission=Perm.ORG_SETTINGS, membership=membership)
     if not name.strip():
         raise OrganizationError("An organization needs a name.")
     if not 1 <= reassessment_interval_months <= 60:
@@ -148,9 +150,11 @@ def membership_remove(*, membership: Membership, by) -> None:
         )
 
 
-def invitation_create(*, organization, email: str, role: str, by, request=None) -> tuple[Invitation, str]:
+def invitation_create(
+    *, organization, email: str, role: str, by, membership=None, request=None
+) -> tuple[Invitation, str]:
     """Invite ``email`` with ``role``; returns the invitation and the link sent by e-mail."""
-    ensure_perm(organization=organization, user=by, permission=Perm.ORG_MANAGE_MEMBERS)
+    ensure_perm(organization=organization, user=by, permission=Perm.ORG_MANAGE_MEMBERS, membership=membership)
     email = email.strip().lower()
     if role not in Role.values:
         raise OrganizationError(f"Unknown role “{role}”.")
@@ -199,8 +203,10 @@ def invitation_create(*, organization, email: str, role: str, by, request=None) 
     return invitation, link
 
 
-def invitation_revoke(*, invitation: Invitation, by) -> None:
-    ensure_perm(organization=invitation.organization, user=by, permission=Perm.ORG_MANAGE_MEMBERS)
+def invitation_revoke(*, invitation: Invitation, by, membership=None) -> None:
+    ensure_perm(
+        organization=invitation.organization, user=by, permission=Perm.ORG_MANAGE_MEMBERS, membership=membership
+    )
     with transaction.atomic():
         # Locked and checked again: a revoke and an accept at the same moment cannot both succeed.
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)

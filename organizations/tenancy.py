@@ -37,8 +37,6 @@ def org_view(permission: str | None):
             request.membership = membership
             request.role = membership.role
             request.perms = ROLE_PERMISSIONS[membership.role]
-            # The services called by this request check the same role again: let them reuse this lookup.
-            request.user._pkimm_org_perms = {membership.organization_id: request.perms}
             if permission is not None and permission not in request.perms:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -61,19 +59,24 @@ def tenant_get_or_404(model_or_queryset, organization, **lookups):
     return get_object_or_404(queryset.filter(organization=organization), **lookups)
 
 
-def member_perms(*, organization, user) -> frozenset[str]:
-    """What ``user`` may do in ``organization`` (empty for a non-member): for services."""
+def member_perms(*, organization, user, membership=None) -> frozenset[str]:
+    """What ``user`` may do in ``organization`` (empty for a non-member): for services.
+
+    Views pass the membership their ``org_view`` resolved (``membership=request.membership``), so the
+    service checks the same role without a second query; commands, tasks and tests leave it out and the
+    role is looked up. A membership of another user or organization is ignored (looked up instead).
+    """
     if user is None or not user.is_authenticated:
         return frozenset()
-    resolved_this_request = getattr(user, "_pkimm_org_perms", {})
     organization_id = getattr(organization, "pk", organization)
-    if organization_id in resolved_this_request:
-        return resolved_this_request[organization_id]
+    if membership is not None and membership.organization_id == organization_id and membership.user_id == user.pk:
+        return ROLE_PERMISSIONS[membership.role]
     role = Membership.objects.filter(organization=organization, user=user).values_list("role", flat=True).first()
     return ROLE_PERMISSIONS.get(role, frozenset())
 
 
-def ensure_perm(*, organization, user, permission: str) -> None:
-    """Services call this so that a write is refused whatever path it came through."""
-    if permission not in member_perms(organization=organization, user=user):
+def ensure_perm(*, organization, user, permission: str, membership=None) -> None:
+    """Services call this so that a write is refused whatever path it came through (``membership``: as
+    ``member_perms``)."""
+    if permission not in member_perms(organization=organization, user=user, membership=membership):
         raise PermissionDenied(f"You are not allowed to do this ({permission}).")

@@ -66,7 +66,9 @@ def org_settings(request):
     form = OrganizationSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.organization_update(organization=org, by=request.user, **form.cleaned_data)
+            services.organization_update(
+                organization=org, by=request.user, **form.cleaned_data, membership=request.membership
+            )
         except OrganizationError as exc:
             form.add_error(None, str(exc))
         else:
@@ -81,7 +83,11 @@ def members(request):
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _link = services.invitation_create(
-                organization=request.organization, by=request.user, request=request, **form.cleaned_data
+                organization=request.organization,
+                by=request.user,
+                request=request,
+                **form.cleaned_data,
+                membership=request.membership,
             )
         except OrganizationError as exc:
             form.add_error(None, str(exc))
@@ -144,7 +150,7 @@ def invitation_revoke_view(request, invitation_id):
     invitation = tenant_get_or_404(Invitation, request.organization, pk=invitation_id)
     return _members_action(
         request,
-        lambda: services.invitation_revoke(invitation=invitation, by=request.user),
+        lambda: services.invitation_revoke(invitation=invitation, by=request.user, membership=request.membership),
         f"The invitation of {invitation.email} is revoked.",
     )
 

@@ -47,8 +47,8 @@ def countersigners_of(report: Report) -> dict:
     return {rendering.countersign_field_name(i): person for i, person in enumerate(people or [])}
 
 
-def report_countersign_upload(*, report: Report, pdf: bytes, by) -> ReportRevision:
-    ensure_perm(organization=report.organization, user=by, permission=Perm.REPORT_COUNTERSIGN)
+def report_countersign_upload(*, report: Report, pdf: bytes, by, membership=None) -> ReportRevision:
+    ensure_perm(organization=report.organization, user=by, permission=Perm.REPORT_COUNTERSIGN, membership=membership)
     if not (report.is_final and report.status == Report.Status.DONE):
         raise CountersignError("Only a finished final report can be counter-signed.")
     named = countersigners_of(report)

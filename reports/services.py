@@ -49,9 +49,9 @@ def _current_signoff(assessment):
     )
 
 
-def report_request(*, assessment: Assessment, report_type: str, by) -> Report:
+def report_request(*, assessment: Assessment, report_type: str, by, membership=None) -> Report:
     """Create a report of ``assessment`` and render it in the background (a worker, or in-process)."""
-    ensure_perm(organization=assessment.organization, user=by, permission=Perm.REPORT_REQUEST)
+    ensure_perm(organization=assessment.organization, user=by, permission=Perm.REPORT_REQUEST, membership=membership)
     if report_type not in Report.Type.values:
         raise ReportRequestError("Unknown report type.")
     if report_type in SELF_ONLY_TYPES and assessment.method != Assessment.Method.SELF:
@@ -227,9 +227,9 @@ def report_fail(*, report_id: int, message: str) -> None:
     )
 
 
-def report_retry(*, report: Report, by) -> Report:
+def report_retry(*, report: Report, by, membership=None) -> Report:
     """A failed report is queued again (same row, same file name): for those who may request reports."""
-    ensure_perm(organization=report.organization, user=by, permission=Perm.REPORT_REQUEST)
+    ensure_perm(organization=report.organization, user=by, permission=Perm.REPORT_REQUEST, membership=membership)
     with transaction.atomic():
         updated = Report.objects.filter(pk=report.pk, status=Report.Status.FAILED).update(
             status=Report.Status.QUEUED, error="", progress=0, finished_at=None
@@ -242,16 +242,16 @@ def report_retry(*, report: Report, by) -> Report:
     return report
 
 
-def report_can_download(*, report: Report, user) -> bool:
-    perms = member_perms(organization=report.organization, user=user)
+def report_can_download(*, report: Report, user, membership=None) -> bool:
+    perms = member_perms(organization=report.organization, user=user, membership=membership)
     needed = Perm.REPORT_DOWNLOAD_SIGNED if report.is_final else Perm.REPORT_DOWNLOAD_DRAFT
     return needed in perms and report.status == Report.Status.DONE
 
 
-def report_open_for_download(*, report: Report, user):
+def report_open_for_download(*, report: Report, user, membership=None):
     """The newest stored revision (counter-signed ones included), for a member allowed to download it
     (viewers: final reports only). Returns (file handle, download name)."""
-    if not report_can_download(report=report, user=user):
+    if not report_can_download(report=report, user=user, membership=membership):
         raise PermissionDenied("You may not download this report.")
     revision = report.revisions.order_by("-number").first()
     if revision is None:

@@ -37,7 +37,10 @@ def report_request(request, assessment_id):
     assessment = assessment_of_url(request, assessment_id)
     try:
         report = services.report_request(
-            assessment=assessment, report_type=request.POST.get("type", ""), by=request.user
+            assessment=assessment,
+            report_type=request.POST.get("type", ""),
+            by=request.user,
+            membership=request.membership,
         )
     except services.ReportRequestError as error:
         messages.error(request, str(error))
@@ -61,7 +64,9 @@ def report_download(request, report_id):
     if not report.is_final:
         require_perm(request, Perm.REPORT_DOWNLOAD_DRAFT)
     try:
-        handle, filename = services.report_open_for_download(report=report, user=request.user)
+        handle, filename = services.report_open_for_download(
+            report=report, user=request.user, membership=request.membership
+        )
     except FileNotFoundError:
         messages.error(request, "The report file is missing from storage.")
         return redirect("reports:list", org_slug=request.organization.slug, assessment_id=report.assessment_id)
@@ -75,7 +80,7 @@ def report_download(request, report_id):
 def report_retry(request, report_id):
     report = tenant_get_or_404(Report, request.organization, pk=report_id)
     try:
-        services.report_retry(report=report, by=request.user)
+        services.report_retry(report=report, by=request.user, membership=request.membership)
     except services.ReportRequestError as error:
         messages.error(request, str(error))
     else:

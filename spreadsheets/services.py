@@ -9,7 +9,9 @@ from spreadsheets.workbook import problems_with_cells, workbook_read
 
 
 @transaction.atomic
-def workbook_import(*, organization, content: bytes, by=None, model_version: str | None = None) -> ImportResult:
+def workbook_import(
+    *, organization, content: bytes, by=None, membership=None, model_version: str | None = None
+) -> ImportResult:
     """Create a new assessment from a filled tool workbook; nothing is written if anything is wrong.
 
     The workbook is read into exchange-format data and checked by the same code as an exchange file;
@@ -17,7 +19,7 @@ def workbook_import(*, organization, content: bytes, by=None, model_version: str
     """
     workbook = workbook_read(content=content, model_version=model_version)
     try:
-        result = assessment_import_data(organization=organization, data=workbook.data, by=by)
+        result = assessment_import_data(organization=organization, data=workbook.data, by=by, membership=membership)
     except ExchangeError as error:
         raise ExchangeError(problems_with_cells(error.problems, workbook.cells)) from None
     for plan in workbook.plans:
@@ -33,5 +35,6 @@ def workbook_import(*, organization, content: bytes, by=None, model_version: str
             by=by,
             tasks=[line for line in plan.get("tasks", "").splitlines() if line.strip()],
             **fields,
+            membership=membership,
         )
     return result

@@ -63,6 +63,7 @@ def workbook_upload(request):
                 content=form.cleaned_data["workbook"].read(),
                 by=request.user,
                 model_version=form.cleaned_data["model_version"] or None,
+                membership=request.membership,
             )
         except ExchangeError as error:
             problems = error.problems

@@ -38,8 +38,8 @@ def signature(*, secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def webhook_create(*, organization, url: str, events, by) -> Webhook:
-    ensure_perm(organization=organization, user=by, permission=Perm.ORG_SETTINGS)
+def webhook_create(*, organization, url: str, events, by, membership=None) -> Webhook:
+    ensure_perm(organization=organization, user=by, permission=Perm.ORG_SETTINGS, membership=membership)
     events = sorted(set(events))
     if not events or not set(events) <= set(EVENTS):
         raise WebhookError(f"Choose one or more of: {', '.join(EVENTS)}.")
@@ -61,8 +61,8 @@ def webhook_create(*, organization, url: str, events, by) -> Webhook:
     return webhook
 
 
-def webhook_delete(*, webhook: Webhook, by) -> None:
-    ensure_perm(organization=webhook.organization, user=by, permission=Perm.ORG_SETTINGS)
+def webhook_delete(*, webhook: Webhook, by, membership=None) -> None:
+    ensure_perm(organization=webhook.organization, user=by, permission=Perm.ORG_SETTINGS, membership=membership)
     with transaction.atomic():
         audit_log(organization=webhook.organization, actor=by, action="webhook.deleted", obj=webhook)
         webhook.delete()
@@ -103,9 +103,9 @@ def webhook_event_dispatch(*, organization, event: str, data: dict, dedupe_key: 
     return deliveries
 
 
-def webhook_test(*, webhook: Webhook, by) -> WebhookDelivery:
+def webhook_test(*, webhook: Webhook, by, membership=None) -> WebhookDelivery:
     """The test button: a ``webhook.test`` delivery through the same path as real events."""
-    ensure_perm(organization=webhook.organization, user=by, permission=Perm.ORG_SETTINGS)
+    ensure_perm(organization=webhook.organization, user=by, permission=Perm.ORG_SETTINGS, membership=membership)
     with transaction.atomic():
         delivery = WebhookDelivery.objects.create(
             organization=webhook.organization,

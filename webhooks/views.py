@@ -14,7 +14,9 @@ def webhook_list(request):
     form = WebhookForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            webhook_create(organization=request.organization, by=request.user, **form.cleaned_data)
+            webhook_create(
+                organization=request.organization, by=request.user, **form.cleaned_data, membership=request.membership
+            )
         except WebhookError as error:
             form.add_error("url", str(error))
         else:
@@ -35,7 +37,7 @@ def webhook_detail(request, webhook_id):
 @require_POST
 def webhook_send_test(request, webhook_id):
     webhook = tenant_get_or_404(Webhook, request.organization, pk=webhook_id)
-    webhook_test(webhook=webhook, by=request.user)
+    webhook_test(webhook=webhook, by=request.user, membership=request.membership)
     messages.success(request, "Test delivery queued; its result appears in the log below.")
     return redirect("webhooks:detail", org_slug=request.organization.slug, webhook_id=webhook.pk)
 
@@ -44,6 +46,6 @@ def webhook_send_test(request, webhook_id):
 @require_POST
 def webhook_remove(request, webhook_id):
     webhook = tenant_get_or_404(Webhook, request.organization, pk=webhook_id)
-    webhook_delete(webhook=webhook, by=request.user)
+    webhook_delete(webhook=webhook, by=request.user, membership=request.membership)
     messages.success(request, "Webhook removed.")
     return redirect("webhooks:list", org_slug=request.organization.slug)

@@ -38,15 +38,17 @@ from organizations.tenancy import ensure_perm
 MAX_NOTES_LENGTH = 20_000
 
 
-def answer_set(*, assessment, requirement, level, notes, by, expected_version=None, basis=None) -> RequirementAnswer:
+def answer_set(
+    *, assessment, requirement, level, notes, by, membership=None, expected_version=None, basis=None
+) -> RequirementAnswer:
     """Set a requirement's level (1-5, or None: not assessed) and notes in a formal assessment."""
-    _ensure_can_answer(assessment=assessment, by=by)
+    _ensure_can_answer(assessment=assessment, by=by, membership=membership)
     if not assessment.is_formal:
         raise AssessmentError("A self-assessment is answered per category, not per requirement.")
     if requirement.model_version_id != assessment.model_version_id:
         raise AssessmentError(f"Requirement {requirement.key} is not part of this assessment's model version.")
     _ensure_in_scope(assessment=assessment, key=requirement.key)
-    review = category_review_lock(assessment=assessment, category=requirement.category, by=by)
+    review = category_review_lock(assessment=assessment, category=requirement.category, by=by, membership=membership)
     level, notes = _clean(level, notes)
     answer = _versioned_save(
         model=RequirementAnswer,
@@ -63,15 +65,17 @@ def answer_set(*, assessment, requirement, level, notes, by, expected_version=No
     return answer
 
 
-def category_answer_set(*, assessment, category, level, notes, by, expected_version=None, basis=None) -> CategoryAnswer:
+def category_answer_set(
+    *, assessment, category, level, notes, by, membership=None, expected_version=None, basis=None
+) -> CategoryAnswer:
     """Self-assessment: pick the level whose descriptor fits the category best (or None)."""
-    _ensure_can_answer(assessment=assessment, by=by)
+    _ensure_can_answer(assessment=assessment, by=by, membership=membership)
     if assessment.is_formal:
         raise AssessmentError("A formal assessment is answered per requirement, not per category.")
     if category.model_version_id != assessment.model_version_id:
         raise AssessmentError(f"Category {category.key} is not part of this assessment's model version.")
     _ensure_in_scope(assessment=assessment, key=category.key)
-    review = category_review_lock(assessment=assessment, category=category, by=by)
+    review = category_review_lock(assessment=assessment, category=category, by=by, membership=membership)
     level, notes = _clean(level, notes)
     return _versioned_save(
         model=CategoryAnswer,
@@ -88,10 +92,10 @@ def category_answer_set(*, assessment, category, level, notes, by, expected_vers
 
 
 def extension_answer_set(
-    *, assessment, extension, category_key, level, notes, by, expected_version=None, basis=None
+    *, assessment, extension, category_key, level, notes, by, membership=None, expected_version=None, basis=None
 ) -> ExtensionAnswer:
     """Answer an enabled extension's relevance question for one category."""
-    _ensure_can_answer(assessment=assessment, by=by)
+    _ensure_can_answer(assessment=assessment, by=by, membership=membership)
     if not assessment.extensions.filter(pk=extension.pk).exists():
         raise AssessmentError(f"The extension {extension} is not enabled on this assessment.")
     if not ExtensionRelevance.objects.filter(extension=extension, category_key=category_key).exists():
@@ -100,7 +104,7 @@ def extension_answer_set(
     category = assessment.model_version.categories.filter(key=category_key).first()
     if category is None:
         raise AssessmentError(f"Category {category_key} is not part of this assessment's model version.")
-    review = category_review_lock(assessment=assessment, category=category, by=by)
+    review = category_review_lock(assessment=assessment, category=category, by=by, membership=membership)
     level, notes = _clean(level, notes)
     return _versioned_save(
         model=ExtensionAnswer,
@@ -116,9 +120,9 @@ def extension_answer_set(
     )
 
 
-def _ensure_can_answer(*, assessment, by) -> None:
+def _ensure_can_answer(*, assessment, by, membership=None) -> None:
     assessment_ensure_editable(assessment=assessment)
-    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER)
+    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER, membership=membership)
 
 
 def _ensure_in_scope(*, assessment, key) -> None:

@@ -68,6 +68,7 @@ def assessment_create(
     *,
     organization,
     by,
+    membership=None,
     name: str,
     model_version: ModelVersion,
     method: str = Assessment.Method.FORMAL,
@@ -79,7 +80,7 @@ def assessment_create(
     finish_date=None,
     subject: dict | None = None,
 ) -> Assessment:
-    ensure_perm(organization=organization, user=by, permission=Perm.ASSESSMENT_CREATE)
+    ensure_perm(organization=organization, user=by, permission=Perm.ASSESSMENT_CREATE, membership=membership)
     profile = profile_for_version(model_version=model_version)
     subject = subject_clean(profile=profile, subject=subject or {})
     if not name.strip():
@@ -115,9 +116,9 @@ def assessment_create(
     return assessment
 
 
-def assessment_update(*, assessment: Assessment, by, **changes) -> Assessment:
+def assessment_update(*, assessment: Assessment, by, membership=None, **changes) -> Assessment:
     """Change metadata (``METADATA_FIELDS``). The method can change only while the assessment is a draft."""
-    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE)
+    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE, membership=membership)
     unknown = set(changes) - set(METADATA_FIELDS)
     if unknown:
         raise AssessmentError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")

@@ -20,12 +20,13 @@ def assignment_set(
     assessment: Assessment,
     assignee,
     by,
+    membership=None,
     category: Category | None = None,
     requirement: Requirement | None = None,
     due_date=None,
 ) -> Assignment:
     """Assign (or re-assign) one category or one requirement; exactly one of the two is given."""
-    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE)
+    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE, membership=membership)
     if (category is None) == (requirement is None):
         raise AssessmentError("Assign either a category or a single requirement.")
     target = category or requirement
@@ -85,9 +86,9 @@ def assignment_set(
     return assignment
 
 
-def assignment_remove(*, assignment: Assignment, by) -> None:
+def assignment_remove(*, assignment: Assignment, by, membership=None) -> None:
     assessment = assignment.assessment
-    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE)
+    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE, membership=membership)
     with transaction.atomic():
         locked = assessment_lock_editable(assessment=assessment)
         assessment_audit(

@@ -14,9 +14,11 @@ from organizations.tenancy import ensure_perm
 MAX_COMMENT_LENGTH = 10_000
 
 
-def comment_add(*, assessment, body, by, requirement=None, category=None) -> Comment:
+def comment_add(*, assessment, body, by, membership=None, requirement=None, category=None) -> Comment:
     """Add a comment to the thread of a requirement (or of a category in a self-assessment)."""
-    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_COMMENT)
+    ensure_perm(
+        organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_COMMENT, membership=membership
+    )
     target = target_check(assessment=assessment, requirement=requirement, category=category)
     category_ensure_editable(
         assessment=assessment, category=target_category(requirement=requirement, category=category)

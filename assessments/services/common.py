@@ -48,7 +48,7 @@ def category_ensure_editable(*, assessment, category) -> None:
         raise AssessmentError(CATEGORY_LOCKED_MESSAGE.format(key=category.key))
 
 
-def category_review_lock(*, assessment, category, by):
+def category_review_lock(*, assessment, category, by, membership=None):
     """Answers and evidence of a category under the review lock (``assessments.selectors``): read-only while
     it waits for review (the assessment in review) or after it was accepted, until the reviewer sends it back.
 
@@ -67,7 +67,7 @@ def category_review_lock(*, assessment, category, by):
     from organizations.roles import Perm
     from organizations.tenancy import member_perms
 
-    if Perm.ASSESSMENT_MANAGE in member_perms(organization=assessment.organization, user=by):
+    if Perm.ASSESSMENT_MANAGE in member_perms(organization=assessment.organization, user=by, membership=membership):
         return review
     if review_status_waits(review.status, assessment_status=assessment.status):
         raise AssessmentError(CATEGORY_WAITING_MESSAGE.format(key=category.key))

@@ -107,10 +107,10 @@ def _text_type(*, stream, name: str) -> DetectedType | None:
     return DetectedType("text/plain")
 
 
-def _ensure_can_change_evidence(*, assessment, by, category):
+def _ensure_can_change_evidence(*, assessment, by, membership=None, category):
     """The review to mark "changed since review" after the change (a lead's, in a category under review)."""
-    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER)
-    return category_review_lock(assessment=assessment, category=category, by=by)
+    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER, membership=membership)
+    return category_review_lock(assessment=assessment, category=category, by=by, membership=membership)
 
 
 def _mark_review(review, *, assessment, by, what) -> None:
@@ -120,11 +120,16 @@ def _mark_review(review, *, assessment, by, what) -> None:
         category_review_mark_changed(assessment=assessment, review=review, by=by, what=what)
 
 
-def evidence_add_file(*, assessment, upload, by, title="", requirement=None, category=None) -> Evidence:
+def evidence_add_file(
+    *, assessment, upload, by, membership=None, title="", requirement=None, category=None
+) -> Evidence:
     """Store an uploaded file as evidence. A refused file leaves nothing behind (no row, no stored file)."""
     target = target_check(assessment=assessment, requirement=requirement, category=category)
     review = _ensure_can_change_evidence(
-        assessment=assessment, by=by, category=target_category(requirement=requirement, category=category)
+        assessment=assessment,
+        by=by,
+        category=target_category(requirement=requirement, category=category),
+        membership=membership,
     )
     limit = settings.EVIDENCE_MAX_BYTES
     if upload.size > limit:
@@ -175,10 +180,13 @@ def evidence_add_file(*, assessment, upload, by, title="", requirement=None, cat
     return evidence
 
 
-def evidence_add_link(*, assessment, url, by, title="", requirement=None, category=None) -> Evidence:
+def evidence_add_link(*, assessment, url, by, membership=None, title="", requirement=None, category=None) -> Evidence:
     target = target_check(assessment=assessment, requirement=requirement, category=category)
     review = _ensure_can_change_evidence(
-        assessment=assessment, by=by, category=target_category(requirement=requirement, category=category)
+        assessment=assessment,
+        by=by,
+        category=target_category(requirement=requirement, category=category),
+        membership=membership,
     )
     url = (url or "").strip()
     try:
@@ -209,9 +217,11 @@ def evidence_add_link(*, assessment, url, by, title="", requirement=None, catego
     return evidence
 
 
-def evidence_delete(*, evidence, by) -> None:
+def evidence_delete(*, evidence, by, membership=None) -> None:
     assessment = evidence.assessment
-    review = _ensure_can_change_evidence(assessment=assessment, by=by, category=evidence.category)
+    review = _ensure_can_change_evidence(
+        assessment=assessment, by=by, category=evidence.category, membership=membership
+    )
     stored_name = evidence.file.name if evidence.kind == Evidence.Kind.FILE else ""
     with transaction.atomic():
         audit_log(

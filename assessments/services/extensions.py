@@ -8,8 +8,8 @@ from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
 
-def assessment_extension_enable(*, assessment, extension, by) -> None:
-    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE)
+def assessment_extension_enable(*, assessment, extension, by, membership=None) -> None:
+    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE, membership=membership)
     with transaction.atomic():
         current = assessment_lock_editable(assessment=assessment)
         version = current.model_version.version
@@ -35,9 +35,9 @@ def assessment_extension_enable(*, assessment, extension, by) -> None:
         )
 
 
-def assessment_extension_disable(*, assessment, extension, by) -> None:
+def assessment_extension_disable(*, assessment, extension, by, membership=None) -> None:
     """Stop using ``extension``. Its relevance answers are kept, so enabling it again restores them."""
-    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE)
+    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE, membership=membership)
     with transaction.atomic():
         current = assessment_lock_editable(assessment=assessment)
         if not current.extensions.filter(pk=extension.pk).exists():

@@ -9,9 +9,9 @@ from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
 
-def flag_raise(*, assessment, by, note="", requirement=None, category=None) -> Flag:
+def flag_raise(*, assessment, by, membership=None, note="", requirement=None, category=None) -> Flag:
     """Mark a requirement (or category) "needs discussion". Raising an already open flag returns it."""
-    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER)
+    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER, membership=membership)
     target = target_check(assessment=assessment, requirement=requirement, category=category)
     category_ensure_editable(
         assessment=assessment, category=target_category(requirement=requirement, category=category)
@@ -44,9 +44,9 @@ def flag_raise(*, assessment, by, note="", requirement=None, category=None) -> F
     return flag
 
 
-def flag_resolve(*, flag, by) -> Flag:
+def flag_resolve(*, flag, by, membership=None) -> Flag:
     assessment = flag.assessment
-    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER)
+    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER, membership=membership)
     category_ensure_editable(assessment=assessment, category=flag.category)
     with transaction.atomic():
         # Only the first of two concurrent resolvers records it.

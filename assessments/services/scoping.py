@@ -20,9 +20,9 @@ USE_CASE_FIELDS = ("name", "description", "components", "out_of_scope")
 ENVIRONMENT_FIELDS = ("environment_design", "environment_interactions", "sampling_notes")
 
 
-def _lock_for_scope_change(*, assessment: Assessment, by) -> Assessment:
+def _lock_for_scope_change(*, assessment: Assessment, by, membership=None) -> Assessment:
     """Permission, then the assessment row locked (a sign-off cannot slip in between) and still editable."""
-    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE)
+    ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE, membership=membership)
     return assessment_lock_editable(assessment=assessment)
 
 
@@ -31,12 +31,19 @@ def _use_case_data(use_case) -> dict:
 
 
 def use_case_add(
-    *, assessment: Assessment, by, name: str, description: str = "", components: str = "", out_of_scope: str = ""
+    *,
+    assessment: Assessment,
+    by,
+    membership=None,
+    name: str,
+    description: str = "",
+    components: str = "",
+    out_of_scope: str = "",
 ) -> UseCase:
     if not name.strip():
         raise AssessmentError("A use-case needs a name.")
     with transaction.atomic():
-        locked = _lock_for_scope_change(assessment=assessment, by=by)
+        locked = _lock_for_scope_change(assessment=assessment, by=by, membership=membership)
         position = UseCase.objects.for_org(locked.organization).filter(assessment=locked).count()
         use_case = UseCase.objects.create(
             organization=locked.organization,
@@ -57,14 +64,14 @@ def use_case_add(
     return use_case
 
 
-def use_case_update(*, use_case: UseCase, by, **changes) -> UseCase:
+def use_case_update(*, use_case: UseCase, by, membership=None, **changes) -> UseCase:
     unknown = set(changes) - set(USE_CASE_FIELDS)
     if unknown:
         raise AssessmentError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
     if "name" in changes and not str(changes["name"]).strip():
         raise AssessmentError("A use-case needs a name.")
     with transaction.atomic():
-        locked = _lock_for_scope_change(assessment=use_case.assessment, by=by)
+        locked = _lock_for_scope_change(assessment=use_case.assessment, by=by, membership=membership)
         before = _use_case_data(use_case)
         for name, value in changes.items():
             setattr(use_case, name, value.strip() if name == "name" else value)
@@ -82,9 +89,9 @@ def use_case_update(*, use_case: UseCase, by, **changes) -> UseCase:
     return use_case
 
 
-def use_case_remove(*, use_case: UseCase, by) -> None:
+def use_case_remove(*, use_case: UseCase, by, membership=None) -> None:
     with transaction.atomic():
-        locked = _lock_for_scope_change(assessment=use_case.assessment, by=by)
+        locked = _lock_for_scope_change(assessment=use_case.assessment, by=by, membership=membership)
         assessment_audit(
             assessment=locked,
             by=by,
@@ -95,13 +102,13 @@ def use_case_remove(*, use_case: UseCase, by) -> None:
         use_case.delete()
 
 
-def assessment_environment_update(*, assessment: Assessment, by, **changes) -> Assessment:
+def assessment_environment_update(*, assessment: Assessment, by, membership=None, **changes) -> Assessment:
     """The PKI environment: high-level design, points of interaction, sampling notes."""
     unknown = set(changes) - set(ENVIRONMENT_FIELDS)
     if unknown:
         raise AssessmentError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
     with transaction.atomic():
-        locked = _lock_for_scope_change(assessment=assessment, by=by)
+        locked = _lock_for_scope_change(assessment=assessment, by=by, membership=membership)
         before = {name: getattr(locked, name) for name in ENVIRONMENT_FIELDS}
         for name, value in changes.items():
             setattr(locked, name, value)
@@ -120,19 +127,21 @@ def assessment_environment_update(*, assessment: Assessment, by, **changes) -> A
     return assessment
 
 
-def applicability_set(*, assessment: Assessment, key: str, level: str, reason: str = "", by) -> None:
+def applicability_set(*, assessment: Assessment, key: str, level: str, reason: str = "", by, membership=None) -> None:
     """Scope decision for one module ("G"), category ("G.1") or requirement ("G.1.1")."""
-    applicability_set_many(assessment=assessment, decisions={key: (level, reason)}, by=by)
+    applicability_set_many(assessment=assessment, decisions={key: (level, reason)}, by=by, membership=membership)
 
 
-def applicability_set_many(*, assessment: Assessment, decisions: dict[str, tuple[str, str]], by) -> int:
+def applicability_set_many(
+    *, assessment: Assessment, decisions: dict[str, tuple[str, str]], by, membership=None
+) -> int:
     """Apply several scope decisions ``{key: (level, reason)}`` at once, all or nothing.
 
     Partially and not applicable need a reason; applicable removes the row (no row means applicable).
     Returns how many decisions changed something.
     """
     with transaction.atomic():
-        locked = _lock_for_scope_change(assessment=assessment, by=by)
+        locked = _lock_for_scope_change(assessment=assessment, by=by, membership=membership)
         tree = scope_tree(assessment=locked)
         problems = []
         normalized = {}

@@ -37,8 +37,8 @@ def assessment_url(assessment, name: str) -> str:
     )
 
 
-def _lock(*, assessment: Assessment, by, permission: str) -> Assessment:
-    ensure_perm(organization=assessment.organization, user=by, permission=permission)
+def _lock(*, assessment: Assessment, by, membership=None, permission: str) -> Assessment:
+    ensure_perm(organization=assessment.organization, user=by, permission=permission, membership=membership)
     return assessment_lock_editable(assessment=assessment)
 
 
@@ -52,10 +52,10 @@ def _status_change(*, locked, by, action, before_status, extra=None):
     )
 
 
-def assessment_start(*, assessment: Assessment, by) -> Assessment:
+def assessment_start(*, assessment: Assessment, by, membership=None) -> Assessment:
     """Draft -> in progress, explicitly (the first answer does it too: ``assessment_start_on_first_answer``)."""
     with transaction.atomic():
-        locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_ANSWER)
+        locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_ANSWER, membership=membership)
         if locked.status != Status.DRAFT:
             raise AssessmentError("Only a draft assessment can be started.")
         _start(locked=locked, by=by)
@@ -80,10 +80,10 @@ def _start(*, locked: Assessment, by) -> None:
     _status_change(locked=locked, by=by, action="assessment.started", before_status=Status.DRAFT)
 
 
-def assessment_request_review(*, assessment: Assessment, by) -> Assessment:
+def assessment_request_review(*, assessment: Assessment, by, membership=None) -> Assessment:
     """Draft or in progress -> in review: every category in scope waits for review again."""
     with transaction.atomic():
-        locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_MANAGE)
+        locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_MANAGE, membership=membership)
         if locked.status not in (Status.DRAFT, Status.IN_PROGRESS):
             raise AssessmentError("Review can only be requested for an assessment in progress.")
         in_scope = categories_in_scope(assessment=locked)
@@ -137,8 +137,8 @@ def assessment_request_review(*, assessment: Assessment, by) -> Assessment:
     return assessment
 
 
-def _review_for_change(*, assessment, category_key, by) -> tuple[Assessment, CategoryReview]:
-    locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_REVIEW)
+def _review_for_change(*, assessment, category_key, by, membership=None) -> tuple[Assessment, CategoryReview]:
+    locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_REVIEW, membership=membership)
     if locked.status != Status.IN_REVIEW:
         raise AssessmentError("Categories are reviewed only while the assessment is in review.")
     in_scope_keys = {category.key for category in categories_in_scope(assessment=locked)}
@@ -157,11 +157,13 @@ def _review_for_change(*, assessment, category_key, by) -> tuple[Assessment, Cat
 
 
 def _review_change(
-    *, assessment, category_key, by, allowed_from, refusal, action, status, comment=""
+    *, assessment, category_key, by, membership=None, allowed_from, refusal, action, status, comment=""
 ) -> CategoryReview:
     """One category's review moves to ``status``, from one of ``allowed_from`` (else ``refusal``), audited."""
     with transaction.atomic():
-        locked, review = _review_for_change(assessment=assessment, category_key=category_key, by=by)
+        locked, review = _review_for_change(
+            assessment=assessment, category_key=category_key, by=by, membership=membership
+        )
         if review.status not in allowed_from:
             raise AssessmentError(refusal)
         before = {"status": review.status, "comment": review.comment}
@@ -254,7 +256,7 @@ def category_review_mark_changed(*, assessment: Assessment, review: CategoryRevi
     )
 
 
-def category_review_accept(*, assessment: Assessment, category_key: str, by) -> CategoryReview:
+def category_review_accept(*, assessment: Assessment, category_key: str, by, membership=None) -> CategoryReview:
     return _review_change(
         assessment=assessment,
         category_key=category_key,
@@ -263,10 +265,13 @@ def category_review_accept(*, assessment: Assessment, category_key: str, by) -> 
         refusal=f"{category_key} is already accepted.",
         action="category_review.accepted",
         status=ReviewStatus.ACCEPTED,
+        membership=membership,
     )
 
 
-def category_review_send_back(*, assessment: Assessment, category_key: str, comment: str, by) -> CategoryReview:
+def category_review_send_back(
+    *, assessment: Assessment, category_key: str, comment: str, by, membership=None
+) -> CategoryReview:
     """Back to the assessors with what to fix; they can edit the category again."""
     comment = (comment or "").strip()
     if not comment:
@@ -280,10 +285,11 @@ def category_review_send_back(*, assessment: Assessment, category_key: str, comm
         action="category_review.sent_back",
         status=ReviewStatus.SENT_BACK,
         comment=comment,
+        membership=membership,
     )
 
 
-def category_review_reopen(*, assessment: Assessment, category_key: str, by) -> CategoryReview:
+def category_review_reopen(*, assessment: Assessment, category_key: str, by, membership=None) -> CategoryReview:
     """An accepted category back to "waiting for review" (it becomes editable again)."""
     return _review_change(
         assessment=assessment,
@@ -293,6 +299,7 @@ def category_review_reopen(*, assessment: Assessment, category_key: str, by) -> 
         refusal=f"{category_key} is not accepted.",
         action="category_review.reopened",
         status=ReviewStatus.PENDING,
+        membership=membership,
     )
 
 
@@ -437,7 +444,7 @@ def countersigners_clean(entries) -> list[dict]:
     return people
 
 
-def assessment_sign_off(*, assessment: Assessment, statement: str, by, countersigners=None) -> SignOff:
+def assessment_sign_off(*, assessment: Assessment, statement: str, by, membership=None, countersigners=None) -> SignOff:
     """In review, every category accepted, nothing open -> signed off, with a frozen snapshot.
 
     The signer's name and title are copied as they are now; ``countersigners`` names the people whose
@@ -449,7 +456,7 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by, countersi
         raise AssessmentError("A sign-off statement is required.")
     countersigners = countersigners_clean(countersigners)
     with transaction.atomic():
-        locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_SIGNOFF)
+        locked = _lock(assessment=assessment, by=by, permission=Perm.ASSESSMENT_SIGNOFF, membership=membership)
         check = sign_off_check(assessment=locked)
         if not check.ok:
             raise AssessmentError("Sign-off refused. " + check.message())
@@ -521,7 +528,7 @@ def _event_assessment(assessment) -> dict:
     return {"id": assessment.pk, "name": assessment.name, "status": assessment.status}
 
 
-def assessment_reopen(*, assessment: Assessment, reason: str, by) -> Assessment:
+def assessment_reopen(*, assessment: Assessment, reason: str, by, membership=None) -> Assessment:
     """Owners only: signed off -> in progress. The sign-off stays in the history, marked reopened.
 
     The acceptances of the signed-off round are cleared (they would lock every category, and
@@ -531,7 +538,9 @@ def assessment_reopen(*, assessment: Assessment, reason: str, by) -> Assessment:
     if not reason:
         raise AssessmentError("A reason is required to reopen a signed-off assessment.")
     with transaction.atomic():
-        ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_REOPEN)
+        ensure_perm(
+            organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_REOPEN, membership=membership
+        )
         locked = Assessment.objects.select_for_update().select_related("organization").get(pk=assessment.pk)
         if not locked.is_signed_off:
             raise AssessmentError("Only a signed-off assessment can be reopened.")

@@ -43,7 +43,12 @@ def _evidence_upload(request, assessment, target, category_key, key, size_limit)
         return back_to(request, assessment, category_key, key)
     try:
         evidence_add_file(
-            assessment=assessment, upload=upload, title=request.POST.get("title", ""), by=request.user, **target
+            assessment=assessment,
+            upload=upload,
+            title=request.POST.get("title", ""),
+            by=request.user,
+            **target,
+            membership=request.membership,
         )
         messages.success(request, f"“{upload.name}” added as evidence for {key}.")
     except AssessmentError as error:
@@ -63,6 +68,7 @@ def evidence_link_add_view(request, assessment_id, key):
             title=request.POST.get("title", ""),
             by=request.user,
             **target,
+            membership=request.membership,
         )
         messages.success(request, f"Link added as evidence for {key}.")
     except AssessmentError as error:
@@ -87,7 +93,7 @@ def evidence_delete_view(request, assessment_id, evidence_id):
     key = evidence.requirement.key if evidence.requirement_id else evidence.category.key
     category_key = evidence.requirement.category.key if evidence.requirement_id else evidence.category.key
     try:
-        evidence_delete(evidence=evidence, by=request.user)
+        evidence_delete(evidence=evidence, by=request.user, membership=request.membership)
         messages.success(request, f"Evidence “{evidence}” removed from {key}.")
     except AssessmentError as error:
         messages.error(request, str(error))

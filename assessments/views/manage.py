@@ -56,7 +56,9 @@ def assessment_create_view(request):
     form = AssessmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            assessment = assessment_create(organization=request.organization, by=request.user, **form.cleaned_data)
+            assessment = assessment_create(
+                organization=request.organization, by=request.user, **form.cleaned_data, membership=request.membership
+            )
         except AssessmentError as error:
             messages.error(request, str(error))
         else:
@@ -98,7 +100,9 @@ def assessment_edit_view(request, assessment_id):
     form = AssessmentForm(request.POST or None, initial=initial, editing=assessment)
     if request.method == "POST" and form.is_valid():
         try:
-            assessment_update(assessment=assessment, by=request.user, **form.cleaned_data)
+            assessment_update(
+                assessment=assessment, by=request.user, **form.cleaned_data, membership=request.membership
+            )
         except AssessmentError as error:
             messages.error(request, str(error))
         else:
@@ -147,7 +151,7 @@ def assignments_view(request, assessment_id):
         try:
             if form.cleaned_data["assignee"] is None:
                 if existing is not None:
-                    assignment_remove(assignment=existing, by=request.user)
+                    assignment_remove(assignment=existing, by=request.user, membership=request.membership)
                     messages.success(request, f"{item.key} is no longer assigned.")
             else:
                 assignment_set(
@@ -156,6 +160,7 @@ def assignments_view(request, assessment_id):
                     due_date=form.cleaned_data["due_date"],
                     by=request.user,
                     **lookup,
+                    membership=request.membership,
                 )
                 messages.success(request, f"{item.key} assigned to {form.cleaned_data['assignee'].email}.")
         except AssessmentError as error:
@@ -192,7 +197,7 @@ def assignment_delete_view(request, assessment_id, assignment_id):
     assessment = assessment_of_url(request, assessment_id)
     assignment = tenant_get_or_404(Assignment, request.organization, assessment=assessment, pk=assignment_id)
     try:
-        assignment_remove(assignment=assignment, by=request.user)
+        assignment_remove(assignment=assignment, by=request.user, membership=request.membership)
     except AssessmentError as error:
         messages.error(request, str(error))
     else:

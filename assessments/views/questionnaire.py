@@ -660,7 +660,13 @@ def comment_add_view(request, assessment_id, key):
     assessment = assessment_of_url(request, assessment_id)
     target, category_key = _target_for_key(assessment, key)
     try:
-        comment_add(assessment=assessment, body=request.POST.get("body", ""), by=request.user, **target)
+        comment_add(
+            assessment=assessment,
+            body=request.POST.get("body", ""),
+            by=request.user,
+            **target,
+            membership=request.membership,
+        )
         messages.success(request, f"Comment added to {key}.")
     except AssessmentError as error:
         messages.error(request, f"Comment not added: {error}")
@@ -679,10 +685,16 @@ def flag_toggle_view(request, assessment_id, key):
             flag = tenant_get_or_404(
                 Flag, request.organization, pk=int(flag_id) if flag_id.isdigit() else 0, assessment=assessment
             )
-            flag_resolve(flag=flag, by=request.user)
+            flag_resolve(flag=flag, by=request.user, membership=request.membership)
             messages.success(request, f"{key}: discussion marked as resolved.")
         else:
-            flag_raise(assessment=assessment, note=request.POST.get("note", ""), by=request.user, **target)
+            flag_raise(
+                assessment=assessment,
+                note=request.POST.get("note", ""),
+                by=request.user,
+                **target,
+                membership=request.membership,
+            )
             messages.success(request, f"{key} flagged as needing discussion.")
     except AssessmentError as error:
         messages.error(request, str(error))

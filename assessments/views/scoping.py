@@ -69,7 +69,9 @@ def scope_matrix_save_view(request, assessment_id):
         if level is not None:
             decisions[key] = (level, request.POST.get(f"reason:{key}", ""))
     try:
-        changed = applicability_set_many(assessment=assessment, decisions=decisions, by=request.user)
+        changed = applicability_set_many(
+            assessment=assessment, decisions=decisions, by=request.user, membership=request.membership
+        )
     except AssessmentError as error:
         messages.error(request, str(error))
         # Show what was posted, with the rows to fix marked, so that nothing typed is lost.
@@ -92,7 +94,10 @@ def scope_environment_save_view(request, assessment_id):
     if form.is_valid():
         try:
             assessment_environment_update(
-                assessment=assessment, by=request.user, **{name: form.cleaned_data[name] for name in ENVIRONMENT_FIELDS}
+                assessment=assessment,
+                by=request.user,
+                **{name: form.cleaned_data[name] for name in ENVIRONMENT_FIELDS},
+                membership=request.membership,
             )
         except AssessmentError as error:
             messages.error(request, str(error))
@@ -108,7 +113,7 @@ def use_case_create_view(request, assessment_id):
     form = UseCaseForm(request.POST or None, submit_label="Add use-case")
     if request.method == "POST" and form.is_valid():
         try:
-            use_case_add(assessment=assessment, by=request.user, **form.cleaned_data)
+            use_case_add(assessment=assessment, by=request.user, **form.cleaned_data, membership=request.membership)
         except AssessmentError as error:
             messages.error(request, str(error))
         else:
@@ -129,7 +134,7 @@ def use_case_edit_view(request, assessment_id, use_case_id):
     form = UseCaseForm(request.POST or None, instance=UseCase.objects.get(pk=use_case.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            use_case_update(use_case=use_case, by=request.user, **form.cleaned_data)
+            use_case_update(use_case=use_case, by=request.user, **form.cleaned_data, membership=request.membership)
         except AssessmentError as error:
             messages.error(request, str(error))
         else:
@@ -148,7 +153,7 @@ def use_case_delete_view(request, assessment_id, use_case_id):
     assessment = assessment_of_url(request, assessment_id)
     use_case = tenant_get_or_404(UseCase, request.organization, assessment=assessment, pk=use_case_id)
     try:
-        use_case_remove(use_case=use_case, by=request.user)
+        use_case_remove(use_case=use_case, by=request.user, membership=request.membership)
     except AssessmentError as error:
         messages.error(request, str(error))
     else:

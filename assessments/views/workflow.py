@@ -33,7 +33,7 @@ def _to_detail(request, assessment):
 def assessment_start_view(request, assessment_id):
     assessment = assessment_of_url(request, assessment_id)
     try:
-        assessment_start(assessment=assessment, by=request.user)
+        assessment_start(assessment=assessment, by=request.user, membership=request.membership)
     except AssessmentError as error:
         messages.error(request, str(error))
     else:
@@ -46,7 +46,7 @@ def assessment_start_view(request, assessment_id):
 def request_review_view(request, assessment_id):
     assessment = assessment_of_url(request, assessment_id)
     try:
-        assessment_request_review(assessment=assessment, by=request.user)
+        assessment_request_review(assessment=assessment, by=request.user, membership=request.membership)
     except AssessmentError as error:
         messages.error(request, str(error))
         return _to_detail(request, assessment)
@@ -114,6 +114,7 @@ def sign_off_view(request, assessment_id):
                 statement=form.cleaned_data["statement"],
                 countersigners=form.countersigners(),
                 by=request.user,
+                membership=request.membership,
             )
         except AssessmentError as error:
             messages.error(request, str(error))
@@ -141,7 +142,12 @@ def reopen_view(request, assessment_id):
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            assessment_reopen(assessment=assessment, reason=form.cleaned_data["reason"], by=request.user)
+            assessment_reopen(
+                assessment=assessment,
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+                membership=request.membership,
+            )
         except AssessmentError as error:
             messages.error(request, str(error))
         else:

@@ -69,10 +69,12 @@ def _clean_fields(*, organization, fields: dict) -> dict:
 
 
 @transaction.atomic
-def action_plan_create(*, origin, category_key: str, requirement_key: str = "", by, tasks=(), **fields) -> ActionPlan:
+def action_plan_create(
+    *, origin, category_key: str, requirement_key: str = "", by, membership=None, tasks=(), **fields
+) -> ActionPlan:
     """A plan to bring one category (or one requirement of it) of ``origin`` to ``target_level``."""
     organization = origin.organization
-    ensure_perm(organization=organization, user=by, permission=Perm.PLAN_MANAGE)
+    ensure_perm(organization=organization, user=by, permission=Perm.PLAN_MANAGE, membership=membership)
     category = Category.objects.filter(model_version_id=origin.model_version_id, key=category_key).first()
     if category is None:
         raise ImprovementError(f"The model {origin.model_version.version} has no category {category_key}.")
@@ -102,11 +104,11 @@ def action_plan_create(*, origin, category_key: str, requirement_key: str = "", 
 
 
 @transaction.atomic
-def action_plan_update(*, plan: ActionPlan, by, expected_updated_at=None, **fields) -> ActionPlan:
+def action_plan_update(*, plan: ActionPlan, by, membership=None, expected_updated_at=None, **fields) -> ActionPlan:
     """Change the editable fields. With ``expected_updated_at`` (the plan as the form showed it), a save
     over someone else's newer change is refused instead of silently overwriting it."""
     organization = plan.organization
-    ensure_perm(organization=organization, user=by, permission=Perm.PLAN_MANAGE)
+    ensure_perm(organization=organization, user=by, permission=Perm.PLAN_MANAGE, membership=membership)
     cleaned = _clean_fields(organization=organization, fields=fields)
     current = ActionPlan.objects.select_for_update().get(pk=plan.pk)
     if expected_updated_at is not None and current.updated_at != expected_updated_at:
@@ -135,9 +137,9 @@ def action_plan_update(*, plan: ActionPlan, by, expected_updated_at=None, **fiel
 
 
 @transaction.atomic
-def action_plan_set_status(*, plan: ActionPlan, status: str, by) -> ActionPlan:
+def action_plan_set_status(*, plan: ActionPlan, status: str, by, membership=None) -> ActionPlan:
     organization = plan.organization
-    ensure_perm(organization=organization, user=by, permission=Perm.PLAN_MANAGE)
+    ensure_perm(organization=organization, user=by, permission=Perm.PLAN_MANAGE, membership=membership)
     if status not in ActionPlan.Status.values:
         raise ImprovementError(f"Unknown status {status!r}.")
     if plan.status == status:
@@ -157,9 +159,9 @@ def action_plan_set_status(*, plan: ActionPlan, status: str, by) -> ActionPlan:
 
 
 @transaction.atomic
-def action_plan_task_add(*, plan: ActionPlan, text: str, by) -> ActionPlanTask:
+def action_plan_task_add(*, plan: ActionPlan, text: str, by, membership=None) -> ActionPlanTask:
     organization = plan.organization
-    ensure_perm(organization=organization, user=by, permission=Perm.PLAN_MANAGE)
+    ensure_perm(organization=organization, user=by, permission=Perm.PLAN_MANAGE, membership=membership)
     text = (text or "").strip()
     if not text:
         raise ImprovementError("A task needs a description.")
@@ -174,9 +176,9 @@ def action_plan_task_add(*, plan: ActionPlan, text: str, by) -> ActionPlanTask:
 
 
 @transaction.atomic
-def action_plan_task_toggle(*, task: ActionPlanTask, by) -> ActionPlanTask:
+def action_plan_task_toggle(*, task: ActionPlanTask, by, membership=None) -> ActionPlanTask:
     organization = task.organization
-    ensure_perm(organization=organization, user=by, permission=Perm.PLAN_MANAGE)
+    ensure_perm(organization=organization, user=by, permission=Perm.PLAN_MANAGE, membership=membership)
     # Flip in the database so that two clicks at once give two flips, not one lost update.
     ActionPlanTask.objects.for_org(organization).filter(pk=task.pk).update(
         done=Case(When(done=True, then=Value(False)), default=Value(True))

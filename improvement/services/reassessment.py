@@ -41,9 +41,11 @@ COPIED_FIELDS = (
 
 
 @transaction.atomic
-def reassessment_start(*, previous: Assessment, model_version=None, name: str, by) -> tuple[Assessment, MappingReport]:
+def reassessment_start(
+    *, previous: Assessment, model_version=None, name: str, by, membership=None
+) -> tuple[Assessment, MappingReport]:
     organization = previous.organization
-    ensure_perm(organization=organization, user=by, permission=Perm.ASSESSMENT_CREATE)
+    ensure_perm(organization=organization, user=by, permission=Perm.ASSESSMENT_CREATE, membership=membership)
     model_version = model_version or previous.model_version
     name = (name or "").strip()
     if not name:

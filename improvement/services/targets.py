@@ -9,13 +9,13 @@ from organizations.tenancy import ensure_perm
 
 
 @transaction.atomic
-def target_level_set(*, assessment, category_key: str, level: int | None, by) -> TargetLevel | None:
+def target_level_set(*, assessment, category_key: str, level: int | None, by, membership=None) -> TargetLevel | None:
     """Set the target level of one category; ``None`` goes back to the default (current level + 1).
 
     Targets are planning, not assessment content: they may be set on a signed-off assessment too.
     """
     organization = assessment.organization
-    ensure_perm(organization=organization, user=by, permission=Perm.PLAN_MANAGE)
+    ensure_perm(organization=organization, user=by, permission=Perm.PLAN_MANAGE, membership=membership)
     if not Category.objects.filter(model_version_id=assessment.model_version_id, key=category_key).exists():
         raise ImprovementError(f"The model {assessment.model_version.version} has no category {category_key}.")
     if level is not None and (isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5):
