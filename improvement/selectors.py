@@ -12,16 +12,18 @@ from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Windo
 from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 
-from assessments.models import Assessment
+from assessments.models import Assessment, CategoryAnswer, RequirementAnswer
 from assessments.selectors_scores import assessment_results, assessment_rounding
 from catalog.levels import LEVELS, level_label
+from catalog.models import Category, ModelVersion, Requirement
 from catalog.readmodel import catalogues_for
 from improvement.dates import reassessment_due_date
 from improvement.mapping import category_name_key
-from improvement.models import ActionPlan, TargetLevel
+from improvement.models import ActionPlan, ActionPlanTask, TargetLevel
 from improvement.scores import baseline_scores
 from organizations.models import Membership
 from organizations.roles import ROLE_PERMISSIONS, Perm
+from organizations.tenancy import tenant_get_or_404
 from scoring.engine import (
     MAX_LEVEL,
     METHOD_SELF,
@@ -643,3 +645,71 @@ def report_plan_sections(*, assessment) -> dict:
             }
         )
     return {"comparison": comparison_data, "action_plans": action_plans}
+
+
+# ---------------------------------------------------------------------------------------------------
+# The pages' own reads (the views hold no queries)
+
+
+def action_plan_of_org(*, organization, plan_id: int) -> ActionPlan:
+    """The plan of a URL, with what its pages show; another organization's id (or none) is 404."""
+    return tenant_get_or_404(
+        ActionPlan.objects.select_related("responsible_user", "origin__model_version", "created_by"),
+        organization,
+        pk=plan_id,
+    )
+
+
+def action_plan_task_of_plan(*, organization, plan, task_id: int) -> ActionPlanTask:
+    """A task of ``plan`` by its URL id; any other task is 404."""
+    return tenant_get_or_404(ActionPlanTask.objects.select_related("plan"), organization, pk=task_id, plan=plan)
+
+
+def action_plan_tasks(*, organization, plan) -> list[ActionPlanTask]:
+    return list(ActionPlanTask.objects.for_org(organization).filter(plan=plan))
+
+
+def action_plan_status_counts(*, organization) -> dict[str, int]:
+    """The number of the organization's plans per status (one query)."""
+    return dict(
+        ActionPlan.objects.for_org(organization)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+
+
+def action_plan_open_count(*, organization) -> int:
+    return ActionPlan.objects.for_org(organization).filter(status__in=ActionPlan.OPEN_STATUSES).count()
+
+
+def assessments_latest(*, organization, limit: int | None = None, with_model_version: bool = False) -> list:
+    """The organization's assessments, newest first (at most ``limit``)."""
+    assessments = Assessment.objects.for_org(organization).order_by("-created_at")
+    if with_model_version:
+        assessments = assessments.select_related("model_version")
+    return list(assessments[:limit] if limit else assessments)
+
+
+def plan_item_choices(*, model_version_id: int) -> tuple[list[Category], list[Requirement]]:
+    """Categories and requirements of a model version in model order, for the plan form's item choice."""
+    categories = list(Category.objects.filter(model_version_id=model_version_id).order_by("position"))
+    requirements = list(
+        Requirement.objects.filter(model_version_id=model_version_id)
+        .only("key", "title", "category_id")
+        .order_by("position")
+    )
+    return categories, requirements
+
+
+def reassessment_model_versions(*, previous):
+    """The model versions a re-assessment of ``previous`` may move onto: its own and newer ones, newest first
+    (a queryset, for the form's choice)."""
+    versions = [mv for mv in ModelVersion.objects.all() if mv.version_key >= previous.model_version.version_key]
+    return ModelVersion.objects.filter(pk__in=[mv.pk for mv in versions]).order_by("-version")
+
+
+def answers_still_carried_over(*, assessment) -> int:
+    """How many answers of a re-assessment still hold the level carried over from the previous one."""
+    answers = RequirementAnswer if assessment.is_formal else CategoryAnswer
+    return answers.objects.for_org(assessment.organization_id).filter(assessment=assessment, carried_over=True).count()

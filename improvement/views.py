@@ -2,15 +2,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
-from assessments.models import Assessment, CategoryAnswer, RequirementAnswer
 from assessments.views.common import assessment_of_url
-from catalog.models import Category, ModelVersion, Requirement
 from improvement.charts import trend_svg
 from improvement.forms import (
     ActionPlanCreateForm,
@@ -22,16 +19,25 @@ from improvement.forms import (
     TaskForm,
 )
 from improvement.mapping import reassessment_mapping
-from improvement.models import ActionPlan, ActionPlanTask
+from improvement.models import ActionPlan
 from improvement.selectors import (
     BoardFilters,
     action_plan_board,
+    action_plan_of_org,
+    action_plan_open_count,
+    action_plan_status_counts,
+    action_plan_task_of_plan,
+    action_plan_tasks,
+    answers_still_carried_over,
     assessment_comparison,
     assessment_targets_and_projection,
     assessment_trend,
+    assessments_latest,
+    plan_item_choices,
     plan_owner_choices,
     portfolio_for,
     previous_signed_off,
+    reassessment_model_versions,
 )
 from improvement.services.common import ImprovementError
 from improvement.services.plans import (
@@ -45,15 +51,11 @@ from improvement.services.plans import (
 from improvement.services.reassessment import reassessment_start
 from improvement.services.targets import target_level_set
 from organizations.roles import Perm
-from organizations.tenancy import org_view, require_perm, tenant_get_or_404
+from organizations.tenancy import org_view, require_perm
 
 
 def _plan(request, plan_id):
-    return tenant_get_or_404(
-        ActionPlan.objects.select_related("responsible_user", "origin__model_version", "created_by"),
-        request.organization,
-        pk=plan_id,
-    )
+    return action_plan_of_org(organization=request.organization, plan_id=plan_id)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -75,12 +77,7 @@ def board(request):
         )
     else:
         messages.error(request, "Those filters are not valid: showing the open plans.")
-    status_counts = dict(
-        ActionPlan.objects.for_org(request.organization)
-        .values_list("status")
-        .annotate(n=Count("pk"))
-        .values_list("status", "n")
-    )
+    status_counts = action_plan_status_counts(organization=request.organization)
     context = {
         "form": form,
         "filters": filters,
@@ -90,7 +87,7 @@ def board(request):
             *((value, label, status_counts.get(value, 0)) for value, label in ActionPlan.Status.choices),
             ("", "All", sum(status_counts.values())),
         ],
-        "assessments": list(Assessment.objects.for_org(request.organization).order_by("-created_at")[:20]),
+        "assessments": assessments_latest(organization=request.organization, limit=20),
     }
     return render(request, "improvement/board.html", context)
 
@@ -98,12 +95,7 @@ def board(request):
 @org_view(Perm.PLAN_MANAGE)
 def plan_create(request, assessment_id):
     assessment = assessment_of_url(request, assessment_id)
-    categories = list(Category.objects.filter(model_version_id=assessment.model_version_id).order_by("position"))
-    requirements = list(
-        Requirement.objects.filter(model_version_id=assessment.model_version_id)
-        .only("key", "title", "category_id")
-        .order_by("position")
-    )
+    categories, requirements = plan_item_choices(model_version_id=assessment.model_version_id)
     initial = {"item": request.GET.get("item", ""), "target_level": request.GET.get("target", "")}
     form = ActionPlanCreateForm(
         request.POST or None,
@@ -142,7 +134,7 @@ def plan_detail(request, plan_id):
     plan = _plan(request, plan_id)
     context = {
         "plan": plan,
-        "tasks": list(ActionPlanTask.objects.for_org(request.organization).filter(plan=plan)),
+        "tasks": action_plan_tasks(organization=request.organization, plan=plan),
         "status_form": StatusForm(initial={"status": plan.status}),
         "task_form": TaskForm(),
         "statuses": ActionPlan.Status.choices,
@@ -213,7 +205,7 @@ def task_add(request, plan_id):
 @org_view(Perm.PLAN_MANAGE)
 def task_toggle(request, plan_id, task_id):
     plan = _plan(request, plan_id)
-    task = tenant_get_or_404(ActionPlanTask.objects.select_related("plan"), request.organization, pk=task_id, plan=plan)
+    task = action_plan_task_of_plan(organization=request.organization, plan=plan, task_id=task_id)
     action_plan_task_toggle(task=task, by=request.user, membership=request.membership)
     return redirect("plans:detail", request.organization.slug, plan.pk)
 
@@ -263,9 +255,7 @@ def assessment_targets(request, assessment_id):
 
 @org_view(Perm.ASSESSMENT_VIEW)
 def compare(request):
-    assessments = list(
-        Assessment.objects.for_org(request.organization).select_related("model_version").order_by("-created_at")
-    )
+    assessments = assessments_latest(organization=request.organization, with_model_version=True)
     by_id = {str(a.pk): a for a in assessments}
     comparison = None
     if "before" in request.GET or "after" in request.GET:
@@ -297,15 +287,10 @@ def trend(request):
 # Re-assessment
 
 
-def _newer_model_versions(previous):
-    versions = [mv for mv in ModelVersion.objects.all() if mv.version_key >= previous.model_version.version_key]
-    return ModelVersion.objects.filter(pk__in=[mv.pk for mv in versions]).order_by("-version")
-
-
 @org_view(Perm.ASSESSMENT_CREATE)
 def reassess(request, assessment_id):
     previous = assessment_of_url(request, assessment_id)
-    model_versions = _newer_model_versions(previous)
+    model_versions = reassessment_model_versions(previous=previous)
     # The preview follows the chosen version (GET ?model_version= from the chooser, or the POSTed one).
     wanted = (request.POST or request.GET).get("model_version", "")
     chosen = (model_versions.filter(pk=wanted).first() if wanted.isdigit() else None) or previous.model_version
@@ -340,17 +325,12 @@ def reassessment_report(request, assessment_id):
     previous = assessment.previous
     if previous is None or previous.organization_id != request.organization.pk:
         raise Http404("This assessment was not started from a previous one.")
-    answers = RequirementAnswer if assessment.is_formal else CategoryAnswer
     context = {
         "assessment": assessment,
         "previous": previous,
         "report": reassessment_mapping(previous=previous, model_version=assessment.model_version),
-        "open_plans": ActionPlan.objects.for_org(request.organization)
-        .filter(status__in=ActionPlan.OPEN_STATUSES)
-        .count(),
-        "still_carried_over": answers.objects.for_org(request.organization)
-        .filter(assessment=assessment, carried_over=True)
-        .count(),
+        "open_plans": action_plan_open_count(organization=request.organization),
+        "still_carried_over": answers_still_carried_over(assessment=assessment),
     }
     return render(request, "improvement/reassessment_report.html", context)
 
