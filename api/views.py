@@ -325,7 +325,7 @@ class ExchangeImport(OrgView):
                 organization=self.organization, data=request.data, by=request.user, membership=request.membership
             )
         except ExchangeError as error:
-            body = {"detail": "The file was not imported.", "problems": error.problems}
+            body = {"detail": "The file was not imported.", "problems": error.lines()}
             return Response(s.ProblemsSerializer(body).data, status=status.HTTP_400_BAD_REQUEST)
         body = {"id": result.assessment.pk, "notices": result.notices}
         return Response(s.ImportResultSerializer(body).data, status=status.HTTP_201_CREATED)

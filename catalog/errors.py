@@ -1,12 +1,4 @@
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a catalogue file: where (a path such as ``modules[1].categories[0].weight``) and what."""
-
-    path: str
-    message: str
+from core.problems import Problem
 
 
 class CatalogError(Exception):

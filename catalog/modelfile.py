@@ -14,7 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 import yaml
 
-from catalog.errors import CatalogFileError, Problem
+from catalog.errors import CatalogFileError
+from core.problems import Problem
 
 # Model files: the schema version decides the shape of ids, references and level names (see _ModelShape).
 SUPPORTED_SCHEMA_VERSIONS = ("1.0.0", "2.0.0")

@@ -13,8 +13,9 @@ Whether ``profile.model`` names an imported model version is checked on import (
 import re
 from dataclasses import dataclass
 
-from catalog.errors import CatalogFileError, Problem
+from catalog.errors import CatalogFileError
 from catalog.modelfile import _load
+from core.problems import Problem
 
 PROFILE_SCHEMA_VERSIONS = ("1.0.0",)
 ROUNDINGS = ("floor", "round", "ceil")

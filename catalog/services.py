@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from audit.services import audit_log
-from catalog.errors import CatalogError, Problem
+from catalog.errors import CatalogError
 from catalog.modelfile import (
     ExtensionFileSpec,
     ModelFileSpec,
@@ -34,6 +34,7 @@ from catalog.models import (
     Requirement,
 )
 from catalog.profilefile import parse_profile_file
+from core.problems import Problem
 
 CREATED = "created"
 UNCHANGED = "unchanged"

@@ -15,6 +15,7 @@ from django.core.validators import URLValidator
 
 from assessments.models import Applicability, Assessment, CategoryReview, Evidence
 from catalog.models import Category, Extension, ExtensionRelevance, ModelVersion, Module, Requirement
+from core.problems import Problem
 from exchange.export import FORMAT, FORMAT_VERSION
 from exchange.files import ExchangeError
 
@@ -181,35 +182,36 @@ _PKIC_FIELDS = {
     "progress": "Progress",
 }
 _PKIC_ENTRY_FIELDS = {"level": "level", "applicability": "applicability", "result": "result", "description": "text"}
-_PKIC_PROBLEM_RE = re.compile(r'\A\$(?:\.(\w+))?(?:\["((?:[^"\\]|\\.)*)"\])?(?:\.(\w+))?: (.*)\Z', re.S)
+_PKIC_PATH_RE = re.compile(r'\A\$(?:\.(\w+))?(?:\["((?:[^"\\]|\\.)*)"\])?(?:\.(\w+))?\Z', re.S)
 
 
-def pkic_problem_in_words(problem: str, names: dict[str, str]) -> str:
-    """A problem of a tool file as a sentence about what the user sees in the tool, not a JSONPath."""
-    if problem.startswith("$: "):
-        return problem[3:]
-    match = _PKIC_PROBLEM_RE.match(problem)
+def pkic_problem_in_words(problem: Problem, names: dict[str, str]) -> Problem:
+    """A problem of a tool file placed in words about what the user sees in the tool, not a JSONPath."""
+    message = problem.message
+    if problem.path == "$":
+        return Problem("", message)
+    match = _PKIC_PATH_RE.match(problem.path)
     if not match:
         return problem
-    top, key, field_name, message = match.groups()
+    top, key, field_name = match.groups()
     if key is not None:
         name = names.get(key, "")
         where = f"Category {key}" + (f" ({name})" if name else "")
         if field_name:
             where += f", {_PKIC_ENTRY_FIELDS.get(field_name, repr(field_name))}"
-        return f"{where}: {message}"
+        return Problem(where, message)
     if top in _PKIC_FIELDS:
-        return f"{_PKIC_FIELDS[top]}: {message}"
+        return Problem(_PKIC_FIELDS[top], message)
     if top is None:
-        return f"The file: {message}"
-    return f"The field {top!r}: {message}"
+        return Problem("The file", message)
+    return Problem(f"The field {top!r}", message)
 
 
 class _Reader:
     """Collects every problem of a file; each check returns a usable value even when it reports one."""
 
     def __init__(self):
-        self.problems: list[str] = []
+        self.problems: list[Problem] = []
         self.model_version: ModelVersion | None = None
         self.modules: set[str] = set()
         self.categories: dict[str, Category] = {}
@@ -218,7 +220,7 @@ class _Reader:
         self.detected_version = ""
 
     def problem(self, path: str, message: str) -> None:
-        self.problems.append(f"{path}: {message}")
+        self.problems.append(Problem(path, message))
 
     # -- generic values ---------------------------------------------------------------------------
 
@@ -776,7 +778,9 @@ def exchange_data_check(*, data: Any, model_version: str | None = None) -> Impor
             names = {key: category.name for key, category in reader.categories.items()}
             raise ExchangeError([pkic_problem_in_words(problem, names) for problem in reader.problems])
     elif isinstance(data, dict) and "format" not in data:
-        raise ExchangeError(["$.format: missing (neither a PKIMM assessment file nor a PKI Consortium tool file)"])
+        raise ExchangeError(
+            [Problem("$.format", "missing (neither a PKIMM assessment file nor a PKI Consortium tool file)")]
+        )
     plan = _read_exchange(reader, data, model_version)
     if reader.problems:
         raise ExchangeError(reader.problems)

@@ -10,16 +10,22 @@ from urllib.parse import unquote
 import yaml
 
 from assessments.services.common import AssessmentError
+from core.problems import Problem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 class ExchangeError(AssessmentError):
-    """A refused file; ``problems`` names each problem with its place in the file."""
+    """A refused file; ``problems`` names each problem with its place in the file (``core.problems.Problem``;
+    a bare text is a problem of the file as a whole)."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("The file was not imported: " + "; ".join(self.problems))
+    def __init__(self, problems: list[Problem | str]):
+        self.problems = [p if isinstance(p, Problem) else Problem("", p) for p in problems]
+        super().__init__("The file was not imported: " + "; ".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        """The problems as the pages, the API and the commands show them: "place: what"."""
+        return [str(problem) for problem in self.problems]
 
 
 def _no_duplicate_keys(pairs):
@@ -55,12 +61,12 @@ def pkic_share_link_parse(link: str) -> dict:
         try:
             data[name] = _base64_text(value)
         except (binascii.Error, ValueError):
-            problems.append(f"$.{name}: not base64 text")
+            problems.append(Problem(f"$.{name}", "not base64 text"))
     if "progress" in data:
         try:
             data["progress"] = json.loads(data["progress"])
         except ValueError:
-            problems.append("$.progress: not JSON once decoded")
+            problems.append(Problem("$.progress", "not JSON once decoded"))
     if problems:
         raise ExchangeError(problems)
     return data

@@ -67,7 +67,7 @@ def import_view(request):
                 membership=request.membership,
             )
         except ExchangeError as error:
-            problems = error.problems
+            problems = error.lines()
         else:
             messages.success(request, f"Imported “{result.assessment.name}”.")
             for notice in result.notices:

@@ -66,7 +66,7 @@ def workbook_upload(request):
                 membership=request.membership,
             )
         except ExchangeError as error:
-            problems = error.problems
+            problems = error.lines()
         else:
             messages.success(request, f"Imported “{result.assessment.name}”.")
             for notice in result.notices:

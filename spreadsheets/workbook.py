@@ -19,6 +19,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from assessments.models import Applicability, Assessment
 from catalog.models import Category, Module, Requirement
+from core.problems import Problem
 from exchange.export import FORMAT, FORMAT_VERSION
 from exchange.files import ExchangeError
 
@@ -53,10 +54,10 @@ class WorkbookData:
 
 class _Problems:
     def __init__(self):
-        self.items: list[str] = []
+        self.items: list[Problem] = []
 
     def add(self, cell: str, message: str) -> None:
-        self.items.append(f"{cell}: {message}")
+        self.items.append(Problem(cell, message))
 
 
 def _open(content: bytes):
@@ -399,11 +400,10 @@ def _read_self(workbook, keys: _ModelKeys) -> WorkbookData:
     return WorkbookData(kind="self", data=data, cells=cells)
 
 
-def problems_with_cells(problems: list[str], cells: dict[str, str]) -> list[str]:
+def problems_with_cells(problems: list[Problem], cells: dict[str, str]) -> list[Problem]:
     """Exchange-check problems (named by path in the data) renamed by the cell the value came from."""
     named = []
     for problem in problems:
-        path, _, message = problem.partition(": ")
-        best = max((p for p in cells if path.startswith(p)), key=len, default=None)
-        named.append(f"{cells[best]}: {message}" if best else problem)
+        best = max((p for p in cells if problem.path.startswith(p)), key=len, default=None)
+        named.append(Problem(cells[best], problem.message) if best else problem)
     return named

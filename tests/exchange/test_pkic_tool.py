@@ -109,8 +109,8 @@ def test_bad_tool_files_are_refused(org, progress, message):
     model_1_1()
     with pytest.raises(ExchangeError) as refused:
         assessment_import_data(organization=org, data={"assessmentName": "x", "progress": progress})
-    assert message in refused.value.problems
-    assert not any("$." in problem for problem in refused.value.problems)  # words, not JSONPath
+    assert message in refused.value.lines()
+    assert not any("$." in problem for problem in refused.value.lines())  # words, not JSONPath
     assert not Assessment.objects.exists()
 
 
@@ -125,15 +125,13 @@ def test_keys_of_no_imported_version_are_refused_in_words(org, progress, reason)
     model_1_1()
     with pytest.raises(ExchangeError) as refused:
         assessment_import_data(organization=org, data={"progress": progress})
-    assert refused.value.problems == [f"The model version of this file cannot be told: {reason}."]
+    assert refused.value.lines() == [f"The model version of this file cannot be told: {reason}."]
 
 
 def test_tool_file_needs_a_model_version(org):
     with pytest.raises(ExchangeError) as refused:
         assessment_import_data(organization=org, data={"progress": {}})
-    assert refused.value.problems == [
-        "The model version of this file cannot be told: no model version is imported yet."
-    ]
+    assert refused.value.lines() == ["The model version of this file cannot be told: no model version is imported yet."]
 
 
 TOOL_1_0_KEYS = [f"G.{n}" for n in range(1, 5)] + [f"M.{n}" for n in range(5, 9)]
@@ -145,7 +143,7 @@ def test_the_version_is_told_by_the_keys(org):
     model_1_1()
     with pytest.raises(ExchangeError) as refused:
         assessment_import_data(organization=org, data={"progress": progress})
-    assert refused.value.problems == [
+    assert refused.value.lines() == [
         "The model version of this file cannot be told: it was made for PKIMM 1.0.0, which is not imported here; "
         "import pkimm-model-1.0.0.yaml first (then move the result onto a newer version if you like)."
     ]
@@ -163,4 +161,4 @@ def test_the_version_is_told_by_the_keys(org):
 def test_broken_share_link_is_refused():
     with pytest.raises(ExchangeError) as refused:
         exchange_document_parse(content="https://pkic.org/pkimm/#progress=%%%not-base64")
-    assert refused.value.problems == ["$.progress: not base64 text"]
+    assert refused.value.lines() == ["$.progress: not base64 text"]

@@ -16,6 +16,9 @@ from assessments.models import (
     UseCase,
 )
 from audit.models import AuditEntry
+from catalog.errors import CatalogFileError
+from catalog.modelfile import parse_model_file
+from core.problems import Problem
 from exchange.files import ExchangeError, exchange_document_parse
 from exchange.services import assessment_import_data
 from improvement.models import TargetLevel
@@ -197,7 +200,7 @@ def test_refused_file_names_the_problem_and_creates_nothing(org, catalogue, chan
     before = _counts()
     with pytest.raises(ExchangeError) as refused:
         assessment_import_data(organization=org, data=_with(change))
-    assert any(problem.startswith(message) for problem in refused.value.problems), refused.value.problems
+    assert any(problem.startswith(message) for problem in refused.value.lines()), refused.value.lines()
     assert _counts() == before
 
 
@@ -210,7 +213,7 @@ def test_every_problem_is_named_at_once(org, catalogue):
 
     with pytest.raises(ExchangeError) as refused:
         assessment_import_data(organization=org, data=_with(many))
-    assert refused.value.problems == [
+    assert refused.value.lines() == [
         "$.colour: unknown key",
         '$.answers["G.1.1"].level: 7 is outside 1-5',
         '$.answers["G.1.9"]: no such requirement in model 1.1.0',
@@ -225,8 +228,13 @@ def test_model_not_imported_still_reports_the_other_problems(org, catalogue):
 
     with pytest.raises(ExchangeError) as refused:
         assessment_import_data(organization=org, data=_with(change))
-    assert "$.model_version: 9.9.9 is not imported" in refused.value.problems
-    assert '$.answers["G.1.1"].level: 0 is outside 1-5' in refused.value.problems
+    assert "$.model_version: 9.9.9 is not imported" in refused.value.lines()
+    assert '$.answers["G.1.1"].level: 0 is outside 1-5' in refused.value.lines()
+    # The same Problem (place, what) as the model-file reader's: one type for every file reader.
+    assert Problem('$.answers["G.1.1"].level', "0 is outside 1-5") in refused.value.problems
+    with pytest.raises(CatalogFileError) as model_refused:
+        parse_model_file(b"format: 1\n", source_name="model.yaml")
+    assert model_refused.value.problems and all(isinstance(p, Problem) for p in model_refused.value.problems)
 
 
 def test_extension_that_does_not_apply_to_the_model_version(org, catalogue):
@@ -234,7 +242,7 @@ def test_extension_that_does_not_apply_to_the_model_version(org, catalogue):
     data = _with(lambda d: d.update(model_version="1.0.0", answers={}, category_answers={}, comments=[]))
     with pytest.raises(ExchangeError) as refused:
         assessment_import_data(organization=org, data=data)
-    assert refused.value.problems == [
+    assert refused.value.lines() == [
         "$.extensions.pqc: version 0.1.0 of the pqc extension does not apply to model 1.0.0"
     ]
 
@@ -269,7 +277,7 @@ def test_unreadable_files_are_refused(org, catalogue, content, message):
     with pytest.raises(ExchangeError) as refused:
         data = exchange_document_parse(content=content, filename="upload.json" if content.startswith(b"{") else "")
         assessment_import_data(organization=org, data=data)
-    assert any(message in problem for problem in refused.value.problems), refused.value.problems
+    assert any(message in problem for problem in refused.value.lines()), refused.value.lines()
     assert _counts() == before
 
 
