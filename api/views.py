@@ -228,7 +228,7 @@ class AnswerDetail(OrgView):
     permission = Perm.ASSESSMENT_VIEW
     write_permission = Perm.ASSESSMENT_ANSWER
 
-    def _target(self, assessment, key):
+    def _item(self, assessment, key):
         model = Requirement if assessment.is_formal else Category
         target = model.objects.filter(model_version_id=assessment.model_version_id, key=key).first()
         if target is None:
@@ -245,7 +245,7 @@ class AnswerDetail(OrgView):
     @extend_schema(responses={200: s.AnswerSerializer, **READ_ERRORS}, summary="One answer")
     def get(self, request, org_slug, assessment_id, key):
         assessment = self.assessment(assessment_id)
-        target = self._target(assessment, key)
+        target = self._item(assessment, key)
         return Response(s.AnswerSerializer(_answer_data(key, self._stored(assessment, target))).data)
 
     @extend_schema(
@@ -261,7 +261,7 @@ class AnswerDetail(OrgView):
     )
     def put(self, request, org_slug, assessment_id, key):
         assessment = self.assessment(assessment_id)
-        target = self._target(assessment, key)
+        target = self._item(assessment, key)
         data = _valid(s.AnswerWriteSerializer, request.data)
         service, target_name = (
             (answer_set, "requirement") if assessment.is_formal else (category_answer_set, "category")

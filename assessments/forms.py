@@ -131,20 +131,20 @@ class EnvironmentForm(forms.ModelForm):
 
 
 class AssignmentForm(forms.Form):
-    target = forms.ChoiceField(label="Category or requirement")
+    item = forms.ChoiceField(label="Category or requirement")
     assignee = forms.ModelChoiceField(queryset=None, label="Assign to")
     due_date = forms.DateField(required=False, widget=DATE_WIDGET)
 
-    def __init__(self, *args, targets, members, **kwargs):
+    def __init__(self, *args, items, members, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target"].choices = targets
+        self.fields["item"].choices = items
         self.fields["assignee"].queryset = members
         self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.email or user.username
         self.helper = _helper(
             "Assign",
             Layout(
                 Row(
-                    Column("target", css_class="col-md-5"),
+                    Column("item", css_class="col-md-5"),
                     Column("assignee", css_class="col-md-4"),
                     Column("due_date", css_class="col-md-3"),
                 )

@@ -265,7 +265,7 @@ class Evidence(TenantModel):
         return self.title or self.original_name or self.url
 
     @property
-    def target_key(self) -> str:
+    def item_key(self) -> str:
         return self.requirement.key if self.requirement_id else self.category.key
 
 

@@ -560,12 +560,12 @@ class OverviewAssignment:
     due_date: object | None
 
     @property
-    def target_category(self) -> CatalogueCategory:
+    def item_category(self) -> CatalogueCategory:
         """The category page to go to (a requirement's own category)."""
         return self.category or self.requirement_category
 
     @property
-    def target_key(self) -> str:
+    def item_key(self) -> str:
         return self.requirement.key if self.requirement else self.category.key
 
 
@@ -579,11 +579,11 @@ class OverviewFlag:
     note: str
 
     @property
-    def target_category(self) -> CatalogueCategory:
+    def item_category(self) -> CatalogueCategory:
         return self.requirement_category if self.requirement else self.category
 
     @property
-    def target_key(self) -> str:
+    def item_key(self) -> str:
         return self.requirement.key if self.requirement else self.category.key
 
 
@@ -782,7 +782,7 @@ def questionnaire_overview(*, assessment, user) -> QuestionnaireOverview:
         )
         for f in rows["flag"]
     ]
-    flagged = Counter(flag.target_category.pk for flag in flags)
+    flagged = Counter(flag.item_category.pk for flag in flags)
 
     progress_by_module = defaultdict(list)
     for c in catalogue.categories:

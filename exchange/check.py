@@ -375,7 +375,7 @@ class _Reader:
             self.problem(path, f"no such {wanted} in model {version}")
         return None
 
-    def target(self, path, key, *, required=False):
+    def item(self, path, key, *, required=False):
         """A comment's, evidence's, flag's or assignment's requirement or category (or None: the assessment)."""
         if key is None:
             if required:
@@ -589,7 +589,7 @@ def _read_lists(reader: _Reader, data: dict, plan: ImportPlan) -> None:
     for path, c in items("comments", {"target", "author", "body", "created_at"}, ("body",)):
         plan.comments.append(
             {
-                "target": reader.target(_child(path, "target"), c.get("target")),
+                "item": reader.item(_child(path, "target"), c.get("target")),
                 "author": reader.person(_child(path, "author"), c.get("author")),
                 "body": reader.text(_child(path, "body"), c.get("body"), required="body" in c),
                 "created_at": reader.timestamp(_child(path, "created_at"), c.get("created_at")),
@@ -627,7 +627,7 @@ def _read_lists(reader: _Reader, data: dict, plan: ImportPlan) -> None:
             reader.problem(_child(path, "sha256"), "not a SHA-256 digest (64 lower-case hex digits)")
         plan.evidence.append(
             {
-                "target": reader.target(_child(path, "target"), e.get("target")),
+                "item": reader.item(_child(path, "target"), e.get("target")),
                 "kind": kind,
                 "url": url,
                 "title": reader.text(_child(path, "title"), e.get("title"), max_length=255),
@@ -644,14 +644,14 @@ def _read_lists(reader: _Reader, data: dict, plan: ImportPlan) -> None:
     for path, a in items(
         "assignments", {"target", "assignee", "due_date", "assigned_by", "created_at"}, ("target", "assignee")
     ):
-        target = reader.target(_child(path, "target"), a.get("target"), required="target" in a)
-        if target is not None:
-            if target.key in assigned:
-                reader.problem(_child(path, "target"), f"{target.key} is assigned twice")
-            assigned.add(target.key)
+        item = reader.item(_child(path, "target"), a.get("target"), required="target" in a)
+        if item is not None:
+            if item.key in assigned:
+                reader.problem(_child(path, "target"), f"{item.key} is assigned twice")
+            assigned.add(item.key)
         plan.assignments.append(
             {
-                "target": target,
+                "item": item,
                 "assignee": reader.person(_child(path, "assignee"), a.get("assignee"), required="assignee" in a),
                 "due_date": reader.date(_child(path, "due_date"), a.get("due_date")),
                 "assigned_by": reader.person(_child(path, "assigned_by"), a.get("assigned_by")),
@@ -663,7 +663,7 @@ def _read_lists(reader: _Reader, data: dict, plan: ImportPlan) -> None:
     for path, f in items("flags", flag_keys, ("target",)):
         plan.flags.append(
             {
-                "target": reader.target(_child(path, "target"), f.get("target"), required="target" in f),
+                "item": reader.item(_child(path, "target"), f.get("target"), required="target" in f),
                 "note": reader.text(_child(path, "note"), f.get("note"), max_length=500),
                 "raised_by": reader.person(_child(path, "raised_by"), f.get("raised_by")),
                 "created_at": reader.timestamp(_child(path, "created_at"), f.get("created_at")),

@@ -54,7 +54,7 @@ def person_text(user, label: str = "") -> str | None:
     return label or None
 
 
-def _target_key(row) -> str | None:
+def _item_key(row) -> str | None:
     # Rows attached to a requirement, to a category, or to the whole assessment (neither).
     if row.requirement_id:
         return row.requirement.key
@@ -137,7 +137,7 @@ def assessment_export_data(*, assessment: Assessment) -> dict:
     targets = ("category", "requirement")
     comments = [
         {
-            "target": _target_key(c),
+            "target": _item_key(c),
             "author": person_text(c.author, c.author_label),
             "body": c.body,
             "created_at": timestamp_text(c.created_at),
@@ -146,7 +146,7 @@ def assessment_export_data(*, assessment: Assessment) -> dict:
     ]
     evidence = [
         {
-            "target": _target_key(e),
+            "target": _item_key(e),
             "kind": e.kind,
             "url": e.url,
             "title": e.title,
@@ -161,7 +161,7 @@ def assessment_export_data(*, assessment: Assessment) -> dict:
     ]
     assignments = [
         {
-            "target": _target_key(a),
+            "target": _item_key(a),
             "assignee": person_text(a.assignee),
             "due_date": date_text(a.due_date),
             "assigned_by": person_text(a.assigned_by, a.assigned_by_label),
@@ -173,7 +173,7 @@ def assessment_export_data(*, assessment: Assessment) -> dict:
     ]
     flags = [
         {
-            "target": _target_key(f),
+            "target": _item_key(f),
             "note": f.note,
             "raised_by": person_text(f.raised_by, f.raised_by_label),
             "created_at": timestamp_text(f.created_at),

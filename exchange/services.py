@@ -71,19 +71,19 @@ class _People:
         return {name: self.user(email), f"{name}_label": self.label(email)}
 
 
-def _target_fields(target) -> dict:
-    """The row fields naming ``target``: comments, evidence and flags on a requirement also name its
+def _item_fields(item) -> dict:
+    """The row fields naming ``item``: comments, evidence and flags on a requirement also name its
     category (as the questionnaire stores them); the exporter reads the requirement first."""
-    if isinstance(target, Requirement):
-        return {"requirement": target, "category_id": target.category_id}
-    return {"requirement": None, "category": target}
+    if isinstance(item, Requirement):
+        return {"requirement": item, "category_id": item.category_id}
+    return {"requirement": None, "category": item}
 
 
-def _assignment_target_fields(target) -> dict:
+def _assignment_item_fields(item) -> dict:
     # An assignment names exactly one of the two (as the workflow stores them).
-    if isinstance(target, Requirement):
-        return {"requirement": target, "category": None}
-    return {"requirement": None, "category": target}
+    if isinstance(item, Requirement):
+        return {"requirement": item, "category": None}
+    return {"requirement": None, "category": item}
 
 
 def _keep_times(model, rows, times_by_field: dict[str, list]) -> None:
@@ -147,7 +147,7 @@ def _write(plan: ImportPlan, organization, by) -> tuple[Assessment, list[str]]:
     )
 
     comments = Comment.objects.bulk_create(
-        Comment(**common, **_target_fields(c["target"]), body=c["body"], **people.fields("author", c["author"]))
+        Comment(**common, **_item_fields(c["item"]), body=c["body"], **people.fields("author", c["author"]))
         for c in plan.comments
     )
     _keep_times(Comment, comments, {"created_at": [c["created_at"] for c in plan.comments]})
@@ -155,7 +155,7 @@ def _write(plan: ImportPlan, organization, by) -> tuple[Assessment, list[str]]:
     evidence = Evidence.objects.bulk_create(
         Evidence(
             **common,
-            **_target_fields(e["target"]),
+            **_item_fields(e["item"]),
             **{name: e[name] for name in ("kind", "url", "title", "original_name", "content_type", "size", "sha256")},
             **people.fields("uploaded_by", e["uploaded_by"]),
         )
@@ -167,15 +167,14 @@ def _write(plan: ImportPlan, organization, by) -> tuple[Assessment, list[str]]:
     for a in plan.assignments:
         if not people.can_answer(a["assignee"]):
             notices.append(
-                f"The assignment of {a['target'].key} to {a['assignee']} was left out: "
-                "not a member here who can answer."
+                f"The assignment of {a['item'].key} to {a['assignee']} was left out: not a member here who can answer."
             )
         else:
             kept_assignments.append(a)
     assignments = Assignment.objects.bulk_create(
         Assignment(
             **common,
-            **_assignment_target_fields(a["target"]),
+            **_assignment_item_fields(a["item"]),
             assignee=people.user(a["assignee"]),
             due_date=a["due_date"],
             **people.fields("assigned_by", a["assigned_by"]),
@@ -187,7 +186,7 @@ def _write(plan: ImportPlan, organization, by) -> tuple[Assessment, list[str]]:
     flags = Flag.objects.bulk_create(
         Flag(
             **common,
-            **_target_fields(f["target"]),
+            **_item_fields(f["item"]),
             note=f["note"],
             resolved_at=f["resolved_at"],
             **people.fields("raised_by", f["raised_by"]),

@@ -179,13 +179,13 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
     comments_of, evidence_of = defaultdict(list), defaultdict(list)
     if detailed:
         for comment in Comment.objects.filter(**scoped).select_related("author__profile"):
-            target = ("r", comment.requirement_id) if comment.requirement_id else ("c", comment.category_id)
-            comments_of[target].append(
+            on = ("r", comment.requirement_id) if comment.requirement_id else ("c", comment.category_id)
+            comments_of[on].append(
                 {"author": _person(comment.author), "at": _date(comment.created_at), "body": comment.body}
             )
         for item in Evidence.objects.filter(**scoped).select_related("uploaded_by__profile"):
-            target = ("r", item.requirement_id) if item.requirement_id else ("c", item.category_id)
-            evidence_of[target].append(
+            on = ("r", item.requirement_id) if item.requirement_id else ("c", item.category_id)
+            evidence_of[on].append(
                 {
                     "title": item.title or item.original_name or item.url,
                     "kind": item.get_kind_display(),

@@ -11,7 +11,7 @@ from organizations.roles import Perm
 from organizations.tenancy import ensure_perm, member_perms
 
 
-def _target(assignment) -> str:
+def _item_key(assignment) -> str:
     return assignment.requirement.key if assignment.requirement_id else assignment.category.key
 
 
@@ -29,9 +29,9 @@ def assignment_set(
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE, membership=membership)
     if (category is None) == (requirement is None):
         raise AssessmentError("Assign either a category or a single requirement.")
-    target = category or requirement
-    if target.model_version_id != assessment.model_version_id:
-        raise AssessmentError(f"{target.key} is not part of this assessment's model version.")
+    item = category or requirement
+    if item.model_version_id != assessment.model_version_id:
+        raise AssessmentError(f"{item.key} is not part of this assessment's model version.")
     if Perm.ASSESSMENT_ANSWER not in member_perms(organization=assessment.organization, user=assignee):
         raise AssessmentError("Only members who can answer (assessors, lead assessors, owners) can be assigned.")
     with transaction.atomic():
@@ -66,7 +66,7 @@ def assignment_set(
             assessment=locked,
             by=by,
             action="assignment.set",
-            subject=f"assignment of {target.key}",
+            subject=f"assignment of {item.key}",
             before=before,
             after=after,
         )
@@ -79,8 +79,8 @@ def assignment_set(
                 event_key=f"audit:{entry.pk}",
                 recipient_ids=[assignee.pk],
                 actor=by,
-                title=f"Assigned to you: {target.key} {target.name if category else target.title} ({locked.name})",
-                body=f"{by.get_username()} assigned {target.key} of {locked.name} to you{due}.",
+                title=f"Assigned to you: {item.key} {item.name if category else item.title} ({locked.name})",
+                body=f"{by.get_username()} assigned {item.key} of {locked.name} to you{due}.",
                 url=questionnaire_url(locked, category_key, "" if category else requirement.key),
             )
     return assignment
@@ -95,7 +95,7 @@ def assignment_remove(*, assignment: Assignment, by, membership=None) -> None:
             assessment=locked,
             by=by,
             action="assignment.removed",
-            subject=f"assignment of {_target(assignment)}",
+            subject=f"assignment of {_item_key(assignment)}",
             before={"assignee": assignment.assignee.get_username(), "due_date": assignment.due_date},
         )
         assignment.delete()

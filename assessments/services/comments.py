@@ -4,7 +4,7 @@ from django.db import transaction
 
 from assessments.models import Comment
 from assessments.services.common import AssessmentError, category_ensure_editable, questionnaire_url
-from assessments.services.targets import target_category, target_check, target_label
+from assessments.services.items import item_category, item_check, item_label
 from audit.services import audit_log
 from notifications.services import Kind, notify
 from organizations.models import Membership
@@ -19,10 +19,8 @@ def comment_add(*, assessment, body, by, membership=None, requirement=None, cate
     ensure_perm(
         organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_COMMENT, membership=membership
     )
-    target = target_check(assessment=assessment, requirement=requirement, category=category)
-    category_ensure_editable(
-        assessment=assessment, category=target_category(requirement=requirement, category=category)
-    )
+    item = item_check(assessment=assessment, requirement=requirement, category=category)
+    category_ensure_editable(assessment=assessment, category=item_category(requirement=requirement, category=category))
     body = (body or "").strip()
     if not body:
         raise AssessmentError("The comment is empty.")
@@ -30,14 +28,14 @@ def comment_add(*, assessment, body, by, membership=None, requirement=None, cate
         raise AssessmentError(f"A comment is limited to {MAX_COMMENT_LENGTH} characters.")
     with transaction.atomic():
         comment = Comment.objects.create(
-            organization_id=assessment.organization_id, assessment=assessment, author=by, body=body, **target
+            organization_id=assessment.organization_id, assessment=assessment, author=by, body=body, **item
         )
         audit_log(
             organization=assessment.organization,
             actor=by,
             action="comment.added",
             obj=comment,
-            object_repr=f"Comment on {target_label(requirement=requirement, category=category)}",
+            object_repr=f"Comment on {item_label(requirement=requirement, category=category)}",
             after={"body": body},
         )
         _notify_mentions(assessment=assessment, comment=comment, by=by, requirement=requirement, category=category)
@@ -64,7 +62,7 @@ def _notify_mentions(*, assessment, comment, by, requirement, category) -> None:
     mentioned = [pk for pk in comment_mentions(organization=assessment.organization, body=comment.body) if pk != by.pk]
     if not mentioned:
         return
-    label = target_label(requirement=requirement, category=category)
+    label = item_label(requirement=requirement, category=category)
     key = requirement.key if requirement else category.key
     notify(
         organization=assessment.organization,
@@ -74,5 +72,5 @@ def _notify_mentions(*, assessment, comment, by, requirement, category) -> None:
         actor=by,
         title=f"{by.get_username()} mentioned you on {key} ({assessment.name})",
         body=f"On {label}:\n{comment.body}",
-        url=questionnaire_url(assessment, target_category(requirement=requirement, category=category).key, key),
+        url=questionnaire_url(assessment, item_category(requirement=requirement, category=category).key, key),
     )

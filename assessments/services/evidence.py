@@ -18,7 +18,7 @@ from django.db import transaction
 
 from assessments.models import Evidence, evidence_upload_path
 from assessments.services.common import AssessmentError, category_review_lock
-from assessments.services.targets import target_category, target_check, target_label
+from assessments.services.items import item_category, item_check, item_label
 from audit.services import audit_log
 from core.sizes import megabytes
 from organizations.roles import Perm
@@ -124,11 +124,11 @@ def evidence_add_file(
     *, assessment, upload, by, membership=None, title="", requirement=None, category=None
 ) -> Evidence:
     """Store an uploaded file as evidence. A refused file leaves nothing behind (no row, no stored file)."""
-    target = target_check(assessment=assessment, requirement=requirement, category=category)
+    item = item_check(assessment=assessment, requirement=requirement, category=category)
     review = _ensure_can_change_evidence(
         assessment=assessment,
         by=by,
-        category=target_category(requirement=requirement, category=category),
+        category=item_category(requirement=requirement, category=category),
         membership=membership,
     )
     limit = settings.EVIDENCE_MAX_BYTES
@@ -158,7 +158,7 @@ def evidence_add_file(
         size=upload.size,
         sha256=digest.hexdigest(),
         uploaded_by=by,
-        **target,
+        **item,
     )
     stored_name = default_storage.save(evidence_upload_path(evidence, original_name), upload)
     try:
@@ -170,10 +170,10 @@ def evidence_add_file(
                 actor=by,
                 action="evidence.added",
                 obj=evidence,
-                object_repr=f"Evidence for {target_label(requirement=requirement, category=category)}",
+                object_repr=f"Evidence for {item_label(requirement=requirement, category=category)}",
                 after={"file": original_name, "size": upload.size, "sha256": evidence.sha256},
             )
-            _mark_review(review, assessment=assessment, by=by, what=f"the evidence of {evidence.target_key}")
+            _mark_review(review, assessment=assessment, by=by, what=f"the evidence of {evidence.item_key}")
     except Exception:
         default_storage.delete(stored_name)
         raise
@@ -181,11 +181,11 @@ def evidence_add_file(
 
 
 def evidence_add_link(*, assessment, url, by, membership=None, title="", requirement=None, category=None) -> Evidence:
-    target = target_check(assessment=assessment, requirement=requirement, category=category)
+    item = item_check(assessment=assessment, requirement=requirement, category=category)
     review = _ensure_can_change_evidence(
         assessment=assessment,
         by=by,
-        category=target_category(requirement=requirement, category=category),
+        category=item_category(requirement=requirement, category=category),
         membership=membership,
     )
     url = (url or "").strip()
@@ -203,17 +203,17 @@ def evidence_add_link(*, assessment, url, by, membership=None, title="", require
             url=url,
             title=(title or "").strip()[:255],
             uploaded_by=by,
-            **target,
+            **item,
         )
         audit_log(
             organization=assessment.organization,
             actor=by,
             action="evidence.added",
             obj=evidence,
-            object_repr=f"Evidence for {target_label(requirement=requirement, category=category)}",
+            object_repr=f"Evidence for {item_label(requirement=requirement, category=category)}",
             after={"url": url},
         )
-        _mark_review(review, assessment=assessment, by=by, what=f"the evidence of {evidence.target_key}")
+        _mark_review(review, assessment=assessment, by=by, what=f"the evidence of {evidence.item_key}")
     return evidence
 
 
@@ -231,7 +231,7 @@ def evidence_delete(*, evidence, by, membership=None) -> None:
             obj=evidence,
             before={"file": evidence.original_name, "url": evidence.url, "sha256": evidence.sha256},
         )
-        _mark_review(review, assessment=assessment, by=by, what=f"the evidence of {evidence.target_key}")
+        _mark_review(review, assessment=assessment, by=by, what=f"the evidence of {evidence.item_key}")
         evidence.delete()
         if stored_name:
             transaction.on_commit(lambda: default_storage.delete(stored_name))

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from assessments.models import Flag
 from assessments.services.common import AssessmentError, category_ensure_editable
-from assessments.services.targets import target_category, target_check, target_label
+from assessments.services.items import item_category, item_check, item_label
 from audit.services import audit_log
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
@@ -12,14 +12,12 @@ from organizations.tenancy import ensure_perm
 def flag_raise(*, assessment, by, membership=None, note="", requirement=None, category=None) -> Flag:
     """Mark a requirement (or category) "needs discussion". Raising an already open flag returns it."""
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER, membership=membership)
-    target = target_check(assessment=assessment, requirement=requirement, category=category)
-    category_ensure_editable(
-        assessment=assessment, category=target_category(requirement=requirement, category=category)
-    )
+    item = item_check(assessment=assessment, requirement=requirement, category=category)
+    category_ensure_editable(assessment=assessment, category=item_category(requirement=requirement, category=category))
     note = (note or "").strip()
     if len(note) > 500:
         raise AssessmentError("The note of a flag is limited to 500 characters.")
-    label = target_label(requirement=requirement, category=category)
+    label = item_label(requirement=requirement, category=category)
     with transaction.atomic():
         open_flags = Flag.objects.for_org(assessment.organization_id).filter(assessment=assessment, resolved_at=None)
         existing = (
@@ -31,7 +29,7 @@ def flag_raise(*, assessment, by, membership=None, note="", requirement=None, ca
         if flag is not None:
             return flag
         flag = Flag.objects.create(
-            organization_id=assessment.organization_id, assessment=assessment, raised_by=by, note=note, **target
+            organization_id=assessment.organization_id, assessment=assessment, raised_by=by, note=note, **item
         )
         audit_log(
             organization=assessment.organization,

@@ -83,7 +83,7 @@ def assessment_snapshot_build(*, assessment: Assessment) -> dict:
         # The evidence manifest: what each file was when signed off (name, size, SHA-256), links by address.
         "evidence": [
             {
-                "target": _evidence_target(item),
+                "target": _evidence_item_key(item),  # the stored key of the item (format of the snapshot)
                 "kind": item.kind,
                 "title": item.title,
                 "name": item.original_name,
@@ -96,7 +96,7 @@ def assessment_snapshot_build(*, assessment: Assessment) -> dict:
     }
 
 
-def _evidence_target(item) -> str:
+def _evidence_item_key(item) -> str:
     if item.requirement_id:
         return item.requirement.key
     return item.category.key if item.category_id else ""

@@ -11,7 +11,7 @@ from assessments.services.common import AssessmentError
 from assessments.services.evidence import evidence_add_file, evidence_add_link, evidence_delete
 from assessments.upload_handlers import evidence_request_too_large, evidence_upload_handlers_install
 from assessments.views.common import assessment_of_url
-from assessments.views.questionnaire import _target_for_key, back_to
+from assessments.views.questionnaire import _item_for_key, back_to
 from core.sizes import megabytes
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
@@ -22,17 +22,17 @@ from organizations.tenancy import org_view, tenant_get_or_404
 @require_POST
 def evidence_upload_view(request, assessment_id, key):
     assessment = assessment_of_url(request, assessment_id)
-    target, category_key = _target_for_key(assessment, key)
+    item, category_key = _item_for_key(assessment, key)
     if evidence_request_too_large(request):
         # Refused before a byte of the body is read or stored.
         messages.error(request, f"File not added: files are limited to {megabytes(settings.EVIDENCE_MAX_BYTES)}.")
         return back_to(request, assessment, category_key, key)
     size_limit = evidence_upload_handlers_install(request)
-    return _evidence_upload(request, assessment, target, category_key, key, size_limit)
+    return _evidence_upload(request, assessment, item, category_key, key, size_limit)
 
 
 @csrf_protect
-def _evidence_upload(request, assessment, target, category_key, key, size_limit):
+def _evidence_upload(request, assessment, item, category_key, key, size_limit):
     upload = request.FILES.get("file")
     if size_limit.refused:
         limit = megabytes(settings.EVIDENCE_MAX_BYTES)
@@ -47,7 +47,7 @@ def _evidence_upload(request, assessment, target, category_key, key, size_limit)
             upload=upload,
             title=request.POST.get("title", ""),
             by=request.user,
-            **target,
+            **item,
             membership=request.membership,
         )
         messages.success(request, f"“{upload.name}” added as evidence for {key}.")
@@ -60,14 +60,14 @@ def _evidence_upload(request, assessment, target, category_key, key, size_limit)
 @require_POST
 def evidence_link_add_view(request, assessment_id, key):
     assessment = assessment_of_url(request, assessment_id)
-    target, category_key = _target_for_key(assessment, key)
+    item, category_key = _item_for_key(assessment, key)
     try:
         evidence_add_link(
             assessment=assessment,
             url=request.POST.get("url", ""),
             title=request.POST.get("title", ""),
             by=request.user,
-            **target,
+            **item,
             membership=request.membership,
         )
         messages.success(request, f"Link added as evidence for {key}.")

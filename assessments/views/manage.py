@@ -131,18 +131,18 @@ def assignments_view(request, assessment_id):
     tree = scope_tree(assessment=assessment)
     in_scope = categories_in_scope(assessment=assessment, tree=tree)
     members = _answering_members(request.organization)
-    targets = [(category.key, f"{category.key} {category.name}") for category in in_scope]
+    items = [(category.key, f"{category.key} {category.name}") for category in in_scope]
     if assessment.is_formal:
-        targets += [
+        items += [
             (req.key, f"{req.key} {req.name}"[:90])
             for category in in_scope
             for req in category.children
             if req.applicable
         ]
-    form = AssignmentForm(request.POST or None, targets=targets, members=members)
+    form = AssignmentForm(request.POST or None, items=items, members=members)
     form.fields["assignee"].required = False  # empty: unassign
     if request.method == "POST" and form.is_valid():
-        item = tree.items[form.cleaned_data["target"]]
+        item = tree.items[form.cleaned_data["item"]]
         if item.kind == "category":
             lookup, current = {"category": item.object}, {"category": item.object, "requirement": None}
         else:

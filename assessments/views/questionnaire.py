@@ -177,7 +177,7 @@ class QuestionnaireUrls:
     def history(self, key):
         return f"{self.base}answer/{key}/history/"
 
-    def target(self, key):
+    def item(self, key):
         """Comment, flag and evidence URLs of a requirement or category key."""
         return {
             "comment": f"{self.base}comments/{key}/",
@@ -301,9 +301,9 @@ def questionnaire_overview_view(request, assessment_id):
     overview = questionnaire_overview(assessment=assessment, user=request.user)
     urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
     for assignment in overview.assigned_to_me:
-        assignment.url = f"{urls.category(assignment.target_category.key)}#{anchor_for(assignment.target_key)}"
+        assignment.url = f"{urls.category(assignment.item_category.key)}#{anchor_for(assignment.item_key)}"
     for flag in overview.flags:
-        flag.url = urls.category(flag.target_category.key)
+        flag.url = urls.category(flag.item_category.key)
         if flag.requirement:
             flag.url += f"#{anchor_for(flag.requirement.key)}"
     context = {
@@ -397,7 +397,7 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
         category_discussion = discussion_html(
             key=category.key,
             slot=category_slot,
-            links=urls.target(category.key),
+            links=urls.item(category.key),
             history_url=urls.history(category.key),
             evidence=data.category_evidence,
             comments=data.category_comments,
@@ -470,7 +470,7 @@ def _basis_from_post(post):
 def answer_save_view(request, assessment_id, slot):
     assessment = assessment_of_url(request, assessment_id)
     # The service reads the stored answer itself, atomically; the form needs only the outcome.
-    answer_slot, target = _resolve_slot(
+    answer_slot, answered = _resolve_slot(
         request, assessment, slot, editable=_can_edit(request, assessment), with_answer=False
     )
     post = request.POST
@@ -489,11 +489,13 @@ def answer_save_view(request, assessment_id, slot):
             "by": request.user,
         }
         if answer_slot.kind == "requirement":
-            saved = answer_set(requirement=target["requirement"], **common)
+            saved = answer_set(requirement=answered["requirement"], **common)
         elif answer_slot.kind == "category":
-            saved = category_answer_set(category=target["category"], **common)
+            saved = category_answer_set(category=answered["category"], **common)
         else:
-            saved = extension_answer_set(extension=target["extension"], category_key=target["category_key"], **common)
+            saved = extension_answer_set(
+                extension=answered["extension"], category_key=answered["category_key"], **common
+            )
     except AnswerConflict as conflict:
         _show_conflict(answer_slot, conflict, level=level, notes=notes, basis=basis)
         if _is_htmx(request):
@@ -544,7 +546,7 @@ def _show_conflict(answer_slot, conflict, *, level, notes, basis) -> None:
 def answer_fragment_view(request, assessment_id, slot):
     """The answer form as stored now ("Take theirs" reloads it); without htmx, back to the page."""
     assessment = assessment_of_url(request, assessment_id)
-    answer_slot, _target = _resolve_slot(request, assessment, slot, editable=_can_edit(request, assessment))
+    answer_slot, _answered = _resolve_slot(request, assessment, slot, editable=_can_edit(request, assessment))
     if not _is_htmx(request):
         return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
     if answer_slot.editable and Perm.ASSESSMENT_MANAGE not in request.perms:
@@ -556,11 +558,11 @@ def answer_fragment_view(request, assessment_id, slot):
 def answer_history_view(request, assessment_id, slot):
     """Who changed this answer when, from what to what."""
     assessment = assessment_of_url(request, assessment_id)
-    answer_slot, target = _resolve_slot(request, assessment, slot, editable=False)
+    answer_slot, answered = _resolve_slot(request, assessment, slot, editable=False)
     object_type = {"requirement": "requirementanswer", "category": "categoryanswer", "extension": "extensionanswer"}
     key = slot
     if answer_slot.kind == "extension":  # as written by extension_answer_set
-        key = f"{target['extension'].ext_id}:{target['category_key']}"
+        key = f"{answered['extension'].ext_id}:{answered['category_key']}"
     entries = answer_history(assessment=assessment, key=key, object_type=object_type[answer_slot.kind])
     template = "_history.html" if _is_htmx(request) else "history.html"
     return render(
@@ -633,7 +635,7 @@ def mention_candidates_view(request, assessment_id):
 # ---------------------------------------------------------------------------------------------
 
 
-def _target_for_key(assessment, key):
+def _item_for_key(assessment, key):
     """A requirement ("G.1.1") or category ("G.1") of the assessment's model version, for comments/flags/evidence."""
     if key.count(".") == 2:
         requirement = requirement_for_key_or_none(assessment=assessment, key=key)
@@ -658,13 +660,13 @@ def back_to(request, assessment, category_key, key):
 @require_POST
 def comment_add_view(request, assessment_id, key):
     assessment = assessment_of_url(request, assessment_id)
-    target, category_key = _target_for_key(assessment, key)
+    item, category_key = _item_for_key(assessment, key)
     try:
         comment_add(
             assessment=assessment,
             body=request.POST.get("body", ""),
             by=request.user,
-            **target,
+            **item,
             membership=request.membership,
         )
         messages.success(request, f"Comment added to {key}.")
@@ -678,7 +680,7 @@ def comment_add_view(request, assessment_id, key):
 def flag_toggle_view(request, assessment_id, key):
     """Raise "needs discussion" on a requirement, or resolve its open flag."""
     assessment = assessment_of_url(request, assessment_id)
-    target, category_key = _target_for_key(assessment, key)
+    item, category_key = _item_for_key(assessment, key)
     try:
         if request.POST.get("action") == "resolve":
             flag_id = request.POST.get("flag_id", "")
@@ -692,7 +694,7 @@ def flag_toggle_view(request, assessment_id, key):
                 assessment=assessment,
                 note=request.POST.get("note", ""),
                 by=request.user,
-                **target,
+                **item,
                 membership=request.membership,
             )
             messages.success(request, f"{key} flagged as needing discussion.")

@@ -391,7 +391,7 @@ def requirement_card_html(item, page) -> str:
             discussion_html(
                 key=r.key,
                 slot=item.slot,
-                links=page.urls.target(r.key),
+                links=page.urls.item(r.key),
                 history_url=page.urls.history(r.key),
                 evidence=item.evidence,
                 comments=item.comments,

@@ -29,13 +29,13 @@ class Command(BaseCommand):
         previous = Assessment.objects.select_related("model_version", "organization").filter(pk=assessment_id).first()
         if previous is None:
             raise CommandError(f"There is no assessment {assessment_id}.")
-        target = previous.model_version
+        onto = previous.model_version
         if model_version:
-            target = ModelVersion.objects.filter(version=model_version).first()
-            if target is None:
+            onto = ModelVersion.objects.filter(version=model_version).first()
+            if onto is None:
                 raise CommandError(f"PKIMM {model_version} is not imported.")
         by = self._actor(previous, as_email)
-        mapping = reassessment_mapping(previous=previous, model_version=target)
+        mapping = reassessment_mapping(previous=previous, model_version=onto)
         self.stderr.write(
             f"{previous.name}: PKIMM {mapping.from_version} -> {mapping.to_version}; "
             f"{mapping.carried_over_count} answers carried over"
@@ -51,8 +51,8 @@ class Command(BaseCommand):
         try:
             assessment, _ = reassessment_start(
                 previous=previous,
-                model_version=target,
-                name=name or f"{previous.name} (PKIMM {target.version})",
+                model_version=onto,
+                name=name or f"{previous.name} (PKIMM {onto.version})",
                 by=by,
             )
         except (ImprovementError, PermissionDenied) as error:

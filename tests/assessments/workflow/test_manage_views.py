@@ -137,7 +137,7 @@ def test_detail_query_count_does_not_grow(client_for, lead, assessment, decision
 def test_assignments_page_assigns_and_unassigns(client_for, lead, assessor, assessment):
     client = client_for(lead)
     response = client.post(
-        url("assignments", assessment), {"target": "G.2", "assignee": assessor.pk, "due_date": "2027-02-01"}
+        url("assignments", assessment), {"item": "G.2", "assignee": assessor.pk, "due_date": "2027-02-01"}
     )
     assert response.status_code == 302
     assignment = Assignment.objects.get()
@@ -146,9 +146,9 @@ def test_assignments_page_assigns_and_unassigns(client_for, lead, assessor, asse
         assessor,
         datetime.date(2027, 2, 1),
     )
-    client.post(url("assignments", assessment), {"target": "G.2.3", "assignee": assessor.pk})
+    client.post(url("assignments", assessment), {"item": "G.2.3", "assignee": assessor.pk})
     assert Assignment.objects.filter(requirement__key="G.2.3").exists()
-    client.post(url("assignments", assessment), {"target": "G.2", "assignee": ""})
+    client.post(url("assignments", assessment), {"item": "G.2", "assignee": ""})
     assert list(Assignment.objects.values_list("requirement__key", flat=True)) == ["G.2.3"]
     html = client.get(url("assignments", assessment)).content.decode()
     assert "G.2.3" in html and assessor.email in html
@@ -156,7 +156,7 @@ def test_assignments_page_assigns_and_unassigns(client_for, lead, assessor, asse
 
 def test_assignments_refuse_viewer_as_assignee(client_for, lead, viewer, assessment):
     response = client_for(lead).post(
-        url("assignments", assessment), {"target": "G.2", "assignee": viewer.pk}, follow=True
+        url("assignments", assessment), {"item": "G.2", "assignee": viewer.pk}, follow=True
     )
     assert not Assignment.objects.exists()
     assert "Nothing assigned" in response.content.decode()

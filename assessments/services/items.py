@@ -1,10 +1,13 @@
-"""What comments, evidence and flags attach to: a requirement (formal) or a category (self-assessment)."""
+"""The item comments, evidence and flags attach to: a requirement (formal) or a category (self-assessment).
+
+"Item" always means this; "target" means a target level (improvement) or date.
+"""
 
 from assessments.services.common import AssessmentError
 
 
-def target_check(*, assessment, requirement=None, category=None) -> dict:
-    """Validate the target and return the model fields that point at it (requirement rows also name their category)."""
+def item_check(*, assessment, requirement=None, category=None) -> dict:
+    """Validate the item and return the model fields that point at it (requirement rows also name their category)."""
     if (requirement is None) == (category is None):
         raise AssessmentError("Choose one requirement or one category.")
     if requirement is not None:
@@ -16,10 +19,10 @@ def target_check(*, assessment, requirement=None, category=None) -> dict:
     return {"category": category, "requirement": None}
 
 
-def target_label(*, requirement=None, category=None) -> str:
+def item_label(*, requirement=None, category=None) -> str:
     return requirement.key if requirement is not None else category.key
 
 
-def target_category(*, requirement=None, category=None):
-    """The category whose review lock applies to the target."""
+def item_category(*, requirement=None, category=None):
+    """The category whose review lock applies to the item."""
     return requirement.category if requirement is not None else category
