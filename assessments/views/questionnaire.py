@@ -50,9 +50,7 @@ from assessments.views.questionnaire_html import (
     answer_status_html,
     csrf_input,
     discussion_html,
-    progress_rows_html,
     requirement_cards_html,
-    requirement_index_html,
 )
 from catalog.levels import LEVELS
 from catalog.models import Extension, ExtensionRelevance
@@ -302,6 +300,9 @@ def questionnaire_overview_view(request, assessment_id):
     urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
     for assignment in overview.assigned_to_me:
         assignment.url = f"{urls.category(assignment.item_category.key)}#{anchor_for(assignment.item_key)}"
+    for module in overview.modules:
+        for row in module.categories:
+            row.url = urls.category(row.category.key)
     for flag in overview.flags:
         flag.url = urls.category(flag.item_category.key)
         if flag.requirement:
@@ -309,7 +310,6 @@ def questionnaire_overview_view(request, assessment_id):
     context = {
         "assessment": assessment,
         "overview": overview,
-        "progress_rows": progress_rows_html(overview.modules, urls),
         "today": timezone.localdate(),
         "page_title": f"Questionnaire · {assessment.name}",
     }
@@ -420,7 +420,6 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
         "category": category,
         "data": data,
         "cards": cards,
-        "requirement_index": requirement_index_html(data.items) if assessment.is_formal else "",
         "category_form": category_form,
         "category_discussion": category_discussion,
         "editable": editable,
