@@ -1,6 +1,8 @@
 """The other API routes: assessments, scope, scores, exchange, reports, action plans."""
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -8,7 +10,7 @@ from django.urls import reverse
 from assessments.models import Applicability, Assessment
 from assessments.selectors_scores import assessment_score
 from improvement.models import ActionPlan
-from reports.models import Report
+from reports.models import Report, report_file_name
 from scoring.engine import score_result_to_json
 from tests.api.helpers import api_client, token_for
 from tests.factories import assessment_create
@@ -100,6 +102,13 @@ def test_reports_request_status_and_download(org, starter_model, lead_client, mo
     listed = lead_client.get(_url("reports", org, assessment_id=assessment.pk)).json()["results"]
     assert [r["id"] for r in listed] == [report_id]
     assert Report.objects.get().requested_by.email == "lead@acme.test"
+    # Once rendered, the download is the stored PDF under its download name.
+    report = Report.objects.get(pk=report_id)
+    name = default_storage.save(report_file_name(report), ContentFile(b"%PDF-1.7 api download"))
+    Report.objects.filter(pk=report_id).update(file=name, size=21, status=Report.Status.DONE)
+    download = lead_client.get(_url("report_download", org, report_id=report_id))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.7 api download"
+    assert Report.objects.get(pk=report_id).download_name in download["Content-Disposition"]
 
 
 def test_action_plans(org, starter_model, lead_client):
