@@ -48,7 +48,6 @@ from assessments.views.common import assessment_of_url
 from assessments.views.questionnaire_html import (
     answer_form_html,
     answer_status_html,
-    csrf_input,
     discussion_html,
     requirement_cards_html,
 )
@@ -184,11 +183,16 @@ class QuestionnaireUrls:
             "link": f"{self.base}evidence/{key}/link/",
         }
 
+    @property
+    def evidence(self):
+        """The evidence URLs' base: the card template joins ``<id>/download/`` and ``<id>/delete/`` to it."""
+        return f"{self.base}evidence/"
+
     def evidence_download(self, evidence_id):
-        return f"{self.base}evidence/{evidence_id}/download/"
+        return f"{self.evidence}{evidence_id}/download/"
 
     def evidence_delete(self, evidence_id):
-        return f"{self.base}evidence/{evidence_id}/delete/"
+        return f"{self.evidence}{evidence_id}/delete/"
 
 
 def _slot(urls, *, kind, key, category_key, answer, title, levels, editable) -> AnswerSlot:
@@ -333,9 +337,6 @@ class CardPage:
     can_view_evidence: bool
     max_upload: str
     flags_editable: bool = False
-
-    def __post_init__(self):
-        self.csrf_input = csrf_input(self.csrf_token)
 
 
 def _render_category(request, assessment_id, category_key, *, override: AnswerSlot | None = None, status=200):

@@ -1,18 +1,22 @@
-"""The repeated parts of the questionnaire as HTML built in Python: answer forms, their save state,
-and the requirement cards of a category page.
+"""The answer forms of the questionnaire and their save state, as HTML built in Python; the requirement
+cards and discussions around them are templates (``assessments/questionnaire/_requirement_cards.html``,
+``_discussion.html``), like the rest of the pages.
 
-A category page holds up to a dozen requirement cards of about a hundred dynamic values each;
-rendered through Django template nodes (and includes) per card, that costs several times a
-whole ordinary page. Plain string formatting costs a fraction of it. The page around the cards
-stays a template (category.html). Every value from the database or a user is escaped here
-(``e``); Markdown arrives already rendered and sanitized (``core.markdown``). Catalogue keys
-("G.1.1": a letter and digits, checked by the import), DOM ids made of them and the URLs joined
-from them need no escaping.
+Measured with ``bench/questionnaire.py`` (PostgreSQL, model 1.1.0 formal, 200 requests each, CPU time of
+the process per request as a multiple of the minimal signed-in page; two runs back to back at load 7-10):
+- category page M.7 (7 cards) with the cards built in Python: 2.24x and 2.54x; with the card templates:
+  2.76x and 2.67x. Within 3x, so the cards are templates.
+- saving one answer (the htmx response is this answer form): 2.41x-3.12x with the form built here, already
+  at the limit; a template form would add to every save, so the form and its status stay Python.
+Every value from the database or a user is escaped here (``e``); Markdown arrives already rendered and
+sanitized (``core.markdown``). Catalogue keys ("G.1.1": a letter and digits, checked by the import), DOM ids
+made of them and the URLs joined from them need no escaping.
 """
 
 from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import filesizeformat, linebreaksbr, truncatechars
+from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.template.defaultfilters import time as time_filter
+from django.template.loader import render_to_string
 from django.utils.html import conditional_escape as e
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
@@ -201,207 +205,36 @@ def answer_form_html(s, csrf_token: str) -> SafeString:
 
 
 # ---------------------------------------------------------------------------------------------
-# Evidence, comments, flag and history of one requirement (or of a self-assessed category)
+# Requirement cards and the discussion of a requirement (or of a self-assessed category): templates
 # ---------------------------------------------------------------------------------------------
-
-
-def _evidence_name(ev) -> str:
-    return ev["title"] or ev["original_name"] or ev["url"]
 
 
 def discussion_html(*, key, slot, links, history_url, evidence, comments, flag, page) -> SafeString:
-    """``page``: what the whole page shares (permissions, CSRF token, URL builder, upload limit)."""
-    dom_key = slot.dom_id
-    csrf = page.csrf_input
-    out = [
-        '<div class="row g-3 mt-1">\n'
-        f'  <section class="col-lg-6" aria-label="Evidence for {e(key)}">\n'
-        f'    <h3 class="h6 mb-2">Evidence <span class="badge text-bg-light border">{len(evidence)}</span></h3>\n'
-    ]
-    if evidence:
-        out.append('    <ul class="list-unstyled small mb-2 evidence-list">\n')
-        for ev in evidence:
-            out.append('      <li class="d-flex align-items-center gap-2 mb-1">\n')
-            if ev["kind"] == "link":
-                out.append(
-                    f'        <a href="{e(ev["url"])}" rel="noopener noreferrer nofollow" target="_blank">'
-                    f"{e(truncatechars(ev['title'] or ev['url'], 80))}</a>"
-                    ' <span class="text-body-secondary">(link)</span>\n'
-                )
-            elif not ev["stored"]:
-                out.append(
-                    f"        <span>{e(ev['title'] or ev['original_name'])}</span>"
-                    ' <span class="text-body-secondary">(file not stored here: imported without its content)</span>\n'
-                )
-            elif page.can_view_evidence:
-                out.append(
-                    f'        <a href="{page.urls.evidence_download(ev["id"])}">'
-                    f"{e(ev['title'] or ev['original_name'])}</a>"
-                    f' <span class="text-body-secondary">({filesizeformat(ev["size"])})</span>\n'
-                )
-            else:
-                out.append(
-                    f"        <span>{e(ev['title'] or ev['original_name'])}</span>"
-                    f' <span class="text-body-secondary">({filesizeformat(ev["size"])})</span>\n'
-                )
-            if page.editable:
-                out.append(
-                    f'        <form method="post" action="{page.urls.evidence_delete(ev["id"])}" class="ms-auto">'
-                    f"{csrf}\n"
-                    f'          <button class="btn btn-link btn-sm p-0 text-danger" type="submit" '
-                    f'aria-label="Remove {e(_evidence_name(ev))}">Remove</button>\n'
-                    "        </form>\n"
-                )
-            out.append("      </li>\n")
-        out.append("    </ul>\n")
-    else:
-        out.append('    <p class="small text-body-secondary mb-2">No evidence yet.</p>\n')
-    if page.editable:
-        out.append(
-            '    <details class="small evidence-add">\n'
-            "      <summary>Add evidence</summary>\n"
-            f'      <form method="post" enctype="multipart/form-data" action="{links["upload"]}" class="mt-2">{csrf}\n'
-            f'        <label class="form-label mb-1" for="file-{dom_key}">File (PDF, image, office document, text or '
-            f"archive; at most {page.max_upload})</label>\n"
-            '        <div class="input-group input-group-sm">\n'
-            f'          <input class="form-control" type="file" name="file" id="file-{dom_key}" required>\n'
-            '          <button class="btn btn-outline-primary" type="submit">Upload</button>\n'
-            "        </div>\n"
-            "      </form>\n"
-            f'      <form method="post" action="{links["link"]}" class="mt-2">{csrf}\n'
-            f'        <label class="form-label mb-1" for="url-{dom_key}">Link</label>\n'
-            '        <div class="input-group input-group-sm">\n'
-            f'          <input class="form-control" type="url" name="url" id="url-{dom_key}" placeholder="https://" '
-            "required>\n"
-            '          <input class="form-control" type="text" name="title" aria-label="Title of the link" '
-            'placeholder="Title (optional)">\n'
-            '          <button class="btn btn-outline-primary" type="submit">Add link</button>\n'
-            "        </div>\n"
-            "      </form>\n"
-            "    </details>\n"
-        )
-    out.append(
-        "  </section>\n"
-        f'  <section class="col-lg-6" aria-label="Comments on {e(key)}">\n'
-        f'    <h3 class="h6 mb-2">Comments <span class="badge text-bg-light border">{len(comments)}</span></h3>\n'
+    """Evidence, comments, flag and history of one item. ``page``: what the whole page shares (permissions,
+    CSRF token, URL builder, upload limit)."""
+    return render_to_string(
+        "assessments/questionnaire/_discussion.html",
+        {
+            "key": key,
+            "slot": slot,
+            "links": links,
+            "history_url": history_url,
+            "evidence": evidence,
+            "comments": comments,
+            "flag": flag,
+            "page": page,
+        },
     )
-    for c in comments:
-        author = c["author__email"] or c["author__username"] or "former member"
-        out.append(
-            f'    <div class="comment small mb-2"><span class="fw-semibold">{e(author)}</span> '
-            f'<span class="text-body-secondary">{_date(c["created_at"], "j M, H:i")}</span>'
-            f"<div>{linebreaksbr(c['body'], autoescape=True)}</div></div>\n"
-        )
-    if not comments:
-        out.append('    <p class="small text-body-secondary mb-2">No comments yet.</p>\n')
-    if page.can_comment:
-        out.append(
-            f'    <form method="post" action="{links["comment"]}" class="comment-form position-relative" '
-            f'data-mentions-url="{page.urls.base}members/">{csrf}\n'
-            f'      <label class="visually-hidden" for="comment-{dom_key}">Comment on {e(key)}</label>\n'
-            '      <div class="input-group input-group-sm">\n'
-            f'        <textarea class="form-control" name="body" id="comment-{dom_key}" rows="1" '
-            'placeholder="Add a comment (@ names a member)" required></textarea>\n'
-            '        <button class="btn btn-outline-primary" type="submit">Comment</button>\n'
-            "      </div>\n"
-            "    </form>\n"
-        )
-    out.append(
-        '  </section>\n</div>\n<div class="d-flex flex-wrap align-items-start gap-3 mt-3 pt-2 border-top small">\n'
-    )
-    if page.flags_editable:
-        out.append(f'  <form method="post" action="{links["flag"]}">{csrf}\n')
-        if flag:
-            out.append(
-                '    <input type="hidden" name="action" value="resolve">'
-                f'<input type="hidden" name="flag_id" value="{flag["id"]}">\n'
-                '    <button class="btn btn-sm btn-outline-warning" type="submit">Resolve “needs discussion”</button>\n'
-            )
-        else:
-            out.append(
-                '    <button class="btn btn-sm btn-outline-secondary" type="submit">Flag: needs discussion</button>\n'
-            )
-        out.append("  </form>\n")
-    out.append(
-        '  <details class="answer-history-toggle">\n'
-        "    <summary>Change history</summary>\n"
-        f'    <div class="mt-2" hx-get="{history_url}" hx-trigger="toggle from:closest details once" '
-        'hx-swap="innerHTML">\n'
-        f'      <a href="{history_url}">Show the change history of {e(slot.key)}</a>\n'
-        "    </div>\n"
-        "  </details>\n"
-        "</div>\n"
-    )
-    return mark_safe("".join(out))  # noqa: S308 - every value is escaped above
-
-
-# ---------------------------------------------------------------------------------------------
-# Requirement cards (formal assessments)
-# ---------------------------------------------------------------------------------------------
-
-
-def _model_texts_html(guidance_html, hints_html, references_html) -> str:
-    out = ['      <div class="model-texts small mb-3">\n']
-    for summary, html in (
-        ("Guidance", guidance_html),
-        ("Assessment hints", hints_html),
-        ("References", references_html),
-    ):
-        if html:
-            out.append(
-                f'        <details><summary>{summary}</summary><div class="markdown mt-1">{html}</div></details>\n'
-            )
-    out.append("      </div>\n")
-    return "".join(out)
-
-
-def _user_label(row, prefix: str) -> str:
-    return row[f"{prefix}__email"] or row[f"{prefix}__username"] or ""
-
-
-def requirement_card_html(item, page) -> str:
-    r = item.requirement
-    anchor = item.anchor
-    out = [
-        f'<article class="card requirement-card mb-3{"" if item.applicable else " opacity-75"}" id="{anchor}" '
-        f'aria-labelledby="title-{anchor}">\n'
-        '    <div class="card-header d-flex flex-wrap align-items-baseline gap-2">\n'
-        f'      <h2 class="h6 mb-0" id="title-{anchor}"><span class="text-body-secondary">{r.key}</span> '
-        f"{e(r.title)}</h2>\n"
-        f'      <span class="badge text-bg-light border ms-auto">Weight {r.weight}</span>\n'
-    ]
-    if item.flag:
-        out.append(
-            f'      <span class="badge text-bg-warning" title="Raised by {e(item.flag["raised_by__email"] or "")}">'
-            "Needs discussion</span>\n"
-        )
-    if item.assignment:
-        a = item.assignment
-        due = f" · due {_date(a['due_date'], 'j M')}" if a["due_date"] else ""
-        out.append(f'      <span class="badge text-bg-light border">{e(_user_label(a, "assignee"))}{due}</span>\n')
-    if item.applicability == "partial":
-        out.append('      <span class="badge text-bg-warning">Partially applicable</span>\n')
-    out.append('    </div>\n    <div class="card-body">\n')
-    if not item.applicable:
-        out.append('      <p class="mb-0 text-body-secondary">Not applicable in the scope of this assessment.</p>\n')
-    else:
-        out.append(_model_texts_html(*page.texts.requirements[r.pk]))
-        out.append(f"      {answer_form_html(item.slot, page.csrf_token)}\n")
-        out.append(
-            discussion_html(
-                key=r.key,
-                slot=item.slot,
-                links=page.urls.item(r.key),
-                history_url=page.urls.history(r.key),
-                evidence=item.evidence,
-                comments=item.comments,
-                flag=item.flag,
-                page=page,
-            )
-        )
-    out.append("    </div>\n  </article>\n")
-    return "".join(out)
 
 
 def requirement_cards_html(items, page) -> SafeString:
-    return mark_safe("".join(requirement_card_html(item, page) for item in items))  # noqa: S308 - escaped above
+    """The requirement cards of a category page (template ``_requirement_cards.html``); their answer forms
+    are built above, like the htmx fragments of the same forms."""
+    for item in items:
+        if item.applicable:
+            key = item.requirement.key
+            item.texts = page.texts.requirements[item.requirement.pk]  # (guidance, hints, references) html
+            item.form_html = answer_form_html(item.slot, page.csrf_token)
+            item.links = page.urls.item(key)
+            item.history_url = page.urls.history(key)
+    return render_to_string("assessments/questionnaire/_requirement_cards.html", {"items": items, "page": page})

@@ -22,3 +22,6 @@ def test_joined_urls_match_the_url_patterns():
     assert item["link"] == reverse("assessments:evidence_link_add", kwargs={**kw, "key": "G.1.1"})
     assert urls.evidence_download(3) == reverse("assessments:evidence_download", kwargs={**kw, "evidence_id": 3})
     assert urls.evidence_delete(3) == reverse("assessments:evidence_delete", kwargs={**kw, "evidence_id": 3})
+    # The card template joins ids to this base (assessments/questionnaire/_discussion.html).
+    assert f"{urls.evidence}3/download/" == urls.evidence_download(3)
+    assert f"{urls.evidence}3/delete/" == urls.evidence_delete(3)
