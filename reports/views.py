@@ -110,7 +110,9 @@ def report_countersign(request, report_id):
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
     else:
         try:
-            revision = countersign_upload(report=report, pdf=form.cleaned_data["file"], by=request.user)
+            revision = countersign_upload(
+                report=report, pdf=form.cleaned_data["file"], by=request.user, membership=request.membership
+            )
         except CountersignError as error:
             messages.error(request, f"Counter-signature refused: {error}")
         else:

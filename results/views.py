@@ -62,7 +62,7 @@ def results_extensions(request, assessment_id):
         enable = form.cleaned_data["action"] == ExtensionToggleForm.ENABLE
         service = assessment_extension_enable if enable else assessment_extension_disable
         try:
-            service(assessment=assessment, extension=extension, by=request.user)
+            service(assessment=assessment, extension=extension, by=request.user, membership=request.membership)
         except AssessmentError as error:
             messages.error(request, str(error))
         else:

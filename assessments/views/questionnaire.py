@@ -487,6 +487,7 @@ def answer_save_view(request, assessment_id, slot):
             "expected_version": version,
             "basis": basis,
             "by": request.user,
+            "membership": request.membership,
         }
         if answer_slot.kind == "requirement":
             saved = answer_set(requirement=answered["requirement"], **common)

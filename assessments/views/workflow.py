@@ -92,7 +92,13 @@ def review_action_view(request, assessment_id, category_key):
         service, success = action
         extra = {"comment": request.POST.get("comment", "")} if service is category_review_send_back else {}
         try:
-            service(assessment=assessment, category_key=category_key, by=request.user, **extra)
+            service(
+                assessment=assessment,
+                category_key=category_key,
+                by=request.user,
+                membership=request.membership,
+                **extra,
+            )
         except AssessmentError as error:
             messages.error(request, str(error))
         else:
