@@ -8,6 +8,7 @@ pending review.
 from django.db import transaction
 
 from assessments.models import Applicability, Assessment, CategoryReview, UseCase
+from assessments.selectors import LOCKING_REVIEW_STATUS
 from assessments.selectors_manage import categories_in_scope, scope_tree
 from assessments.services.common import AssessmentError, assessment_lock_editable
 from assessments.services.history import assessment_audit
@@ -203,12 +204,13 @@ def applicability_set_many(
 
 
 def _ensure_not_accepted(*, assessment, tree, keys) -> None:
-    """During review, an accepted category is locked: its scope cannot change (nor its module's)."""
+    """During review, a locked (accepted) category's scope cannot change (nor its module's): the lock rule of
+    ``assessments.selectors``."""
     if assessment.status != Assessment.Status.IN_REVIEW:
         return
     accepted = set(
         CategoryReview.objects.for_org(assessment.organization)
-        .filter(assessment=assessment, status=CategoryReview.Status.ACCEPTED)
+        .filter(assessment=assessment, status=LOCKING_REVIEW_STATUS)
         .values_list("category__key", flat=True)
     )
     touched = set()
