@@ -32,6 +32,8 @@ from improvement.selectors import (
     portfolio_for,
     previous_signed_off,
 )
+from improvement.selectors_work import KINDS as WORK_KINDS
+from improvement.selectors_work import WorkFilters, my_work_for
 from improvement.services.common import ImprovementError
 from improvement.services.plans import (
     EDITABLE_FIELDS,
@@ -353,3 +355,22 @@ def reassessment_report(request, assessment_id):
 def portfolio(request):
     data = portfolio_for(user=request.user, highlight_slug=request.GET.get("highlight", ""))
     return render(request, "improvement/portfolio.html", {"portfolio": data})
+
+
+# ---------------------------------------------------------------------------------------------------
+# My work (outside organizations)
+
+
+@login_required
+def my_work(request):
+    kind = request.GET.get("kind", "")
+    filters = WorkFilters(
+        organization=request.GET.get("org", ""),
+        kind=kind if kind in WORK_KINDS else "",
+        overdue=request.GET.get("overdue") == "1",
+    )
+    return render(
+        request,
+        "improvement/my_work.html",
+        {"work": my_work_for(user=request.user, filters=filters), "kinds": WORK_KINDS},
+    )
