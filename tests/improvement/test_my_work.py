@@ -157,7 +157,7 @@ def test_page_lists_the_work_and_links_it(consultant, mv11, client_for):
         )
         in page
     )
-    assert "Reviews waiting for me" not in page
+    assert "work-reviews-title" not in page
     assert 'href="/my-work/"' in client_for(consultant).get(reverse("home")).content.decode()
     Membership.objects.filter(user=consultant).delete()
     assert "Nothing here" in client_for(consultant).get(reverse("work:index")).content.decode()
