@@ -68,4 +68,5 @@ CASES = [
     Case("plans:compare", org_kwargs, by_role()),
     Case("plans:trend", org_kwargs, by_role()),
     Case("portfolio:index", lambda w: {}, signed_in()),
+    Case("work:index", lambda w: {}, signed_in()),
 ]
