@@ -12,6 +12,7 @@ WIDTH, HEIGHT = 760, 300
 LEFT, RIGHT, TOP, BOTTOM = 44, 150, 16, 40
 MODULE_COLORS = ("#1f6feb", "#27ae60", "#e67e22", "#8e44ad", "#16a085", "#c0392b")
 OVERALL_COLOR = "#212529"
+SERIES_COLORS = ("#212529", "#1f6feb", "#e67e22", "#8e44ad", "#27ae60", "#c0392b")
 
 
 def _y(value) -> float:
@@ -74,9 +75,24 @@ def trend_svg(trend: dict) -> str:
             f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 18}" font-size="11" text-anchor="middle" fill="#495057">'
             f"{point.date:%b %Y}</text>"
         )
-    for row, (code, name) in enumerate(trend["modules"].items()):
-        color = MODULE_COLORS[row % len(MODULE_COLORS)]
-        parts += _series(points, lambda p, code=code: p.modules.get(code), color, f"{code} {name}", 1.5, row + 1)
-    parts += _series(points, lambda p: p.overall, OVERALL_COLOR, "Overall", 3, 0)
+    series = trend.get("series") or []
+    if len(series) > 1:
+        # Several methods (or scopes): one overall line each, never one line across them.
+        for row, one in enumerate(series):
+            members = {id(p) for p in one.points}
+            color = SERIES_COLORS[row % len(SERIES_COLORS)]
+            parts += _series(
+                points,
+                lambda p, members=members: p.overall if id(p) in members else None,
+                color,
+                one.label,
+                2.5,
+                row,
+            )
+    else:
+        for row, (code, name) in enumerate(trend["modules"].items()):
+            color = MODULE_COLORS[row % len(MODULE_COLORS)]
+            parts += _series(points, lambda p, code=code: p.modules.get(code), color, f"{code} {name}", 1.5, row + 1)
+        parts += _series(points, lambda p: p.overall, OVERALL_COLOR, "Overall", 3, 0)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # every text in it is escaped above

@@ -379,7 +379,14 @@ def assessment_comparison(*, before, after) -> dict:
     overall = ComparisonRow(
         key="overall", name="Overall", before=score_before.overall, after=score_after.overall, before_key="overall"
     )
-    return {"before": before, "after": after, "overall": overall, "modules": modules, "categories": categories}
+    return {
+        "before": before,
+        "after": after,
+        "overall": overall,
+        "modules": modules,
+        "categories": categories,
+        "warnings": comparison_warnings(before=before, after=after),
+    }
 
 
 def previous_signed_off(*, assessment):
@@ -409,12 +416,35 @@ class TrendPoint:
     module_cells: tuple = ()  # module scores in the order of the trend's modules (None: not in that model)
 
 
+@dataclass(frozen=True)
+class TrendSeries:
+    """The points of one method (and one use-case scope, where the assessments are scoped by use-case)."""
+
+    label: str
+    points: tuple
+
+
+SERIES_NAMES = {
+    Assessment.Method.THIRD_PARTY: "Third party",
+    Assessment.Method.FORMAL: "Formal",
+    Assessment.Method.SELF: "Self-assessment",
+}
+
+
+def _scope_label(assessment) -> str:
+    names = sorted(use_case.name for use_case in assessment.use_cases.all())
+    return ", ".join(names)
+
+
 def assessment_trend(*, organization) -> dict:
-    """Overall and module values of every signed-off assessment, oldest first (for the trend chart)."""
+    """Overall and module values of every signed-off assessment, oldest first (for the trend chart), and
+    the same points as one series per method and use-case scope: a quick self-assessment and a formal
+    assessment are different measurements and are never joined into one line."""
     assessments = list(
         Assessment.objects.for_org(organization)
         .filter(status=Assessment.Status.SIGNED_OFF, signed_off_at__isnull=False)
         .select_related("model_version")
+        .prefetch_related("use_cases")
         .order_by("signed_off_at", "pk")
     )
     catalogues = catalogues_for({a.model_version_id for a in assessments})
@@ -433,7 +463,42 @@ def assessment_trend(*, organization) -> dict:
         )
         for a in assessments
     ]
-    return {"points": points, "modules": modules}
+    grouped: dict[tuple, list] = {}
+    for point in points:
+        method = point.assessment.method
+        grouped.setdefault((TRUST_RANK[method], method, _scope_label(point.assessment)), []).append(point)
+    series = [
+        TrendSeries(
+            label=SERIES_NAMES[method] + (f" · {scope[:18]}" if scope else ""),
+            points=tuple(group),
+        )
+        for (_rank, method, scope), group in sorted(grouped.items(), key=lambda item: (-item[0][0], item[0][2]))
+    ]
+    versions = sorted({p.assessment.model_version.version for p in points})
+    return {"points": points, "modules": modules, "series": series, "model_versions": versions}
+
+
+def comparison_warnings(*, before, after) -> list[str]:
+    """Why two results may not be comparable: different methods, model versions or scope."""
+    warnings = []
+    if before.method != after.method:
+        warnings.append(
+            f"Different methods: {before.get_method_display()} (trust {before.trust_level.lower()}) against "
+            f"{after.get_method_display()} (trust {after.trust_level.lower()}). A change may come from how "
+            "the PKI was assessed, not from the PKI."
+        )
+    if before.model_version_id != after.model_version_id:
+        warnings.append(
+            f"Different model versions: PKIMM {before.model_version.version} against PKIMM "
+            f"{after.model_version.version}. Categories are lined up by their correspondence (by name within "
+            "the model); those that exist in one version only have no change."
+        )
+    scope_before, scope_after = _scope_label(before), _scope_label(after)
+    if scope_before != scope_after:
+        warnings.append(
+            f"Different scope: use-cases “{scope_before or 'none named'}” against “{scope_after or 'none named'}”."
+        )
+    return warnings
 
 
 # ---------------------------------------------------------------------------------------------------
