@@ -10,6 +10,7 @@ from assessments.services.bulk import assignments_bulk_set, carried_over_answers
 from assessments.services.common import AssessmentError
 from assessments.views.common import get_assessment
 from assessments.views.manage import answering_members
+from core.profiles import person_name
 from organizations.roles import Perm
 from organizations.tenancy import org_view
 
@@ -37,7 +38,7 @@ def assignments_bulk_view(request, pk):
         except AssessmentError as error:
             messages.error(request, str(error))
         else:
-            who = data["assignee"].get_full_name() or data["assignee"].email
+            who = person_name(data["assignee"])
             if assigned:
                 messages.success(
                     request, f"{len(assigned)} categor{'y' if len(assigned) == 1 else 'ies'} assigned to {who}."

@@ -117,6 +117,7 @@ def answering_members(organization):
     return (
         get_user_model()
         .objects.filter(memberships__organization=organization, memberships__role__in=roles)
+        .select_related("profile")
         .order_by("email")
     )
 
