@@ -94,6 +94,7 @@ def test_carried_over_answers_of_a_category_confirmed_at_once(live_server):
     with chromium() as browser:
         page = signed_in_page(browser, live_server, people[Role.ASSESSOR])
         page.goto(url)
+        page.screenshot(path=str(SHOTS / "confirm-carried-over-1400.png"))
         button = page.get_by_role("button", name=f"Confirm {len(requirements)} unchanged answers")
         button.click()
         page.wait_for_load_state()
