@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assessments.views import manage, scoping, workflow
+from assessments.views import bulk, manage, scoping, workflow
 
 urlpatterns = [
     path("", manage.assessment_list_view, name="list"),
@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:assessment_id>/", manage.assessment_detail_view, name="detail"),
     path("<int:assessment_id>/edit/", manage.assessment_edit_view, name="edit"),
     path("<int:assessment_id>/assignments/", manage.assignments_view, name="assignments"),
+    path("<int:assessment_id>/assignments/bulk/", bulk.assignments_bulk_view, name="assignments_bulk"),
     path(
         "<int:assessment_id>/assignments/<int:assignment_id>/delete/",
         manage.assignment_delete_view,
@@ -28,6 +29,7 @@ urlpatterns = [
     path("<int:assessment_id>/start/", workflow.assessment_start_view, name="start"),
     path("<int:assessment_id>/request-review/", workflow.request_review_view, name="request_review"),
     path("<int:assessment_id>/review/", workflow.review_view, name="review"),
+    path("<int:assessment_id>/review/accept-all/", bulk.reviews_accept_all_view, name="reviews_accept_all"),
     path("<int:assessment_id>/review/<str:category_key>/", workflow.review_action_view, name="review_action"),
     path("<int:assessment_id>/sign-off/", workflow.sign_off_view, name="sign_off"),
     path("<int:assessment_id>/reopen/", workflow.reopen_view, name="reopen"),

@@ -33,12 +33,15 @@ from improvement.selectors import (
     assessment_targets_and_projection,
     assessment_trend,
     assessments_latest,
+    evidence_count,
     plan_item_choices,
     plan_owner_choices,
     portfolio_for,
     previous_signed_off,
     reassessment_model_versions,
 )
+from improvement.selectors_work import KINDS as WORK_KINDS
+from improvement.selectors_work import WorkFilters, my_work_for
 from improvement.services.common import ImprovementError
 from improvement.services.plans import (
     EDITABLE_FIELDS,
@@ -48,7 +51,7 @@ from improvement.services.plans import (
     action_plan_task_toggle,
     action_plan_update,
 )
-from improvement.services.reassessment import reassessment_start
+from improvement.services.reassessment import evidence_carry_forward, reassessment_start
 from improvement.services.targets import target_level_set
 from organizations.roles import Perm
 from organizations.tenancy import org_view, require_perm
@@ -331,8 +334,30 @@ def reassessment_report(request, assessment_id):
         "report": reassessment_mapping(previous=previous, model_version=assessment.model_version),
         "open_plans": action_plan_open_count(organization=request.organization),
         "still_carried_over": answers_still_carried_over(assessment=assessment),
+        "previous_evidence": evidence_count(assessment=previous),
     }
     return render(request, "improvement/reassessment_report.html", context)
+
+
+@require_POST
+@org_view(Perm.ASSESSMENT_ANSWER)
+def evidence_carry(request, assessment_id):
+    assessment = assessment_of_url(request, assessment_id)
+    try:
+        result = evidence_carry_forward(assessment=assessment, by=request.user, membership=request.membership)
+    except ImprovementError as error:
+        messages.error(request, str(error))
+    else:
+        linked, unmapped = len(result["linked"]), len(result["unmapped"])
+        text = (
+            f"{linked} piece{'s' if linked != 1 else ''} of evidence linked from the previous assessment."
+            if linked
+            else "Nothing new to link: the previous assessment's evidence is linked already."
+        )
+        if unmapped:
+            text += f" {unmapped} could not be placed (their item has no successor in this model version)."
+        messages.success(request, text)
+    return redirect("plans:reassessment_report", request.organization.slug, assessment.pk)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -343,3 +368,22 @@ def reassessment_report(request, assessment_id):
 def portfolio(request):
     data = portfolio_for(user=request.user, highlight_slug=request.GET.get("highlight", ""))
     return render(request, "improvement/portfolio.html", {"portfolio": data})
+
+
+# ---------------------------------------------------------------------------------------------------
+# My work (outside organizations)
+
+
+@login_required
+def my_work(request):
+    kind = request.GET.get("kind", "")
+    filters = WorkFilters(
+        organization=request.GET.get("org", ""),
+        kind=kind if kind in WORK_KINDS else "",
+        overdue=request.GET.get("overdue") == "1",
+    )
+    return render(
+        request,
+        "improvement/my_work.html",
+        {"work": my_work_for(user=request.user, filters=filters), "kinds": WORK_KINDS},
+    )
