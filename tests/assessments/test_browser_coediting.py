@@ -207,3 +207,28 @@ def test_mention_autocomplete_names_a_member_who_is_notified(live_server, browse
     page_b.goto(live_server.url + path)
     expect(page_b.locator(".notification-count")).to_have_text("1")
     page_b.screenshot(path="/tmp/notification-bell.png")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_alice_closing_her_page_leaves_bobs_presence_within_5_seconds(live_server, browser):  # noqa: F811
+    """The leave beacon: without it Alice would linger until the presence expiry (at least 7 s after her
+    last poll), so disappearing within 5 s shows the beacon worked."""
+    from playwright.sync_api import expect
+
+    from assessments.live import PRESENCE_SECONDS
+
+    _assessment, (alice, bob), path = _shared(["alice", "bob"])
+    page_a = signed_in_page(browser, live_server, alice)
+    page_b = signed_in_page(browser, live_server, bob)
+    page_a.goto(live_server.url + path)
+    page_b.goto(live_server.url + path)
+    presence_b = page_b.locator("#live .presence")
+    expect(presence_b).to_contain_text("alice@acme.test", timeout=LIVE_SECONDS * 1000)
+
+    page_a.wait_for_timeout(500)  # Alice has just polled: the expiry alone would keep her for ~10 s
+    closed_at = time.monotonic()
+    page_a.close(run_before_unload=True)
+    expect(presence_b).to_be_hidden(timeout=LIVE_SECONDS * 1000)
+    gone_after = time.monotonic() - closed_at
+    print(f"\nAlice gone from Bob's page {gone_after:.2f} s after she closed hers")
+    assert gone_after < LIVE_SECONDS < PRESENCE_SECONDS

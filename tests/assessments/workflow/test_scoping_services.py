@@ -79,10 +79,12 @@ def test_child_decision_survives_parent_toggle(assessment, lead):
     assert scope_tree(assessment=assessment).items["G.1.1"].level == Level.PARTIAL
 
 
-def test_applicable_deletes_the_row(assessment, lead):
+def test_applicable_keeps_the_row_with_its_version(assessment, lead):
     applicability_set(assessment=assessment, key="G.1", level=Level.NOT_APPLICABLE, reason="x", by=lead)
     applicability_set(assessment=assessment, key="G.1", level=Level.APPLICABLE, reason="ignored", by=lead)
-    assert not Applicability.objects.filter(assessment=assessment).exists()
+    row = Applicability.objects.get(assessment=assessment)
+    assert (row.level, row.reason, row.version) == (Level.APPLICABLE, "", 2)
+    assert scope_tree(assessment=assessment).items["G.1.1"].applicable
     assert AuditEntry.objects.filter(action="applicability.changed").count() == 2
 
 
