@@ -168,7 +168,10 @@ def _versioned_save(*, model, lookup, assessment, level, notes, expected_version
                 continue  # this save leaves the field as it is (or as someone already made it)
             if basis.legacy:  # one version for the whole answer: any later save by someone else conflicts
                 stale = field_is_stale(
-                    stored_version=answer.version, basis_version=basis.level_version, changed_by_id=answer.updated_by_id, by=by
+                    stored_version=answer.version,
+                    basis_version=basis.level_version,
+                    changed_by_id=answer.updated_by_id,
+                    by=by,
                 )
             else:
                 stale = field_is_stale(

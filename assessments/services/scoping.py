@@ -297,7 +297,9 @@ def _conflict_item(item, mine) -> dict:
 
 def _scope_conflict(items, *, saved) -> ScopeConflict:
     parts = ", ".join(f"{item['by']} changed {item['key']}" for item in items)
-    kept = f" Your other change{'s' if saved != 1 else ''} ({saved}) {'were' if saved != 1 else 'was'} saved." if saved else ""
+    kept = ""
+    if saved:
+        kept = f" Your other change{'s' if saved > 1 else ''} ({saved}) {'were' if saved > 1 else 'was'} saved."
     return ScopeConflict(f"Not saved: {parts} after you loaded the page.{kept}", items=items, saved=saved)
 
 
