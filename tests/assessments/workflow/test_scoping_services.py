@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -209,3 +211,13 @@ def test_scope_can_be_changed_in_every_state_until_sign_off_and_again_after_reop
     change_scope(5)
     assert Applicability.objects.get(assessment=assessment, key="R.14").reason == "round 5"
     assert UseCase.objects.filter(assessment=assessment).count() == 4
+
+
+def test_a_decision_set_back_to_applicable_leaves_no_trace_in_exports(assessment, lead):
+    """Its row only keeps the version: the exchange file has no scope entry for it (as before the row)."""
+    from assessments.exchange import assessment_export_data
+
+    applicability_set(assessment=assessment, key="G.1", level=Level.NOT_APPLICABLE, reason="x", by=lead)
+    assert '"applicability": "not_applicable"' in json.dumps(assessment_export_data(assessment=assessment))
+    applicability_set(assessment=assessment, key="G.1", level=Level.APPLICABLE, by=lead)
+    assert '"applicability"' not in json.dumps(assessment_export_data(assessment=assessment))
