@@ -113,10 +113,7 @@ def assessment_export_data(*, assessment: Assessment) -> dict:
     requirement_keys = list(Requirement.objects.filter(model_version=model_version).values_list("key", flat=True))
 
     scope = {
-        row.key: _applicability_entry(row)
-        for row in _org_rows(Applicability, assessment)
-        .exclude(level=Applicability.Level.APPLICABLE, reason="")  # a row kept only for its version
-        .select_related("updated_by")
+        row.key: _applicability_entry(row) for row in _org_rows(Applicability, assessment).select_related("updated_by")
     }
     requirement_answers = {
         a.requirement.key: entry

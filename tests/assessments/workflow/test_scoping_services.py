@@ -213,11 +213,12 @@ def test_scope_can_be_changed_in_every_state_until_sign_off_and_again_after_reop
     assert UseCase.objects.filter(assessment=assessment).count() == 4
 
 
-def test_a_decision_set_back_to_applicable_leaves_no_trace_in_exports(assessment, lead):
-    """Its row only keeps the version: the exchange file has no scope entry for it (as before the row)."""
+def test_a_decision_set_back_to_applicable_is_exported_as_applicable(assessment, lead):
+    """Its row keeps the version; the exchange file says applicable (who set it back), as an imported
+    explicit "applicable" decision is exported."""
     from assessments.exchange import assessment_export_data
 
     applicability_set(assessment=assessment, key="G.1", level=Level.NOT_APPLICABLE, reason="x", by=lead)
-    assert '"applicability": "not_applicable"' in json.dumps(assessment_export_data(assessment=assessment))
     applicability_set(assessment=assessment, key="G.1", level=Level.APPLICABLE, by=lead)
-    assert '"applicability"' not in json.dumps(assessment_export_data(assessment=assessment))
+    exported = json.dumps(assessment_export_data(assessment=assessment))
+    assert '"applicability": "applicable"' in exported and '"applicability": "not_applicable"' not in exported
