@@ -231,7 +231,7 @@ def evidence_carry_forward(*, assessment: Assessment, by, membership=None) -> di
             requirement = None
             category = categories.get(mapping.category_map.get(evidence.category_id))
         if category is None:
-            unmapped.append(evidence.target_key)
+            unmapped.append(evidence.item_key)
             continue
         if evidence.kind == Evidence.Kind.FILE:
             if not evidence.file:

@@ -54,7 +54,7 @@ def test_evidence_becomes_links_in_the_mapped_items_without_copying_files(previo
     assert sorted(result["linked"]) == ["G.1", "M.6.1"] and result["unmapped"] == []
     assert _media_files(settings) == files_before  # no bytes copied
     links = {
-        e.target_key: e for e in Evidence.objects.filter(assessment=followup).select_related("requirement", "category")
+        e.item_key: e for e in Evidence.objects.filter(assessment=followup).select_related("requirement", "category")
     }
     earlier_file = Evidence.objects.get(assessment=previous, kind=Evidence.Kind.FILE)
     assert links["M.6.1"].kind == Evidence.Kind.LINK and links["M.6.1"].url == reverse(
