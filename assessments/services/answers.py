@@ -12,25 +12,28 @@ transaction). Every accepted change writes one "answer.changed" audit entry whos
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
-from assessments.models import Assessment, CategoryAnswer, ExtensionAnswer, RequirementAnswer
-from assessments.selectors import applicability_map, history_object_id, is_applicable
-from assessments.services.common import (
-    AnswerConflict,
-    AssessmentError,
-    assessment_ensure_editable,
-    category_ensure_editable,
+from assessments.models import (
+    Applicability,
+    Assessment,
+    CategoryAnswer,
+    CategoryReview,
+    ExtensionAnswer,
+    RequirementAnswer,
 )
+from assessments.selectors import ancestor_keys, history_object_id
+from assessments.services.common import AnswerConflict, AssessmentError, assessment_ensure_editable
 from assessments.services.summary import assessment_summary_refresh
 from assessments.services.workflow import assessment_start_on_first_answer
 from audit.services import audit_log
 from catalog.models import ExtensionRelevance
+from core.textrules import NOTES_MAX_LENGTH, text_problem
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
-MAX_NOTES_LENGTH = 20_000
+MAX_NOTES_LENGTH = NOTES_MAX_LENGTH
 
 
 def answer_set(*, assessment, requirement, level, notes, expected_version, by) -> RequirementAnswer:
@@ -40,20 +43,19 @@ def answer_set(*, assessment, requirement, level, notes, expected_version, by) -
         raise AssessmentError("A self-assessment is answered per category, not per requirement.")
     if requirement.model_version_id != assessment.model_version_id:
         raise AssessmentError(f"Requirement {requirement.key} is not part of this assessment's model version.")
-    _ensure_in_scope(assessment=assessment, key=requirement.key)
-    category_ensure_editable(assessment=assessment, category=requirement.category)
     level, notes = _clean(level, notes)
-    answer = _versioned_save(
+    return _versioned_save(
         model=RequirementAnswer,
         lookup={"assessment": assessment, "requirement": requirement},
         assessment=assessment,
+        category_id=requirement.category_id,
+        category_key=requirement.key.rsplit(".", 1)[0],
         level=level,
         notes=notes,
         expected_version=expected_version,
         by=by,
         key=requirement.key,
     )
-    return answer
 
 
 def category_answer_set(*, assessment, category, level, notes, expected_version, by) -> CategoryAnswer:
@@ -63,13 +65,13 @@ def category_answer_set(*, assessment, category, level, notes, expected_version,
         raise AssessmentError("A formal assessment is answered per requirement, not per category.")
     if category.model_version_id != assessment.model_version_id:
         raise AssessmentError(f"Category {category.key} is not part of this assessment's model version.")
-    _ensure_in_scope(assessment=assessment, key=category.key)
-    category_ensure_editable(assessment=assessment, category=category)
     level, notes = _clean(level, notes)
     return _versioned_save(
         model=CategoryAnswer,
         lookup={"assessment": assessment, "category": category},
         assessment=assessment,
+        category_id=category.pk,
+        category_key=category.key,
         level=level,
         notes=notes,
         expected_version=expected_version,
@@ -85,16 +87,16 @@ def extension_answer_set(*, assessment, extension, category_key, level, notes, e
         raise AssessmentError(f"The extension {extension} is not enabled on this assessment.")
     if not ExtensionRelevance.objects.filter(extension=extension, category_key=category_key).exists():
         raise AssessmentError(f"The extension {extension} asks nothing about category {category_key}.")
-    _ensure_in_scope(assessment=assessment, key=category_key)
     category = assessment.model_version.categories.filter(key=category_key).first()
     if category is None:
         raise AssessmentError(f"Category {category_key} is not part of this assessment's model version.")
-    category_ensure_editable(assessment=assessment, category=category)
     level, notes = _clean(level, notes)
     return _versioned_save(
         model=ExtensionAnswer,
         lookup={"assessment": assessment, "extension": extension, "category_key": category_key},
         assessment=assessment,
+        category_id=category.pk,
+        category_key=category_key,
         level=level,
         notes=notes,
         expected_version=expected_version,
@@ -106,11 +108,6 @@ def extension_answer_set(*, assessment, extension, category_key, level, notes, e
 def _ensure_can_answer(*, assessment, by) -> None:
     assessment_ensure_editable(assessment=assessment)
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER)
-
-
-def _ensure_in_scope(*, assessment, key) -> None:
-    if not is_applicable(applicability_map(assessment=assessment), key):
-        raise AssessmentError(f"{key} is marked not applicable in the scope of this assessment.")
 
 
 def _clean(level, notes) -> tuple[int | None, str]:
@@ -126,19 +123,80 @@ def _clean(level, notes) -> tuple[int | None, str]:
     notes = (notes or "").replace("\r\n", "\n")
     if len(notes) > MAX_NOTES_LENGTH:
         raise AssessmentError(f"Notes are limited to {MAX_NOTES_LENGTH} characters.")
+    if problem := text_problem(notes):
+        raise AssessmentError(f"Notes not saved: {problem}.")
     return level, notes
 
 
-def _versioned_save(*, model, lookup, assessment, level, notes, expected_version, by, key):
+ANSWER_FIELDS = ("id", "version", "level", "notes", "carried_over", "updated_at")
+
+
+def _save_guard(*, model, lookup, assessment, category_id, category_key, key) -> dict:
+    """Inside the save's transaction, one statement: the assessment row locked (saves of one assessment take
+    turns, so the summary each computes includes every earlier save), its status as stored now, whether the
+    key is out of scope, whether its category is accepted in review, and the stored answer (or None)."""
+    outer = {name: (OuterRef("pk") if name == "assessment" else value) for name, value in lookup.items()}
+    stored = model.objects.filter(**outer)
+    scope = Applicability.objects.filter(
+        organization_id=assessment.organization_id,
+        assessment_id=OuterRef("pk"),
+        key__in=ancestor_keys(key.split(":")[-1]),  # an extension answer's key is "<ext id>:<category key>"
+        level=Applicability.Level.NOT_APPLICABLE,
+    )
+    accepted = CategoryReview.objects.filter(
+        organization_id=assessment.organization_id,
+        assessment_id=OuterRef("pk"),
+        category_id=category_id,
+        status=CategoryReview.Status.ACCEPTED,
+    )
+    row = (
+        Assessment.objects.select_for_update(of=("self",))
+        .filter(pk=assessment.pk)
+        .annotate(
+            out_of_scope=Exists(scope),
+            accepted=Exists(accepted),
+            **{f"answer_{name}": Subquery(stored.values(name)[:1]) for name in ANSWER_FIELDS},
+        )
+        .values("status", "out_of_scope", "accepted", *(f"answer_{name}" for name in ANSWER_FIELDS))
+        .get()
+    )
+    assessment.status = row["status"]
+    assessment_ensure_editable(assessment=assessment)
+    if row["out_of_scope"]:
+        raise AssessmentError(f"{key.split(':')[-1]} is marked not applicable in the scope of this assessment.")
+    if row["accepted"]:
+        raise AssessmentError(
+            f"Category {category_key} was accepted in review and is locked. The reviewer can reopen it."
+        )
+    if row["answer_id"] is None:
+        row["answer"] = None
+    else:
+        row["answer"] = model(
+            **lookup,
+            organization_id=assessment.organization_id,
+            **{name: row[f"answer_{name}"] for name in ANSWER_FIELDS},
+        )
+    return row
+
+
+def _versioned_save(*, model, lookup, assessment, category_id, category_key, level, notes, expected_version, by, key):
     try:
         expected_version = int(expected_version)
     except (TypeError, ValueError):
         raise AssessmentError("The form was incomplete (no version). Reload the page and try again.") from None
     now = timezone.now()
     with transaction.atomic():
+        guard = _save_guard(
+            model=model,
+            lookup=lookup,
+            assessment=assessment,
+            category_id=category_id,
+            category_key=category_key,
+            key=key,
+        )
         if assessment.status == Assessment.Status.DRAFT:
             assessment_start_on_first_answer(assessment=assessment, by=by)
-        existing = model.objects.filter(**lookup).first()
+        existing = guard["answer"]
         if existing is None:
             if expected_version != 0:
                 # Only possible if the answer was removed meanwhile (e.g. the assessment was re-scoped).
@@ -160,7 +218,7 @@ def _versioned_save(*, model, lookup, assessment, level, notes, expected_version
             before = {"level": None, "notes": ""}
         else:
             if existing.version != expected_version:
-                raise _conflict(existing)
+                raise _conflict(model.objects.select_related("updated_by").get(pk=existing.pk))
             before = {"level": existing.level, "notes": existing.notes}
             if before == {"level": level, "notes": notes} and not existing.carried_over:
                 return existing  # nothing changed: no new version, no audit entry
@@ -187,7 +245,7 @@ def _versioned_save(*, model, lookup, assessment, level, notes, expected_version
             before=before,
             after={"level": level, "notes": notes},
         )
-        assessment_summary_refresh(assessment=assessment)
+        assessment_summary_refresh(assessment=assessment, locked=True)
     return answer
 
 
