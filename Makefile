@@ -4,9 +4,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Debian packages: WeasyPrint needs Pango and fonts; the browser tests need Chromium; pdftoppm for report previews.
+# Debian packages: WeasyPrint needs Pango and fonts; the browser tests need Chromium; pdftoppm for report previews;
+# pg_dump/pg_restore for the backup-and-restore test.
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils postgresql-client
 
 .PHONY: run test lint format sysdeps-run sysdeps-test venv migrate demo worker bench clean
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from assessments.models import Assessment, RequirementAnswer
 from catalog.models import Extension, ModelVersion
-from tests.catalog.files import dump, tiny_extension, tiny_model
+from tests.catalog.files import dump, tiny_model
 from tests.conftest import make_user
 from tests.factories import model_1_1
 
