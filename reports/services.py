@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connections, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from assessments.models import Assessment, SignOff
@@ -112,7 +112,14 @@ def report_enqueue(*, report_id: int) -> bool:
             retry_at=timezone.now() + timedelta(seconds=settings.REPORT_SWEEP_SECONDS),
         )
         return False
-    _note_safely(report_id, queue_note="", retry_at=None, heartbeat_at=timezone.now(), only_queued=True)
+    # Published: the "unreachable" note of an earlier failed enqueue goes; a "worker lost" note stays until claimed.
+    _note_safely(
+        report_id,
+        queue_note=Case(When(retry_at__isnull=False, then=Value("")), default=F("queue_note")),
+        retry_at=None,
+        heartbeat_at=timezone.now(),
+        only_queued=True,
+    )
     return True
 
 
