@@ -101,7 +101,7 @@ def json_loads_bounded(text: str, **options):
             f"{where}: a number of {len(error.literal):,} characters (at most {MAX_NUMBER_CHARS})"
         ) from None
     except RecursionError:
-        raise LimitError(f"(file): nested deeper than {MAX_NESTING} levels") from None
+        raise LimitError(f"the file is nested too deeply (more than {MAX_NESTING} levels)") from None
     if problem := nesting_problem(data):
         raise LimitError(problem)
     return data

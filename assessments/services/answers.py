@@ -11,9 +11,12 @@ transaction). Every accepted change writes one "answer.changed" audit entry whos
 ``"<assessment id>:<key>"`` (see ``selectors.history_object_id``), the per-answer history.
 """
 
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from datetime import UTC
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from assessments.models import (
     Applicability,
@@ -134,49 +137,66 @@ ANSWER_FIELDS = ("id", "version", "level", "notes", "carried_over", "updated_at"
 def _save_guard(*, model, lookup, assessment, category_id, category_key, key) -> dict:
     """Inside the save's transaction, one statement: the assessment row locked (saves of one assessment take
     turns, so the summary each computes includes every earlier save), its status as stored now, whether the
-    key is out of scope, whether its category is accepted in review, and the stored answer (or None)."""
-    outer = {name: (OuterRef("pk") if name == "assessment" else value) for name, value in lookup.items()}
-    stored = model.objects.filter(**outer)
-    scope = Applicability.objects.filter(
-        organization_id=assessment.organization_id,
-        assessment_id=OuterRef("pk"),
-        key__in=ancestor_keys(key.split(":")[-1]),  # an extension answer's key is "<ext id>:<category key>"
-        level=Applicability.Level.NOT_APPLICABLE,
-    )
-    accepted = CategoryReview.objects.filter(
-        organization_id=assessment.organization_id,
-        assessment_id=OuterRef("pk"),
-        category_id=category_id,
-        status=CategoryReview.Status.ACCEPTED,
-    )
-    row = (
-        Assessment.objects.select_for_update(of=("self",))
-        .filter(pk=assessment.pk)
-        .annotate(
-            out_of_scope=Exists(scope),
-            accepted=Exists(accepted),
-            **{f"answer_{name}": Subquery(stored.values(name)[:1]) for name in ANSWER_FIELDS},
-        )
-        .values("status", "out_of_scope", "accepted", *(f"answer_{name}" for name in ANSWER_FIELDS))
-        .get()
-    )
-    assessment.status = row["status"]
+    key is out of scope, whether its category is accepted in review, and the stored answer (or None).
+
+    Plain SQL (table and column names from the models, values as parameters): the save path runs it on every
+    keystroke pause, and the ORM's compilation of the same query cost more than running it."""
+    answer_table = model._meta.db_table
+    joins, join_params = [], []
+    for name, value in lookup.items():
+        if name != "assessment":
+            joins.append(f"x.{model._meta.get_field(name).column} = %s")
+            join_params.append(getattr(value, "pk", value))
+    ancestors = ancestor_keys(key.split(":")[-1])  # an extension answer's key is "<ext id>:<category key>"
+    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
+    sql = f"""
+        SELECT a.status,
+               EXISTS(SELECT 1 FROM {Applicability._meta.db_table} s
+                       WHERE s.organization_id = %s AND s.assessment_id = a.id
+                         AND s.key IN ({", ".join(["%s"] * len(ancestors))}) AND s.level = %s),
+               EXISTS(SELECT 1 FROM {CategoryReview._meta.db_table} r
+                       WHERE r.organization_id = %s AND r.assessment_id = a.id
+                         AND r.category_id = %s AND r.status = %s),
+               {", ".join(f"x.{name}" for name in ANSWER_FIELDS)}
+          FROM {Assessment._meta.db_table} a
+          LEFT JOIN {answer_table} x ON x.assessment_id = a.id AND {" AND ".join(joins)}
+         WHERE a.id = %s{lock}
+    """  # noqa: S608 - names from the models, values as parameters
+    params = [
+        assessment.organization_id,
+        *ancestors,
+        Applicability.Level.NOT_APPLICABLE,
+        assessment.organization_id,
+        category_id,
+        CategoryReview.Status.ACCEPTED,
+        *join_params,
+        assessment.pk,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        status, out_of_scope, accepted, *stored = cursor.fetchone()
+    assessment.status = status
     assessment_ensure_editable(assessment=assessment)
-    if row["out_of_scope"]:
+    if out_of_scope:
         raise AssessmentError(f"{key.split(':')[-1]} is marked not applicable in the scope of this assessment.")
-    if row["accepted"]:
+    if accepted:
         raise AssessmentError(
             f"Category {category_key} was accepted in review and is locked. The reviewer can reopen it."
         )
-    if row["answer_id"] is None:
-        row["answer"] = None
-    else:
-        row["answer"] = model(
-            **lookup,
-            organization_id=assessment.organization_id,
-            **{name: row[f"answer_{name}"] for name in ANSWER_FIELDS},
-        )
-    return row
+    if stored[0] is None:
+        return {"answer": None}
+    values = dict(zip(ANSWER_FIELDS, stored, strict=True))
+    values["carried_over"] = bool(values["carried_over"])
+    if isinstance(values["updated_at"], str):  # SQLite hands back the stored text
+        values["updated_at"] = _stored_datetime(values["updated_at"])
+    return {"answer": model(**lookup, organization_id=assessment.organization_id, **values)}
+
+
+def _stored_datetime(text: str):
+    value = parse_datetime(text)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
 def _versioned_save(*, model, lookup, assessment, category_id, category_key, level, notes, expected_version, by, key):
