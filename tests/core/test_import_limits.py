@@ -122,7 +122,8 @@ def test_a_share_link_with_deeply_nested_progress_is_refused(org, lead, client_f
     link = f"https://example.test/tool/#progress={progress}"
     response = client_for(lead).post(reverse("exchange:import", kwargs={"org_slug": org.slug}), {"share_link": link})
     assert response.status_code == 200
-    assert any("$.progress" in p and "nested deeper than 32 levels" in p for p in response.context["problems"])
+    problems = response.context["problems"]
+    assert any("$.progress" in p and "nested too deeply (more than 32 levels)" in p for p in problems), problems
 
 
 def test_a_15_mb_note_is_refused_as_the_questionnaire_refuses_it(org, lead, client_for, catalogue):
