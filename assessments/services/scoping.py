@@ -189,7 +189,7 @@ def applicability_set_many(*, assessment: Assessment, decisions: dict[str, tuple
             )
         if locked.status == Assessment.Status.IN_REVIEW:
             _reviews_add_missing(assessment=locked)
-        assessment_summary_refresh(assessment=locked)
+        assessment_summary_refresh(assessment=locked, locked=True)
     return len(changed)
 
 
