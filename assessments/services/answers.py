@@ -8,8 +8,8 @@ changed that same field since the basis: different fields changed by different p
 only the same field is a conflict (``AnswerConflict``, raised after the accepted fields are committed).
 A person's own later save (e.g. from another tab) is never a conflict with themselves.
 
-Saves of one assessment take turns: the first statement of a save locks the assessment row and reads, in
-the same statement, its status, the scope, the category's review and the stored answer (``_save_guard``),
+Saves of one assessment take turns: a save locks the assessment row, then reads in one statement its
+status, the scope, the category's review and the stored answer (``_save_guard``),
 so the summary each save computes includes every earlier save, and a save costs few statements.
 
 The first saved answer of a draft assessment starts it (draft -> in progress, in the same
@@ -238,7 +238,7 @@ GUARD_REVIEW_FIELDS = ("id", "status", "reviewed_by", "changed_since_review_at",
 
 
 def _save_guard(*, model, lookup, assessment, category_id, category_key, key, by):
-    """Inside the save's transaction, one statement: the assessment row locked (saves of one assessment take
+    """Inside the save's transaction, two statements: the assessment row locked (saves of one assessment take
     turns, so the summary each computes includes every earlier save), its status as stored now, whether the
     key is out of scope, the category's review, and the stored answer. Returns (answer or None, the review
     when a lead changes a category under review, else None); refuses a signed-off assessment, an answer out
@@ -254,7 +254,6 @@ def _save_guard(*, model, lookup, assessment, category_id, category_key, key, by
             joins.append(f"x.{model._meta.get_field(name).column} = %s")
             join_params.append(getattr(value, "pk", value))
     ancestors = ancestor_keys(key.split(":")[-1])  # an extension answer's key is "<ext id>:<category key>"
-    lock = " FOR UPDATE OF a" if connection.features.has_select_for_update_of else ""
     sql = f"""
         SELECT a.status,
                EXISTS(SELECT 1 FROM {Applicability._meta.db_table} s
@@ -266,7 +265,7 @@ def _save_guard(*, model, lookup, assessment, category_id, category_key, key, by
           LEFT JOIN {CategoryReview._meta.db_table} r
             ON r.assessment_id = a.id AND r.organization_id = %s AND r.category_id = %s
           LEFT JOIN {model._meta.db_table} x ON x.assessment_id = a.id AND {" AND ".join(joins)}
-         WHERE a.id = %s{lock}
+         WHERE a.id = %s
     """  # noqa: S608 - names from the models, values as parameters
     params = [
         assessment.organization_id,
@@ -278,6 +277,10 @@ def _save_guard(*, model, lookup, assessment, category_id, category_key, key, by
         assessment.pk,
     ]
     with connection.cursor() as cursor:
+        # The lock first, in a statement of its own: a statement that waited for a row lock still reads the
+        # other tables as they were when it started (PostgreSQL, read committed), so the answer, scope and
+        # review are read by the next statement, which starts after every earlier save committed.
+        cursor.execute(f"SELECT 1 FROM {Assessment._meta.db_table} WHERE id = %s{_for_update()}", [assessment.pk])
         cursor.execute(sql, params)
         status, out_of_scope, *row = cursor.fetchone()
     stored_review, stored_answer = row[: len(review_fields)], row[len(review_fields) :]
@@ -296,6 +299,10 @@ def _save_guard(*, model, lookup, assessment, category_id, category_key, key, by
         return None, review
     values = _from_db(answer_fields, stored_answer)
     return model(**lookup, organization_id=assessment.organization_id, **values), review
+
+
+def _for_update() -> str:
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
 
 
 def _from_db(fields, values) -> dict:
