@@ -15,7 +15,13 @@ from decimal import Decimal, InvalidOperation
 import yaml
 
 from catalog.errors import CatalogFileError, Problem
-from core.textrules import LONG_TEXT_MAX_LENGTH, MAX_NUMBER_CHARS, BoundedYamlMixin, text_problem
+from core.textrules import (
+    LONG_TEXT_MAX_LENGTH,
+    MAX_NUMBER_CHARS,
+    BoundedYamlMixin,
+    strings_problem_at,
+    text_problem,
+)
 
 # Model files: the schema version decides the shape of ids, references and level names (see _ModelShape).
 SUPPORTED_SCHEMA_VERSIONS = ("1.0.0", "2.0.0")
@@ -244,6 +250,7 @@ REFERENCES_SCHEMA_VERSIONS = ("1.0.0",)
 def parse_references_file(text: str | bytes, *, source_name: str) -> ReferencesFileSpec:
     """The PKI Consortium's references catalogue (``pkimm-references.yaml``)."""
     data, sha256 = _load(text, source_name)
+    refuse_bad_strings(data, source_name)
     checker = _Checker()
     spec = None
     if checker.mapping(data, "") is not None:
@@ -295,6 +302,13 @@ def _construct_decimal(loader, node):
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 _Loader.add_constructor("tag:yaml.org,2002:int", BoundedYamlMixin.construct_yaml_int)
+
+
+def refuse_bad_strings(data, source_name: str) -> None:
+    """Every string and key of a file whose texts are stored as read (references, profiles): the importers'
+    character rules and the long-text length, the first problem named by its path."""
+    if found := strings_problem_at(data, max_length=LONG_TEXT_MAX_LENGTH):
+        raise CatalogFileError(source_name, [Problem(*found)])
 
 
 def _load(text: str | bytes, source_name: str):

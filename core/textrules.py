@@ -9,6 +9,9 @@ behind the forms (answers, comments) apply the same rules, so a file can never s
 - structure: lists and objects nested at most ``MAX_NESTING`` deep.
 
 Every refusal names its place (a path such as ``$.answers["G.1.1"].notes`` or a line and column).
+Users: exchange files, the PKI Consortium tool's progress and share links, model, extension, references and
+profile files, the tool workbooks, the REST API's JSON bodies (``api/parsers.py``), and the answer and
+comment services.
 (Single-line form fields also have a form validator, ``core/validators.py``; this module is the importers' side
 and the services' side of the same rules.)
 """
@@ -66,6 +69,32 @@ def nesting_problem(data, *, limit: int = MAX_NESTING, root: str = "$") -> str |
             for key, child in items:
                 child_path = f"{path}[{key}]" if isinstance(key, int) else f"{path}[{json.dumps(str(key))}]"
                 stack.append((child, child_path, depth + 1))
+    return None
+
+
+def strings_problem(data, *, max_length: int | None = None, root: str = "$") -> str | None:
+    """The first string (value or key) anywhere in ``data`` that ``text_problem`` refuses, as "<path>: <why>";
+    None if all pass. For documents whose strings are not all checked field by field (API bodies, profiles,
+    references)."""
+    found = strings_problem_at(data, max_length=max_length, root=root)
+    return f"{found[0]}: {found[1]}" if found else None
+
+
+def strings_problem_at(data, *, max_length: int | None = None, root: str = "$") -> tuple[str, str] | None:
+    """``strings_problem`` as (path, why). Iterative, so it works on data of any depth."""
+    stack = [(data, root)]
+    while stack:
+        value, path = stack.pop()
+        if isinstance(value, str):
+            if problem := text_problem(value, max_length=max_length):
+                return path, problem
+        elif isinstance(value, dict | list):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, child in reversed(list(items)):
+                if isinstance(key, str) and (problem := text_problem(key, max_length=max_length)):
+                    return path, f"a key {problem}"
+                child_path = f"{path}[{key}]" if isinstance(key, int) else f"{path}[{json.dumps(str(key))}]"
+                stack.append((child, child_path))
     return None
 
 
