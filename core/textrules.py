@@ -11,9 +11,8 @@ behind the forms (answers, comments) apply the same rules, so a file can never s
 Every refusal names its place (a path such as ``$.answers["G.1.1"].notes`` or a line and column).
 Users: exchange files, the PKI Consortium tool's progress and share links, model, extension, references and
 profile files, the tool workbooks, the REST API's JSON bodies (``api/parsers.py``), and the answer and
-comment services.
-(Single-line form fields also have a form validator, ``core/validators.py``; this module is the importers' side
-and the services' side of the same rules.)
+comment services (so the questionnaire's forms refuse what the files are refused). Other form fields rely on
+Django's own checks (form CharFields refuse NUL) and their max lengths.
 """
 
 import json
