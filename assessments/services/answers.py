@@ -155,7 +155,7 @@ def _versioned_save(
 ):
     """Apply the fields this save changed; report the ones someone else changed since ``basis``.
 
-    The guard statement locks the assessment row first, so concurrent saves of the assessment (and so of
+    The guard locks the assessment row first, so concurrent saves of the assessment (and so of
     one answer) are decided one after the other; the write also requires the version it read. Accepted
     fields are committed even when another field conflicts: a conflict is raised only after the commit,
     carrying the answer as stored then.
