@@ -175,7 +175,7 @@ def _csrf(browser: requests.Session, base: str, path: str) -> str:
     return browser.cookies.get("csrftoken")
 
 
-def test_two_web_instances_and_two_workers_share_database_redis_and_s3(stack, org, lead, outsider):
+def test_two_web_instances_and_two_workers_share_database_redis_and_s3(stack, org, lead, assessor, outsider):
     web_a, web_b = stack["webs"]
     s3 = stack["s3"]
     assessment = answered_assessment(org, user=lead)
@@ -248,13 +248,17 @@ def test_two_web_instances_and_two_workers_share_database_redis_and_s3(stack, or
     exports = [browser.get(base + export_url, timeout=60).content for base in (web_a, web_b)]
     assert exports[0] == exports[1] and b'"pkimm-assessment"' in exports[0]
 
-    # One database decides conflicts: a save on A, then a stale save on B is refused.
+    # One database decides conflicts: a save on A, then someone else's stale save of the same field on B is
+    # refused (one's own later save never conflicts with oneself).
     save_url = reverse(
         "assessments:answer_save", kwargs={"org_slug": org.slug, "assessment_id": assessment.pk, "slot": key}
     )
     version = assessment.answers.get(requirement__key=key).version
     headers = {"X-CSRFToken": token, "HX-Request": "true"}
+    other = _signed_in(assessor)
+    other_headers = {"X-CSRFToken": _csrf(other, web_b, questionnaire), "HX-Request": "true"}
     first = browser.post(web_a + save_url, data={"level": "5", "version": version}, headers=headers, timeout=60)
-    stale = browser.post(web_b + save_url, data={"level": "1", "version": version}, headers=headers, timeout=60)
+    stale = other.post(web_b + save_url, data={"level": "1", "version": version}, headers=other_headers, timeout=60)
     assert first.status_code == 200 and "Saved" in first.text
     assert "Not saved" in stale.text
+    assert assessment.answers.get(requirement__key=key).level == 5
