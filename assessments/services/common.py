@@ -83,6 +83,14 @@ def category_review_lock(*, assessment, category, by, membership=None):
         .select_related("category")
         .first()
     )
+    return category_review_check(
+        assessment=assessment, review=review, category_key=category.key, by=by, membership=membership
+    )
+
+
+def category_review_check(*, assessment, review, category_key: str, by, membership=None):
+    """The rule of ``category_review_lock`` for a review already read (or None), e.g. by the answer save's
+    guard statement: None when the category is open, the review when a lead changes it, else refused."""
     if review is None or not review_status_holds_answers(review.status, assessment_status=assessment.status):
         return None
     from organizations.roles import Perm
@@ -91,8 +99,8 @@ def category_review_lock(*, assessment, category, by, membership=None):
     if Perm.ASSESSMENT_MANAGE in member_perms(organization=assessment.organization, user=by, membership=membership):
         return review
     if review_status_waits(review.status, assessment_status=assessment.status):
-        raise AssessmentError(CATEGORY_WAITING_MESSAGE.format(key=category.key))
-    raise AssessmentError(CATEGORY_LOCKED_MESSAGE.format(key=category.key))
+        raise AssessmentError(CATEGORY_WAITING_MESSAGE.format(key=category_key))
+    raise AssessmentError(CATEGORY_LOCKED_MESSAGE.format(key=category_key))
 
 
 def questionnaire_url(assessment, category_key: str, key: str = "") -> str:
