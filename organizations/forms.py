@@ -1,10 +1,11 @@
 from django import forms
 
+from core.validators import SingleLineCharField
 from organizations.roles import Role
 
 
 class OrganizationCreateForm(forms.Form):
-    name = forms.CharField(max_length=200, label="Organization name")
+    name = SingleLineCharField(max_length=200, label="Organization name")
     slug = forms.SlugField(
         max_length=60,
         required=False,
@@ -14,7 +15,7 @@ class OrganizationCreateForm(forms.Form):
 
 
 class OrganizationSettingsForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = SingleLineCharField(max_length=200)
     reassessment_interval_months = forms.IntegerField(
         min_value=1,
         max_value=60,

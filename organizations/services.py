@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.services import audit_log
+from core.validators import SINGLE_LINE_MESSAGE, has_control_characters, single_line_text
 from organizations.models import Invitation, Membership, Organization
 from organizations.roles import Perm, Role
 from organizations.tenancy import ensure_perm
@@ -36,6 +37,8 @@ def organization_create(*, name: str, slug: str = "", by, owner=None) -> Organiz
     name = name.strip()
     if not name:
         raise OrganizationError("An organization needs a name.")
+    if has_control_characters(name):
+        raise OrganizationError(f"Organization name: {SINGLE_LINE_MESSAGE}")
     slug = slugify(slug or name)[:60]
     if not slug:
         raise OrganizationError("Choose a short name for the address (letters, digits and dashes).")
@@ -68,6 +71,8 @@ def organization_update(*, organization, name: str, reassessment_interval_months
     ensure_perm(organization=organization, user=by, permission=Perm.ORG_SETTINGS)
     if not name.strip():
         raise OrganizationError("An organization needs a name.")
+    if has_control_characters(name.strip()):
+        raise OrganizationError(f"Organization name: {SINGLE_LINE_MESSAGE}")
     if not 1 <= reassessment_interval_months <= 60:
         raise OrganizationError("The re-assessment interval must be between 1 and 60 months.")
     before = {"name": organization.name, "reassessment_interval_months": organization.reassessment_interval_months}
@@ -176,7 +181,7 @@ def invitation_create(*, organization, email: str, role: str, by, request=None) 
         link = request.build_absolute_uri(path) if request is not None else path
         try:
             send_mail(
-                subject=f"You are invited to {organization.name} on PKIMM Assess",
+                subject=single_line_text(f"You are invited to {organization.name} on PKIMM Assess"),
                 message=(
                     f"{by.get_username()} invites you to join {organization.name} as {Role(role).label}.\n\n"
                     f"Accept the invitation: {link}\n\n"

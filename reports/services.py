@@ -41,7 +41,7 @@ def _current_signoff(assessment):
         return None
     return (
         SignOff.objects.for_org(assessment.organization)
-        .filter(assessment=assessment, reopened_at=None)
+        .filter(assessment=assessment, reopened_at=None, imported=False)
         .order_by("-signed_at", "-id")
         .first()
     )

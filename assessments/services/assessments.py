@@ -8,6 +8,7 @@ from assessments.services.common import AssessmentError, assessment_lock_editabl
 from assessments.services.history import assessment_audit
 from assessments.services.summary import assessment_summary_refresh
 from catalog.models import ModelVersion
+from core.validators import SINGLE_LINE_MESSAGE, has_control_characters
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
@@ -37,6 +38,12 @@ def _check_dates(*, start_date, target_date, finish_date) -> None:
         raise AssessmentError("The finish date cannot be before the start date.")
 
 
+def _check_single_line(**values) -> None:
+    for field, value in values.items():
+        if isinstance(value, str) and has_control_characters(value):
+            raise AssessmentError(f"{field.replace('_', ' ').capitalize()}: {SINGLE_LINE_MESSAGE}")
+
+
 def assessment_create(
     *,
     organization,
@@ -54,6 +61,7 @@ def assessment_create(
     ensure_perm(organization=organization, user=by, permission=Perm.ASSESSMENT_CREATE)
     if not name.strip():
         raise AssessmentError("An assessment needs a name.")
+    _check_single_line(name=name, assessor_name=assessor_name, assessor_company=assessor_company)
     if method not in Assessment.Method.values:
         raise AssessmentError("Unknown assessment method.")
     if method == Assessment.Method.THIRD_PARTY and assessor_type != Assessment.AssessorType.EXTERNAL:
@@ -88,6 +96,7 @@ def assessment_update(*, assessment: Assessment, by, **changes) -> Assessment:
         locked = assessment_lock_editable(assessment=assessment)
         if "name" in changes and not str(changes["name"]).strip():
             raise AssessmentError("An assessment needs a name.")
+        _check_single_line(**{k: changes[k] for k in ("name", "assessor_name", "assessor_company") if k in changes})
         if changes.get("method", locked.method) != locked.method:
             if changes["method"] not in Assessment.Method.values:
                 raise AssessmentError("Unknown assessment method.")

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from audit.services import audit_log
+from core.validators import single_line_text
 from improvement.dates import reassessment_due_date
 from improvement.models import ActionPlan, ReminderSent
 from organizations.models import Membership, Organization
@@ -114,6 +115,8 @@ def _send_once(*, key: str, organization, to: str, subject: str, body: str) -> i
     try:
         with transaction.atomic():
             ReminderSent.objects.create(key=key)
+            # Names and titles written before single-line validation may hold line breaks: a header never does.
+            subject = single_line_text(subject)
             send_mail(subject, body, None, [to])
             audit_log(
                 organization=organization,
@@ -125,8 +128,9 @@ def _send_once(*, key: str, organization, to: str, subject: str, body: str) -> i
             )
     except IntegrityError:
         return 0  # sent before, or being sent right now by a concurrent run
-    except OSError:
-        # SMTP trouble: the row is rolled back with the transaction, so the next run tries again.
+    except Exception:
+        # SMTP trouble or a value the mail library refuses: the row is rolled back with the transaction, so the
+        # next run tries again; the other reminders (of this and every other organization) still go out.
         logger.exception("Reminder %s to %s could not be sent", key, to)
         return 0
     return 1
