@@ -11,7 +11,8 @@ from assessments.exchange import exchange_json_text
 from assessments.exchange_forms import ExchangeImportForm
 from assessments.models import Assessment
 from assessments.services.exchange import assessment_export, assessment_import_data
-from assessments.services.exchange_files import ExchangeError, exchange_document_parse
+from assessments.services.exchange_files import MAX_FILE_BYTES, ExchangeError, exchange_document_parse
+from core.request_limits import body_limit
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
 
@@ -30,6 +31,7 @@ def export_view(request, pk):
     return response
 
 
+@body_limit(MAX_FILE_BYTES, overhead=MAX_FILE_BYTES // 2)  # a file, or a pasted share link
 @org_view(Perm.ASSESSMENT_CREATE)
 def import_view(request):
     is_post = request.method == "POST"

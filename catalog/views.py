@@ -11,7 +11,9 @@ from django.shortcuts import redirect, render
 from catalog import selectors
 from catalog.errors import CatalogError
 from catalog.forms import CatalogImportForm
+from catalog.modelfile import MAX_FILE_BYTES
 from catalog.services import extension_import, model_version_import
+from core.request_limits import body_limit
 
 
 def staff_required(view):
@@ -75,6 +77,7 @@ def extension_detail(request, ext_id, version):
     )
 
 
+@body_limit(MAX_FILE_BYTES)
 @staff_required
 def import_view(request):
     form = CatalogImportForm(request.POST or None, request.FILES or None)

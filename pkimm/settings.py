@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the body: rate limits and body size limits come first.
+    "core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -134,6 +136,10 @@ STORAGES = {
 }
 
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 25) * 1024 * 1024
+# Request bodies: every endpoint is capped at REQUEST_MAX_BYTES unless it names its own limit (uploads: evidence,
+# imports, /verify/); core/request_limits.py refuses larger bodies before reading them. Form fields alone are
+# capped by DATA_UPLOAD_MAX_MEMORY_SIZE. The reverse proxy should refuse the largest of these (README).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_KB", 2560) * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 
