@@ -24,6 +24,23 @@ class OrganizationSettingsForm(forms.Form):
     )
 
 
+class SecurityForm(forms.Form):
+    require_mfa = forms.BooleanField(
+        required=False,
+        label="Members must use two-factor authentication",
+        help_text="Members enter the organization only from a session signed in with a second factor.",
+    )
+
+
+class SsoDomainForm(forms.Form):
+    domain = SingleLineCharField(max_length=253, label="E-mail domain", help_text="For example example.com.")
+    provider = forms.ChoiceField(label="Single sign-on provider", choices=())
+
+    def __init__(self, *args, providers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].choices = [(p, p) for p in providers]
+
+
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
     role = forms.ChoiceField(choices=Role.choices, initial=Role.ASSESSOR)

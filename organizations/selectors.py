@@ -48,3 +48,11 @@ def invitation_pending_list(*, organization):
         .filter(accepted_at=None, revoked_at=None, expires_at__gt=timezone.now())
         .select_related("invited_by")
     )
+
+
+def sso_domain_organizations(*, provider: str, email: str):
+    """Organizations that linked the domain of ``email`` to the single sign-on ``provider``."""
+    from organizations.models import Organization
+
+    domain = email.rpartition("@")[2].lower()
+    return Organization.objects.filter(sso_domains__provider=provider, sso_domains__domain=domain)

@@ -21,8 +21,13 @@ EXTENSION_SCHEMA = SHARED_PKIMM / "extensions" / "extension.schema.json"
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(email: str) -> User:
-    return User.objects.create_user(username=email, email=email, password=PASSWORD)
+def make_user(email: str, *, verified: bool = True) -> User:
+    """An account as sign-up makes it: the e-mail address is the user name, verified unless told otherwise."""
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.create_user(username=email, email=email, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
+    return user
 
 
 @pytest.fixture(autouse=True)
