@@ -29,3 +29,24 @@ def csp_problems(response) -> list[str]:
             if match:
                 problems.append(f"{name}: {match.group(0)[:120]!r}")
     return problems
+
+
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`Content Security Policy violation: ${event.violatedDirective} ${event.blockedURI}`);
+});
+"""
+
+
+def watch_csp(page) -> list[str]:
+    """The Content-Security-Policy violations ``page`` will report (console messages and securitypolicyviolation
+    events), for a browser test to assert that there were none."""
+    violations: list[str] = []
+    page.add_init_script(_REPORT_VIOLATIONS)  # added by the browser's debugging protocol: not subject to the CSP
+
+    def on_console(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", on_console)
+    return violations
