@@ -28,6 +28,7 @@ def export_view(request, pk):
     filename = f"{slugify(assessment.name) or 'assessment'}.pkimm-assessment.json"
     response = HttpResponse(text, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"
     return response
 
 

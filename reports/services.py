@@ -187,4 +187,12 @@ def report_open_for_download(*, report: Report, user):
     """The stored file, for a member allowed to download it (viewers: final reports only)."""
     if not report_can_download(report=report, user=user):
         raise PermissionDenied("You may not download this report.")
-    return default_storage.open(report.file.name, "rb")
+    handle = default_storage.open(report.file.name, "rb")
+    audit_log(
+        organization=report.organization,
+        actor=user,
+        action="report.downloaded",
+        obj=report,
+        after={"file": report.download_name, "sha256": report.sha256, "final": report.is_final},
+    )
+    return handle

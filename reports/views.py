@@ -65,4 +65,5 @@ def report_download(request, report_pk):
         return redirect("reports:list", org_slug=request.organization.slug, assessment_pk=report.assessment_id)
     response = FileResponse(handle, as_attachment=True, filename=report.download_name, content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"  # no copy of a report in a browser or proxy cache
     return response

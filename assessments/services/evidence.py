@@ -221,3 +221,17 @@ def evidence_delete(*, evidence, by) -> None:
         evidence.delete()
         if stored_name:
             transaction.on_commit(lambda: default_storage.delete(stored_name))
+
+
+def evidence_open_for_download(*, evidence, by):
+    """The stored file of ``evidence`` for a member who may see evidence; every download is in the audit log."""
+    ensure_perm(organization=evidence.organization, user=by, permission=Perm.EVIDENCE_VIEW)
+    handle = evidence.file.open("rb")
+    audit_log(
+        organization=evidence.organization,
+        actor=by,
+        action="evidence.downloaded",
+        obj=evidence,
+        after={"file": evidence.original_name, "sha256": evidence.sha256, "assessment": evidence.assessment_id},
+    )
+    return handle

@@ -202,4 +202,3 @@ def test_pages_keep_to_the_content_security_policy(live_server, browser):
     page.wait_for_timeout(300)
     assert page.evaluate("() => window.ran") is None
     assert any("script-src" in text for text in probe)
-

@@ -28,6 +28,7 @@ def test_export_downloads_the_exchange_file(org, lead, assessor, client_for):
     assert response["Content-Type"] == "application/json; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="acme-self-assessment-2026.pkimm-assessment.json"'
     assert json.loads(response.content) == assessment_export_data(assessment=assessment)
+    assert response["Cache-Control"] == "private, no-store"
     assert AuditEntry.objects.get(action="assessment.exported").actor == lead
 
 

@@ -142,3 +142,16 @@ def test_an_unverified_address_cannot_sign_in(client, db):
     response = _sign_in(client, "unverified@acme.test")
     assert "_auth_user_id" not in client.session
     assert response.status_code == 302 and "confirm-email" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    "url", ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/accounts/2fa/", "/accounts/email/"]
+)
+def test_account_pages_keep_to_the_content_security_policy(client, owner, url):
+    from tests.csp import csp_problems
+
+    if url in ("/accounts/2fa/", "/accounts/email/"):
+        client.force_login(owner)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert csp_problems(response) == []
