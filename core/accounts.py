@@ -17,6 +17,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django import forms
 from django.conf import settings
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.validators import single_line_text
 
@@ -63,8 +64,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return single_line_text(f"[{settings.SITE_NAME}] {subject}")
 
     def is_safe_url(self, url: str) -> bool:
-        from django.utils.http import url_has_allowed_host_and_scheme
-
+        """``next`` after sign-in or sign-up: paths of this site only, never another host."""
         return url_has_allowed_host_and_scheme(url, allowed_hosts=None)
 
 
