@@ -8,7 +8,10 @@ PORT ?= 8000
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 TEST_DEBS := $(RUN_DEBS) chromium poppler-utils
 
-.PHONY: run test lint format sysdeps-run sysdeps-test venv migrate demo worker bench clean
+.PHONY: run test lint format sysdeps-run sysdeps-test venv migrate signing demo import import-extension worker bench clean
+# Development commands run manage.py with DEBUG=1 (development settings; production refuses to start without
+# SECRET_KEY). `make import FILE=...` and friends are the development route for the README's commands.
+MANAGE := DEBUG=1 $(BIN)/python manage.py
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,13 +39,25 @@ sysdeps-test:
 	$(call apt_install,$(TEST_DEBS))
 
 migrate: venv
-	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	$(MANAGE) migrate --noinput
 
-demo: migrate
-	DEBUG=1 $(BIN)/python manage.py setup_demo
+# The report-signing CA and certificate under var/signing, made once (as `manage.py init_signing`).
+signing: venv
+	$(MANAGE) init_signing --if-missing
+
+demo: migrate signing
+	$(MANAGE) setup_demo --address $(HOST):$(PORT)
 
 run: sysdeps-run demo
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+import: migrate
+	@test -n "$(FILE)" || { echo "usage: make import FILE=path/to/pkimm-model-1.1.0.yaml"; exit 2; }
+	$(MANAGE) import_model "$(FILE)"
+
+import-extension: migrate
+	@test -n "$(FILE)" || { echo "usage: make import-extension FILE=path/to/extensions/pqc-extension.yaml"; exit 2; }
+	$(MANAGE) import_extension "$(FILE)"
 
 lint: venv
 	$(BIN)/ruff check .

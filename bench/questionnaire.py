@@ -3,8 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pkimm_bench /path/to/python bench/questionnaire.py [iterations]
 
 Creates ``test_<dbname>`` (dropped at the end), builds a fully answered formal assessment of model
-1.1.0 from ../shared/pkimm (one comment and one link per requirement), then times through Django's
-test client, in the same run:
+1.1.0 as the starter model has it (official structure and weights; one comment and one link per
+requirement), then times through Django's test client, in the same run:
   (a) the largest category page, (b) the questionnaire overview, (c) saving one answer (htmx),
   (d) the baseline: a minimal signed-in Django page, defined here (``baseline_view``): the same
       org_view sign-in and membership check as every organization page, then base.html (navigation,

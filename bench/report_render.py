@@ -7,7 +7,7 @@ Goals: ratio at most 1.3, detailed report under 5 s.
 
     python bench/report_render.py [--runs 5]
 
-Uses a throw-away SQLite database and the official model file from ../shared/pkimm.
+Uses a throw-away SQLite database and model 1.1.0 as the built-in starter model has it (tests/factories.py).
 """
 
 import argparse

@@ -1,22 +1,26 @@
 """Base fixtures: one organization with an owner, a lead assessor, an assessor and a viewer,
-plus an outsider who belongs to another organization only."""
+plus an outsider who belongs to another organization only.
 
-import os
-from pathlib import Path
+Test data is the project's own (tests/factories.py: the starter model and files the tests write). The
+official PKIMM files are an extra set: tests reading them carry ``@pytest.mark.official``.
+"""
 
 import pytest
 from django.contrib.auth.models import User
 
 from organizations.models import Membership, Organization
 from organizations.roles import Role
+from tests import services
 
-# The official model files live beside the project (../shared/pkimm); tests load them from there.
-SHARED_PKIMM = Path(os.environ.get("PKIMM_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared" / "pkimm"))
-MODEL_1_0 = SHARED_PKIMM / "pkimm-model-1.0.0.yaml"
-MODEL_1_1 = SHARED_PKIMM / "pkimm-model-1.1.0.yaml"
-PQC_EXTENSION = SHARED_PKIMM / "extensions" / "pqc-extension.yaml"
-MODEL_SCHEMA = SHARED_PKIMM / "pkimm-model.schema.json"
-EXTENSION_SCHEMA = SHARED_PKIMM / "extensions" / "extension.schema.json"
+# Paths of the official files, for tests marked ``official`` only (see tests/official.py).
+from tests.official import (  # noqa: F401
+    EXTENSION_SCHEMA,
+    MODEL_1_0,
+    MODEL_1_1,
+    MODEL_SCHEMA,
+    OFFICIAL_DIR,
+    PQC_EXTENSION,
+)
 
 PASSWORD = "correct horse battery staple"
 
@@ -28,6 +32,12 @@ def make_user(email: str, *, verified: bool = True) -> User:
     user = User.objects.create_user(username=email, email=email, password=PASSWORD)
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
     return user
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("official"):
+        services.require_official_files()
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""Small builders for tests. Model versions are built from the official files in ../shared/pkimm."""
+"""Small builders for tests. Model versions are built from the project's own data (tests/catalog/files.py):
+1.1.0 from the built-in starter model, 1.0.0 derived from it; no official file is needed."""
 
 from functools import cache
 
@@ -6,7 +7,7 @@ import yaml
 
 from assessments.models import Assessment
 from catalog.models import Category, ModelVersion, Module, Requirement
-from tests.conftest import MODEL_1_0, MODEL_1_1
+from tests.catalog.files import model_1_0_data, model_1_1_data
 
 
 @cache
@@ -14,9 +15,8 @@ def _load_yaml(path):
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def model_version_from_file(path=MODEL_1_1) -> ModelVersion:
-    """Build catalogue rows straight from an official model file (test set-up, no validation)."""
-    data = _load_yaml(path)
+def model_version_from_data(data: dict) -> ModelVersion:
+    """Build catalogue rows straight from parsed model data (test set-up, no validation)."""
     existing = ModelVersion.objects.filter(version=data["version"]).first()
     if existing:
         return existing
@@ -57,12 +57,17 @@ def model_version_from_file(path=MODEL_1_1) -> ModelVersion:
     return mv
 
 
+def model_version_from_file(path) -> ModelVersion:
+    """Catalogue rows from a model file (an official one: only in tests marked ``official``)."""
+    return model_version_from_data(_load_yaml(path))
+
+
 def model_1_0() -> ModelVersion:
-    return model_version_from_file(MODEL_1_0)
+    return model_version_from_data(model_1_0_data())
 
 
 def model_1_1() -> ModelVersion:
-    return model_version_from_file(MODEL_1_1)
+    return model_version_from_data(model_1_1_data())
 
 
 def assessment_create(org, *, model_version=None, method=Assessment.Method.FORMAL, name="PKI assessment 2026", **kw):

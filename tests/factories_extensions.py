@@ -1,10 +1,11 @@
-"""Test-only builder of catalogue Extension rows straight from an official extension file.
+"""Test-only builder of catalogue Extension rows straight from extension data (by default the tests' own
+PQC-shaped extension, tests/catalog/files.py).
 
 A stand-in for the catalogue importer in tests: no validation, just ORM creates from the parsed YAML.
 """
 
 from catalog.models import Extension, ExtensionOverlay, ExtensionRelevance
-from tests.conftest import PQC_EXTENSION
+from tests.catalog.files import pqc_extension_data
 from tests.factories import _load_yaml
 
 
@@ -13,8 +14,12 @@ def _number_text(number) -> str:
     return repr(number) if isinstance(number, float) else str(number)
 
 
-def extension_from_file(path=PQC_EXTENSION, *, compatibility=None) -> Extension:
-    data = _load_yaml(path)
+def extension_from_file(path=None, *, compatibility=None) -> Extension:
+    """From an extension file (an official one: only in tests marked ``official``), else the own PQC data."""
+    return extension_from_data(pqc_extension_data() if path is None else _load_yaml(path), compatibility=compatibility)
+
+
+def extension_from_data(data: dict, *, compatibility=None) -> Extension:
     meta = data["extension"]
     existing = Extension.objects.filter(ext_id=meta["id"], version=meta["version"]).first()
     if existing:
@@ -64,4 +69,4 @@ def extension_from_file(path=PQC_EXTENSION, *, compatibility=None) -> Extension:
 
 
 def pqc_extension() -> Extension:
-    return extension_from_file(PQC_EXTENSION)
+    return extension_from_data(pqc_extension_data())

@@ -1,5 +1,5 @@
-"""Tests that need PostgreSQL, Redis or Chromium call these: skipped locally without the service,
-failed under CI (env CI=true), where a missing service must never pass as a skip.
+"""Tests that need PostgreSQL, Redis, Chromium or the official PKIMM files call these: skipped locally
+without them, failed under CI (env CI=true), where a missing service must never pass as a skip.
 
 The only place in the test suite that may call ``pytest.skip`` (tests/test_no_hidden_skips.py checks).
 """
@@ -46,3 +46,16 @@ def require_chromium() -> Path:
     if not CHROMIUM.exists():
         missing_service(f"needs Chromium at {CHROMIUM}")
     return CHROMIUM
+
+
+def require_official_files() -> None:
+    """For tests marked ``official`` (tests/official.py): the PKI Consortium's files must be there."""
+    from tests.official import OFFICIAL_DIR, official_files_missing
+
+    missing = official_files_missing()
+    if missing:
+        names = ", ".join(str(path.relative_to(OFFICIAL_DIR)) for path in missing)
+        missing_service(
+            f"needs the PKI Consortium's official PKIMM files: set PKIMM_OFFICIAL_DIR "
+            f"(looked in {OFFICIAL_DIR}, missing {names})"
+        )

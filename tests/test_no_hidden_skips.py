@@ -57,3 +57,27 @@ def test_postgres_requirement_matches_the_database(monkeypatch):
     else:
         with pytest.raises(pytest.fail.Exception, match="needs PostgreSQL"):
             services.require_postgres()
+
+
+def test_missing_official_files_skip_with_the_variable_named_and_fail_under_ci(monkeypatch, tmp_path):
+    from tests import official
+
+    monkeypatch.setattr(official, "OFFICIAL_DIR", tmp_path)
+    monkeypatch.setattr(official, "OFFICIAL_FILES", (tmp_path / "pkimm-model-1.1.0.yaml",))
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="set PKIMM_OFFICIAL_DIR .*missing pkimm-model-1.1.0.yaml"):
+        services.require_official_files()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="PKIMM_OFFICIAL_DIR.*required under CI=true"):
+        services.require_official_files()
+    (tmp_path / "pkimm-model-1.1.0.yaml").write_text("present", encoding="utf-8")
+    services.require_official_files()  # passes
+
+
+def test_official_dir_comes_from_the_variable(monkeypatch, tmp_path):
+    from tests import official
+
+    monkeypatch.setenv("PKIMM_OFFICIAL_DIR", str(tmp_path))
+    assert official.official_dir() == tmp_path.resolve()
+    monkeypatch.delenv("PKIMM_OFFICIAL_DIR")
+    assert official.official_dir() == official.REPO.parent / "shared" / "pkimm"

@@ -1,17 +1,16 @@
-"""Assessments to answer, and the PQC extension built from the official file (loaded at run time)."""
+"""Assessments to answer, and the tests' own PQC-shaped extension (tests/catalog/files.py)."""
 
 import pytest
-import yaml
 
 from assessments.models import Assessment
 from catalog.models import Extension, ExtensionRelevance
-from tests.conftest import PQC_EXTENSION
+from tests.catalog.files import pqc_extension_data
 from tests.factories import assessment_create, model_1_1
 
 
 def pqc_extension() -> Extension:
     """The PQC extension's relevance questions (no overlays: the questionnaire does not score)."""
-    data = yaml.safe_load(PQC_EXTENSION.read_text(encoding="utf-8"))
+    data = pqc_extension_data()
     meta = data["extension"]
     extension, created = Extension.objects.get_or_create(
         ext_id=meta["id"],

@@ -11,7 +11,7 @@ from catalog.models import Requirement
 from catalog.services import TEXTS_UPDATED, model_version_import, starter_model_load
 from core.markdown import render_markdown
 from scoring.selectors import scoring_model_for
-from tests.conftest import MODEL_1_1
+from tests.catalog.files import MODEL_1_1
 from tests.factories import assessment_create
 
 

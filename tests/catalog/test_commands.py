@@ -6,8 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from catalog.models import Category, ModelVersion, Requirement
-from tests.catalog.files import dump, load, row_counts
-from tests.conftest import MODEL_1_0, MODEL_1_1, PQC_EXTENSION
+from tests.catalog.files import MODEL_1_0, MODEL_1_1, PQC_EXTENSION, dump, load, row_counts
 
 
 def run(*args):

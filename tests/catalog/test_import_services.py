@@ -19,8 +19,19 @@ from catalog.services import (
     model_version_in_use,
     starter_model_load,
 )
-from tests.catalog.files import dump, load, row_counts, tiny_extension, tiny_model
-from tests.conftest import MODEL_1_0, MODEL_1_1, PQC_EXTENSION, make_user
+from tests import official
+from tests.catalog.files import (
+    MODEL_1_0,
+    MODEL_1_1,
+    PQC_EXTENSION,
+    STARTER_MODEL,
+    dump,
+    load,
+    row_counts,
+    tiny_extension,
+    tiny_model,
+)
+from tests.conftest import make_user
 from tests.factories import assessment_create
 
 
@@ -44,7 +55,15 @@ def _categories_in_file(path):
     return {f"{m['id']}.{c['id']}": c for m in data["modules"] for c in m["categories"]}
 
 
-@pytest.mark.parametrize(("path", "categories", "requirements"), [(MODEL_1_0, 15, 72), (MODEL_1_1, 16, 78)])
+@pytest.mark.parametrize(
+    ("path", "categories", "requirements"),
+    [
+        (MODEL_1_0, 15, 72),
+        (MODEL_1_1, 16, 78),
+        pytest.param(official.MODEL_1_0, 15, 72, marks=pytest.mark.official, id="official-1.0.0"),
+        pytest.param(official.MODEL_1_1, 16, 78, marks=pytest.mark.official, id="official-1.1.0"),
+    ],
+)
 def test_official_model_is_stored_as_in_the_file(db, path, categories, requirements):
     outcome = import_file(path)
 
@@ -256,16 +275,23 @@ def test_missing_starter_file_is_a_clear_error(db, tmp_path):
 # --- extensions ---------------------------------------------------------------------------------
 
 
-def test_pqc_extension_is_stored(db):
-    import_file(MODEL_1_1)
-    outcome = import_pqc()
+@pytest.mark.parametrize(
+    ("model", "extension_file"),
+    [
+        (MODEL_1_1, PQC_EXTENSION),
+        pytest.param(official.MODEL_1_1, official.PQC_EXTENSION, marks=pytest.mark.official, id="official"),
+    ],
+)
+def test_pqc_extension_is_stored(db, model, extension_file):
+    import_file(model)
+    outcome = extension_import(text=extension_file.read_bytes(), source_name=extension_file.name)
 
     extension = outcome.extension
     assert outcome.status == CREATED
     assert outcome.message == (
         "Imported extension pqc 0.1.0: 4 relevance questions, 18 overlays; compatible with 1.1.0"
     )
-    data = load(PQC_EXTENSION)
+    data = load(extension_file)
     assert (extension.name, extension.compatibility, extension.floor_score) == (
         data["extension"]["name"],
         ["1.1.0"],
@@ -371,7 +397,7 @@ def test_importer_stores_what_the_test_factories_of_other_apps_assume(db):
             [(r.category_key, r.weight, r.levels) for r in Extension.objects.get().relevances.all()],
         )
 
-    import_file(MODEL_1_1)
+    import_file(STARTER_MODEL)
     import_pqc()
     imported = snapshot()
     Extension.objects.all().delete()

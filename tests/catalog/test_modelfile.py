@@ -4,8 +4,7 @@ import pytest
 
 from catalog.errors import CatalogFileError
 from catalog.modelfile import parse_extension_file, parse_model_file
-from tests.catalog.files import dump, tiny_extension, tiny_model
-from tests.conftest import MODEL_1_1
+from tests.catalog.files import MODEL_1_1, dump, tiny_extension, tiny_model
 
 
 def problems(parse, text) -> list[str]:

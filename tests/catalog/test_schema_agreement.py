@@ -1,10 +1,11 @@
 """The importer and the official JSON schemas agree: both accept the official files, and every broken variant
 is refused by the importer (naming the place) and, where the schema can express the rule, by the schema too.
-A refused import changes no row."""
+A refused import changes no row. Needs the official files (tests/official.py)."""
 
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import pytest
 import yaml
@@ -14,17 +15,24 @@ from catalog.errors import CatalogError
 from catalog.modelfile import parse_extension_file, parse_model_file
 from catalog.services import extension_import, model_version_import
 from tests.catalog.files import dump, load, row_counts
-from tests.conftest import EXTENSION_SCHEMA, MODEL_1_0, MODEL_1_1, MODEL_SCHEMA, PQC_EXTENSION
+from tests.official import EXTENSION_SCHEMA, MODEL_1_0, MODEL_1_1, MODEL_SCHEMA, PQC_EXTENSION
+
+pytestmark = pytest.mark.official
 
 
+@cache
 def _validator(path, cls):
     schema = json.loads(path.read_text(encoding="utf-8"))
     cls.check_schema(schema)
     return cls(schema)
 
 
-MODEL_VALIDATOR = _validator(MODEL_SCHEMA, Draft7Validator)
-EXTENSION_VALIDATOR = _validator(EXTENSION_SCHEMA, Draft202012Validator)
+def model_validator():
+    return _validator(MODEL_SCHEMA, Draft7Validator)
+
+
+def extension_validator():
+    return _validator(EXTENSION_SCHEMA, Draft202012Validator)
 
 
 def schema_errors(validator, text: str) -> list[str]:
@@ -38,14 +46,14 @@ def schema_errors(validator, text: str) -> list[str]:
 @pytest.mark.parametrize("path", [MODEL_1_0, MODEL_1_1], ids=["1.0.0", "1.1.0"])
 def test_official_models_pass_the_schema_and_the_parser(path):
     text = path.read_text(encoding="utf-8")
-    assert schema_errors(MODEL_VALIDATOR, text) == []
+    assert schema_errors(model_validator(), text) == []
     spec = parse_model_file(text, source_name=path.name)
     assert spec.version == path.stem.removeprefix("pkimm-model-")
 
 
 def test_pqc_extension_passes_the_schema_and_the_parser():
     text = PQC_EXTENSION.read_text(encoding="utf-8")
-    assert schema_errors(EXTENSION_VALIDATOR, text) == []
+    assert schema_errors(extension_validator(), text) == []
     spec = parse_extension_file(text, source_name=PQC_EXTENSION.name)
     assert (spec.ext_id, spec.compatibility, spec.floor_score) == ("pqc", ("1.1.0",), True)
 
@@ -153,7 +161,7 @@ def model_1_0_imported(db):
 @pytest.mark.parametrize("variant", MODEL_VARIANTS, ids=lambda v: v.name)
 def test_broken_model_variants_are_refused(variant, model_1_0_imported):
     text = _variant_text(variant, MODEL_1_1)
-    errors = schema_errors(MODEL_VALIDATOR, text)
+    errors = schema_errors(model_validator(), text)
     if variant.schema_rejects:
         assert errors, "the official schema should refuse this variant too"
     else:
@@ -296,7 +304,7 @@ def model_1_1_imported(db):
 @pytest.mark.parametrize("variant", EXTENSION_VARIANTS, ids=lambda v: v.name)
 def test_broken_extension_variants_are_refused(variant, model_1_1_imported):
     text = _variant_text(variant, PQC_EXTENSION)
-    errors = schema_errors(EXTENSION_VALIDATOR, text)
+    errors = schema_errors(extension_validator(), text)
     if variant.schema_rejects:
         assert errors, "the official schema should refuse this variant too"
     else:

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from catalog.models import ModelVersion
 from catalog.services import extension_import, model_version_import, starter_model_load
-from tests.catalog.files import dump, load, row_counts, tiny_extension, tiny_model
-from tests.conftest import MODEL_1_0, MODEL_1_1, PQC_EXTENSION, make_user
+from tests.catalog.files import MODEL_1_0, MODEL_1_1, PQC_EXTENSION, dump, load, row_counts, tiny_extension, tiny_model
+from tests.conftest import make_user
 
 
 @pytest.fixture

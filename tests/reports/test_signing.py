@@ -33,6 +33,19 @@ def test_init_signing_writes_private_files(settings, tmp_path):
     call_command("init_signing", "--force", stdout=io.StringIO())
 
 
+def test_init_signing_if_missing_makes_the_files_once(settings, tmp_path):
+    """`make run` calls it on every start: the first run creates the files, later runs keep them."""
+    directory = tmp_path / "signing"
+    settings.SIGNING_DIR = directory
+    settings.SIGNING_P12 = ""
+    call_command("init_signing", "--if-missing", stdout=io.StringIO())
+    certificate = (directory / signing.SIGNING_CERT_FILE).read_bytes()
+    out = io.StringIO()
+    call_command("init_signing", "--if-missing", stdout=out)
+    assert (directory / signing.SIGNING_CERT_FILE).read_bytes() == certificate
+    assert f"signed with the certificate in {directory}" in out.getvalue()
+
+
 def _validate(pdf: bytes, ca_path):
     reader = PdfFileReader(io.BytesIO(pdf))
     (embedded,) = reader.embedded_signatures

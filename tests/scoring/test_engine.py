@@ -21,7 +21,7 @@ from scoring.engine import (
     score_assessment,
     score_result_to_json,
 )
-from tests.conftest import MODEL_1_0, MODEL_1_1
+from tests.catalog.files import MODEL_1_0, MODEL_1_1
 from tests.scoring.helpers import (
     PRIMER_FORMAL_LEVELS,
     PRIMER_MODEL,

@@ -19,7 +19,7 @@ from scoring.engine import (
     score_assessment,
     score_result_to_json,
 )
-from tests.conftest import MODEL_1_1, PQC_EXTENSION
+from tests.catalog.files import MODEL_1_1, PQC_EXTENSION
 from tests.scoring.helpers import build_model
 
 # The published example: G.1 has requirement weights 3 (x1.5), 2, 1 and weight 4 (x1.25); G.2 weighs 3 and

@@ -17,7 +17,7 @@ from scoring.selectors import (
     assessment_score,
     scoring_input_for,
 )
-from tests.conftest import PQC_EXTENSION
+from tests.catalog.files import PQC_EXTENSION
 from tests.factories import assessment_create, model_1_1
 from tests.factories_extensions import pqc_extension
 from tests.scoring.results_helpers import (

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.signing import SigningError, signing_init
+from reports.signing import SIGNING_CERT_FILE, SigningError, signing_init
 
 
 class Command(BaseCommand):
@@ -19,11 +19,20 @@ class Command(BaseCommand):
         parser.add_argument("--name", default=settings.SITE_NAME, help="Common name prefix of the certificates")
         parser.add_argument("--organization", default="", help="Organization name in the certificates")
         parser.add_argument("--force", action="store_true", help="Replace existing files")
+        parser.add_argument(
+            "--if-missing", action="store_true", help="Do nothing when the files exist (first run of `make run`)"
+        )
 
-    def handle(self, *args, dir, name, organization, force, **options):
+    def handle(self, *args, dir, name, organization, force, if_missing, **options):
         if settings.SIGNING_P12 and dir is None:
+            if if_missing:
+                self.stdout.write("Reports are signed with PKIMM_SIGNING_P12.")
+                return
             raise CommandError("PKIMM_SIGNING_P12 is set: this installation signs with that file.")
         directory = Path(dir) if dir else Path(settings.SIGNING_DIR)
+        if if_missing and not force and (directory / SIGNING_CERT_FILE).exists():
+            self.stdout.write(f"Reports are signed with the certificate in {directory}.")
+            return
         try:
             paths = signing_init(directory=directory, common_name=name, organization=organization, force=force)
         except SigningError as error:
