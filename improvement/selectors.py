@@ -478,22 +478,22 @@ class BenchmarkRow:
         ]
 
 
-def portfolio_memberships(*, user):
-    """The memberships that put an organization in ``user``'s portfolio (owner or lead assessor)."""
-    return (
-        Membership.objects.filter(user=user, role__in=PORTFOLIO_ROLES)
-        .select_related("organization")
-        .order_by("organization__name", "organization__pk")
-    )
+def portfolio_memberships(*, user, second_factor: bool = True):
+    """The memberships that put an organization in ``user``'s portfolio (owner or lead assessor); without a
+    second factor in this session, not those of organizations that require one (organizations/tenancy.py)."""
+    memberships = Membership.objects.filter(user=user, role__in=PORTFOLIO_ROLES)
+    if not second_factor:
+        memberships = memberships.exclude(organization__require_mfa=True)
+    return memberships.select_related("organization").order_by("organization__name", "organization__pk")
 
 
-def portfolio_for(*, user, highlight_slug: str = "") -> dict:
+def portfolio_for(*, user, highlight_slug: str = "", second_factor: bool = True) -> dict:
     """Each organization where ``user`` is owner or lead: latest signed-off levels and next due date;
     plus the anonymized benchmark of category levels with the ``highlight_slug`` organization marked.
 
     Only those organizations are read: nothing of any other organization enters the result.
     """
-    memberships = list(portfolio_memberships(user=user))
+    memberships = list(portfolio_memberships(user=user, second_factor=second_factor))
     organizations = [m.organization for m in memberships]
     latest = list(
         Assessment.objects.filter(

@@ -44,7 +44,7 @@ from improvement.services.plans import (
 from improvement.services.reassessment import reassessment_start
 from improvement.services.targets import target_level_set
 from organizations.roles import Perm
-from organizations.tenancy import org_view, require_perm, tenant_get_or_404
+from organizations.tenancy import org_view, require_perm, second_factor_used, tenant_get_or_404
 
 
 def _assessment(request, assessment_id):
@@ -351,5 +351,9 @@ def reassessment_report(request, assessment_id):
 
 @login_required
 def portfolio(request):
-    data = portfolio_for(user=request.user, highlight_slug=request.GET.get("highlight", ""))
+    data = portfolio_for(
+        user=request.user,
+        highlight_slug=request.GET.get("highlight", ""),
+        second_factor=second_factor_used(request),
+    )
     return render(request, "improvement/portfolio.html", {"portfolio": data})

@@ -126,9 +126,9 @@ def run_printed(command: str, env: dict) -> str:
 
 def sign_in(page, url: str, password: str) -> None:
     page.goto(url + "accounts/login/")
-    page.fill("input[name=username]", "demo@example.com")
+    page.fill("input[name=login]", "demo@example.com")
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.get_by_role("button", name="Sign In", exact=True).click()
     page.wait_for_url(lambda current: "/accounts/login/" not in current)
 
 
