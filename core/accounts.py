@@ -19,6 +19,7 @@ from django import forms
 from django.conf import settings
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from core.profiles import ProfileError, profile_update
 from core.validators import single_line_text
 
 INVITATION_SESSION_KEY = "pkimm_invitation_token"
@@ -93,6 +94,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
         user = super().save_user(request, sociallogin, form)
         sso_member_join(user=user, provider=sociallogin.account.provider)
+        # The provider's name for the person spares them the profile question at first sign-in.
+        claims = sociallogin.account.extra_data or {}
+        userinfo = claims.get("userinfo", claims) if isinstance(claims, dict) else {}
+        name = str(userinfo.get("name") or user.get_full_name() or "")
+        if name.strip():
+            try:
+                profile_update(user=user, full_name=name, job_title="")
+            except ProfileError:
+                pass  # a name we cannot keep: the profile page asks for it
         return user
 
 

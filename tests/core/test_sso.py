@@ -22,7 +22,10 @@ def provider(settings):
     from oidc_provider_mock import app
 
     users = [
-        ProviderUser(sub="alice", claims={"email": "alice@acme.test", "email_verified": True}),
+        ProviderUser(
+            sub="alice", claims={"email": "alice@acme.test", "email_verified": True, "name": "Alice Example"}
+        ),
+        ProviderUser(sub="carol", claims={"email": "carol@acme.test", "email_verified": True}),
         ProviderUser(sub="eve", claims={"email": "eve@elsewhere.test", "email_verified": True}),
         ProviderUser(sub="unverified", claims={"email": "bob@acme.test", "email_verified": False}),
     ]
@@ -71,7 +74,16 @@ def test_a_linked_domain_signs_in_and_joins_its_organization(client, provider, o
     assert client.session["_auth_user_id"] == str(alice.pk)
     assert alice.emailaddress_set.get().verified
     assert Membership.objects.get(organization=org, user=alice).role == "viewer"
+    # The provider named her: no profile question before the organization's pages.
+    assert alice.profile.full_name == "Alice Example"
     assert client.get(reverse("assessments:list", args=[org.slug])).status_code == 200
+
+
+def test_without_a_name_from_the_provider_the_profile_page_asks_for_it(client, provider, org, owner):
+    sso_domain_link(organization=org, domain="acme.test", provider="corp", by=owner)
+    _sso_sign_in(client, "carol")
+    response = client.get(reverse("assessments:list", args=[org.slug]))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("profile"))
 
 
 def test_without_a_linked_domain_or_invitation_sso_creates_no_account(client, provider, org, owner):
