@@ -9,9 +9,9 @@ account only for an address the provider verified in a domain an organization li
 
 import time
 
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
 from allauth.account.authentication import get_authentication_records
-from allauth.account.forms import SignupForm
+from allauth.account.forms import LoginForm, ResetPasswordForm, SignupForm
 from allauth.core import context as allauth_context
 from allauth.mfa.utils import is_mfa_enabled
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -111,6 +111,10 @@ class InvitationSignupForm(SignupForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _plain_email_field(self.fields["email"])
+        for name in ("password1", "password2"):
+            if name in self.fields:
+                self.fields[name].widget.attrs.pop("placeholder", None)
         request = allauth_context.request
         self.invitation = pending_invitation(request) if request is not None else None
         if self.invitation is not None:
@@ -123,3 +127,30 @@ class InvitationSignupForm(SignupForm):
         if self.invitation is not None and email.lower() != self.invitation.email.lower():
             raise forms.ValidationError("Sign up with the address the invitation was sent to.")
         return email
+
+
+def signup_is_open(request) -> bool:
+    """Whether this visitor may create an account now (open sign-up, or an invitation opened in the session)."""
+    return get_adapter(request).is_open_for_signup(request)
+
+
+def _plain_email_field(field) -> None:
+    """Our wording: a label ("E-mail") instead of a placeholder that disappears while typing."""
+    field.label = "E-mail"
+    field.widget.attrs.pop("placeholder", None)
+    field.widget.attrs.setdefault("autocomplete", "email")
+
+
+class EmailLoginForm(LoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _plain_email_field(self.fields["login"])
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me signed in on this device"
+
+
+class EmailResetPasswordForm(ResetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _plain_email_field(self.fields["email"])

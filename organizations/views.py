@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.selectors import audit_entry_list
-from core.accounts import INVITATION_SESSION_KEY
+from core.accounts import INVITATION_SESSION_KEY, has_second_factor
 from organizations import services
 from organizations.forms import (
     InvitationForm,
@@ -110,6 +110,7 @@ def org_settings(request):
         "security": security,
         "sso": sso if providers else None,
         "sso_domains": org.sso_domains.all(),
+        "own_second_factor": has_second_factor(request.user),
     }
     return render(request, "organizations/settings.html", context)
 

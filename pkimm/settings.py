@@ -116,7 +116,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 ACCOUNT_ADAPTER = "core.accounts.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "core.accounts.SocialAccountAdapter"
-ACCOUNT_FORMS = {"signup": "core.accounts.InvitationSignupForm"}
+ACCOUNT_FORMS = {
+    "login": "core.accounts.EmailLoginForm",
+    "signup": "core.accounts.InvitationSignupForm",
+    "reset_password": "core.accounts.EmailResetPasswordForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True

@@ -62,3 +62,12 @@ def percent(value):
 def length_of(difference, what):
     """``{{ difference|length_of:"added" }}``: how many requirements a version difference lists under ``what``."""
     return difference.count(what)
+
+
+@register.simple_tag(takes_context=True)
+def signup_open(context) -> bool:
+    """``{% signup_open as open %}``: whether this visitor may create an account now (core.accounts)."""
+    from core.accounts import signup_is_open
+
+    request = context.get("request")
+    return bool(request is not None and signup_is_open(request))

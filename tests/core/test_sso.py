@@ -22,9 +22,7 @@ def provider(settings):
     from oidc_provider_mock import app
 
     users = [
-        ProviderUser(
-            sub="alice", claims={"email": "alice@acme.test", "email_verified": True, "name": "Alice Example"}
-        ),
+        ProviderUser(sub="alice", claims={"email": "alice@acme.test", "email_verified": True, "name": "Alice Example"}),
         ProviderUser(sub="carol", claims={"email": "carol@acme.test", "email_verified": True}),
         ProviderUser(sub="eve", claims={"email": "eve@elsewhere.test", "email_verified": True}),
         ProviderUser(sub="unverified", claims={"email": "bob@acme.test", "email_verified": False}),
