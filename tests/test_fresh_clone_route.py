@@ -128,7 +128,7 @@ def sign_in(page, url: str, password: str) -> None:
     page.goto(url + "accounts/login/")
     page.fill("input[name=login]", "demo@example.com")
     page.fill("input[name=password]", password)
-    page.get_by_role("button", name="Sign In", exact=True).click()
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(lambda current: "/accounts/login/" not in current)
 
 

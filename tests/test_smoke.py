@@ -1,7 +1,7 @@
 def test_login_page_renders(client, db):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
-    assert b"Sign In" in response.content
+    assert b"Sign in" in response.content
 
 
 def test_org_home_leads_to_the_assessments(client_for, owner, org):

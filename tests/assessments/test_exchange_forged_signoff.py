@@ -78,3 +78,37 @@ def test_people_in_a_file_are_labels_not_accounts(org, owner, lead, assessor):
     result = assessment_import_data(organization=org, data=data, by=lead)
     comments = Comment.objects.filter(assessment=result.assessment)
     assert {(c.author_id, c.author_label) for c in comments} == {(None, owner.email)}
+
+
+def _assert_arrived_unwitnessed(imported):
+    assert imported.status == Assessment.Status.IN_PROGRESS
+    assert (imported.signed_off_at, imported.signed_off_by) == (None, None)
+    signoff = SignOff.objects.get(assessment=imported)
+    assert (signoff.imported, signoff.signed_by, signoff.signed_by_label) == (True, None, FORGED_LABEL)
+    # #13's signer name and title are what a sign-off made here records: a file's claim never fills them.
+    assert (signoff.signed_by_name, signoff.signed_by_title, signoff.countersigners) == ("", "", [])
+    report = report_request(assessment=imported, report_type="attestation", by=imported.created_by)
+    report.refresh_from_db()
+    assert (report.is_final, report.signoff) == (False, None)
+
+
+def test_the_api_import_keeps_a_forged_sign_off_as_unwitnessed_history(org, owner, lead, assessor):
+    from tests.api.helpers import api_client, token_for
+
+    original = formal_assessment_with_pqc(org, lead=lead, assessor=assessor)
+    client = api_client(token_for(lead, org))
+    url = reverse("api:exchange_import", kwargs={"org_slug": org.slug})
+    response = client.post(url, json.loads(_forged_file(original, owner)), format="json")
+    assert response.status_code == 201, response.content
+    assert any("signed off" in notice for notice in response.json()["notices"])
+    _assert_arrived_unwitnessed(Assessment.objects.get(pk=response.json()["id"]))
+
+
+def test_the_import_command_keeps_a_forged_sign_off_as_unwitnessed_history(org, owner, lead, assessor, tmp_path):
+    from django.core.management import call_command
+
+    original = formal_assessment_with_pqc(org, lead=lead, assessor=assessor)
+    path = tmp_path / "forged.json"
+    path.write_bytes(_forged_file(original, owner))
+    call_command("import_assessment", str(path), "--org", org.slug, "--as", lead.email)
+    _assert_arrived_unwitnessed(Assessment.objects.exclude(pk=original.pk).get())

@@ -63,7 +63,7 @@ def test_login_locks_out_after_repeated_failures_and_says_nothing_about_the_acco
 
 def test_sign_up_without_an_invitation_is_closed(client, db):
     response = client.get("/accounts/signup/")
-    assert b"Sign Up Closed" in response.content or b"closed" in response.content.lower()
+    assert b"Sign-up is by invitation" in response.content
     client.post(
         "/accounts/signup/", {"email": "mallory@evil.test", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
     )
@@ -144,13 +144,30 @@ def test_an_unverified_address_cannot_sign_in(client, db):
     assert response.status_code == 302 and "confirm-email" in response["Location"]
 
 
+def test_the_sign_in_page_says_how_accounts_are_made(client, db, settings):
+    page = client.get("/accounts/login/").content.decode()
+    assert re.search(r'<label\s+for="id_login" class="form-label requiredField">\s*E-mail', page)
+    assert "Accounts are made by invitation" in page and "sign up" not in page.lower()
+    settings.ACCOUNT_OPEN_SIGNUP = True
+    page = client.get("/accounts/login/").content.decode()
+    assert 'No account yet? <a href="/accounts/signup/">Create one</a>' in page
+
+
 @pytest.mark.parametrize(
-    "url", ["/accounts/login/", "/accounts/signup/", "/accounts/password/reset/", "/accounts/2fa/", "/accounts/email/"]
+    "url",
+    [
+        "/accounts/login/",
+        "/accounts/reauthenticate/",
+        "/accounts/signup/",
+        "/accounts/password/reset/",
+        "/accounts/2fa/",
+        "/accounts/email/",
+    ],
 )
 def test_account_pages_keep_to_the_content_security_policy(client, owner, url):
     from tests.csp import csp_problems
 
-    if url in ("/accounts/2fa/", "/accounts/email/"):
+    if url not in ("/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"):
         client.force_login(owner)
     response = client.get(url)
     assert response.status_code == 200
