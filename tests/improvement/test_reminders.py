@@ -10,9 +10,9 @@ from django.db import connection
 from django.utils import timezone
 
 from improvement.models import ActionPlan, ReminderSent
-from improvement.services import reminders as reminders_module
 from improvement.services.reminders import reminders_send
 from improvement.tasks import send_reminders_task
+from notifications import services as notification_services
 from organizations.models import Membership, Organization
 from organizations.roles import Role
 from tests.conftest import make_user
@@ -169,14 +169,14 @@ def test_one_failing_reminder_is_logged_and_the_job_goes_on(org, other_org, owne
     Membership.objects.create(organization=other_org, user=other_owner, role=Role.OWNER)
     _signed_off_on(org, datetime.date(2024, 1, 1))
     _signed_off_on(other_org, datetime.date(2024, 1, 1))
-    real_send_mail = reminders_module.send_mail
+    real_send = notification_services._send  # reminders are notifications: their e-mails leave through _send
 
-    def refuses_acme(subject, body, from_email, to):
-        if to == [owner.email]:
+    def refuses_acme(*, to, subject, body):
+        if to == owner.email:
             raise ValueError("a value the mail library refuses")
-        return real_send_mail(subject, body, from_email, to)
+        return real_send(to=to, subject=subject, body=body)
 
-    monkeypatch.setattr(reminders_module, "send_mail", refuses_acme)
+    monkeypatch.setattr(notification_services, "_send", refuses_acme)
     assert reminders_send(today=TODAY) == 1
     assert [m.to for m in mail.outbox] == [[other_owner.email]]
     assert "could not be sent" in caplog.text
