@@ -1,5 +1,9 @@
 """What every assessment write service shares: the error type and the read-only guards."""
 
+import datetime
+
+from django.utils import timezone
+
 from assessments.models import Assessment, CategoryReview
 
 
@@ -15,6 +19,23 @@ class AnswerConflict(AssessmentError):
         self.current = current
         self.fields = list(fields)  # the fields someone else changed: not saved
         self.saved = list(saved)  # the fields of the same save that were saved all the same
+
+
+# The per-field merge rule shared by answers (level, notes) and scope decisions (applicability + reason).
+
+
+def field_changed_by_save(value, *, stored, shown, legacy=False) -> bool:
+    """Whether a save changes a field: it differs from what is stored and from what the form showed
+    (``shown``); a legacy save (values shown unknown) changes every field that differs from the stored one."""
+    if value == stored:
+        return False
+    return legacy or value != shown
+
+
+def field_is_stale(*, stored_version, basis_version, changed_by_id, by) -> bool:
+    """Someone else changed the field after the version the save was based on (a person's own later
+    save, e.g. in another tab, never conflicts with them)."""
+    return stored_version > basis_version and changed_by_id not in (None, by.pk)
 
 
 def assessment_ensure_editable(*, assessment) -> None:
@@ -99,3 +120,11 @@ def questionnaire_url(assessment, category_key: str, key: str = "") -> str:
 
         url += "#item-" + re.sub(r"[^A-Za-z0-9]+", "-", key)
     return url
+
+
+def due_date_ensure_not_past(due_date: datetime.date | None) -> None:
+    """A due date before today is refused (it would be overdue the moment it is set)."""
+    if due_date is not None and due_date < timezone.localdate():
+        raise AssessmentError(
+            f"The due date {due_date:%d %B %Y} is in the past: choose today or a later date. Nothing was assigned."
+        )

@@ -71,3 +71,11 @@ def signup_open(context) -> bool:
 
     request = context.get("request")
     return bool(request is not None and signup_is_open(request))
+
+
+@register.filter(name="person_name")
+def person_name_filter(user):
+    """``{{ member|person_name }}``: the person's full name, else their e-mail address."""
+    from core.profiles import person_name
+
+    return person_name(user)

@@ -80,6 +80,17 @@ def test_the_portfolio_leaves_out_organizations_that_require_it(org, owner):
     assert portfolio_for(user=owner, second_factor=False)["rows"] == []
 
 
+def test_my_work_leaves_out_organizations_that_require_it(org, owner, client_for):
+    from improvement.selectors_work import my_work_for
+
+    org.require_mfa = True
+    org.save()
+    assert my_work_for(user=owner, second_factor=True).organizations == [org]
+    assert my_work_for(user=owner, second_factor=False).organizations == []
+    page = client_for(owner).get(reverse("work:index"))  # signed in without a second factor
+    assert page.status_code == 200 and org.name.encode() not in page.content
+
+
 def test_only_an_owner_with_a_second_factor_can_require_it(org, owner, lead, client_for):
     with pytest.raises(OrganizationError, match="two-factor authentication for your own account"):
         organization_mfa_require(organization=org, required=True, by=owner)

@@ -34,6 +34,14 @@ CASES = [
     Case("assessments:questionnaire_category", lambda w: _a(w, category_key="G.1"), by_role(allowed=MEMBERS)),
     # Live feed of a category page (presence, changed answers) and @mention candidates for comments.
     Case("assessments:questionnaire_live", lambda w: _a(w, category_key="G.1"), by_role(allowed=MEMBERS)),
+    # The page's leave beacon (pagehide): removes the caller's own presence only.
+    Case(
+        "assessments:questionnaire_leave",
+        lambda w: _a(w, category_key="G.1"),
+        by_role(204, allowed=MEMBERS),
+        method="post",
+        data=lambda w: {},
+    ),
     Case("assessments:mention_candidates", lambda w: _a(w), by_role(allowed=WORKERS)),
     # Invalid level: refused by the service, nothing saved, back to the page.
     Case(
@@ -45,6 +53,13 @@ CASES = [
     ),
     # Without htmx the fragment URL sends the browser back to the category page.
     Case("assessments:answer_fragment", lambda w: _a(w, slot="G.1.1"), by_role(302, allowed=MEMBERS)),
+    # Nothing carried over in G.1: refused with a message, nothing changed.
+    Case(
+        "assessments:carried_over_confirm",
+        lambda w: _a(w, category_key="G.1"),
+        by_role(302, allowed=WORKERS),
+        method="post",
+    ),
     Case("assessments:answer_history", lambda w: _a(w, slot="G.1.1"), by_role(allowed=MEMBERS)),
     Case(
         "assessments:comment_add",
