@@ -8,7 +8,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
 RUN groupadd --system --gid 10001 pkimm && useradd --system --uid 10001 --gid pkimm --home-dir /app --no-create-home pkimm
 WORKDIR /app
 COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir -e .
+RUN pip install --no-cache-dir -e ".[s3]"
 COPY . .
 ENV STATIC_ROOT=/app/staticfiles
 RUN SECRET_KEY=build-only PKIMM_VAR_DIR=/app/var python manage.py collectstatic --noinput \

@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core import health, observability
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", observability.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("accounts/", include("core.account_urls")),
     path("accounts/api-tokens/", include("api.token_urls")),

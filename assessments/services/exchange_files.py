@@ -10,7 +10,8 @@ from urllib.parse import unquote
 import yaml
 
 from assessments.services.common import AssessmentError
-from core.yaml_loading import yaml_load_plain
+from core.textrules import LimitError, bounded_yaml_loader, json_loads_bounded, nesting_problem
+from core.yaml_loading import FastSafeLoader, yaml_load_plain
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # YAML is parsed far slower than JSON: a smaller cap keeps an import's time bounded.
@@ -64,12 +65,18 @@ def pkic_share_link_parse(link: str) -> dict:
             problems.append(f"$.{name}: not base64 text")
     if "progress" in data:
         try:
-            data["progress"] = json.loads(data["progress"])
+            data["progress"] = json_loads_bounded(data["progress"])
+        except LimitError as error:
+            problems.append(f"$.progress: {error}")
         except ValueError:
             problems.append("$.progress: not JSON once decoded")
     if problems:
         raise ExchangeError(problems)
     return data
+
+
+# Numbers bounded as everywhere (core.textrules); aliases and nesting are checked by yaml_load_plain.
+_PlainYamlLoader = bounded_yaml_loader(FastSafeLoader)
 
 
 def exchange_document_parse(*, content: bytes | str, filename: str = "") -> Any:
@@ -84,23 +91,28 @@ def exchange_document_parse(*, content: bytes | str, filename: str = "") -> Any:
     text = content.strip()
     if not text:
         raise ExchangeError(["the file is empty"])
-    if re.match(r"https?://", text) and "#" in text:
-        return pkic_share_link_parse(text)
     try:
+        if re.match(r"https?://", text) and "#" in text:
+            return pkic_share_link_parse(text)
         if filename.lower().endswith(".json") or text.startswith(("{", "[")):
             try:
-                return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+                return json_loads_bounded(text, object_pairs_hook=_no_duplicate_keys)
             except json.JSONDecodeError as error:
                 where = f"line {error.lineno}, column {error.colno}"
                 raise ExchangeError([f"not valid JSON: {error.msg} ({where})"]) from None
+            except LimitError as error:
+                raise ExchangeError([str(error)]) from None
         if len(text.encode()) > MAX_YAML_BYTES:
             raise ExchangeError([f"a YAML file is limited to {MAX_YAML_BYTES // (1024 * 1024)} MB"])
         try:
-            return yaml_load_plain(text)
+            data = yaml_load_plain(text, _PlainYamlLoader)
         except yaml.YAMLError as error:
             where = getattr(error, "problem_mark", None)
             at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
             problem = getattr(error, "problem", None) or error
             raise ExchangeError([f"neither JSON nor valid YAML: {problem}{at}"]) from None
+        if problem := nesting_problem(data):
+            raise ExchangeError([problem])
+        return data
     except RecursionError:
         raise ExchangeError(["the file is nested too deeply"]) from None
