@@ -10,8 +10,9 @@ from django.utils.text import slugify
 
 from assessments.views.common import assessment_of_url
 from catalog.selectors import model_version_latest
+from core.request_limits import body_limit
 from exchange.export import exchange_json_text
-from exchange.files import ExchangeError, exchange_document_parse
+from exchange.files import MAX_FILE_BYTES, ExchangeError, exchange_document_parse
 from exchange.forms import ExchangeImportForm
 from exchange.pkic import pkic_progress_data, pkic_progress_yaml, pkic_share_link
 from exchange.services import assessment_export, assessment_import_data
@@ -32,6 +33,7 @@ def export_view(request, assessment_id):
     filename = f"{slugify(assessment.name) or 'assessment'}.pkimm-assessment.json"
     response = HttpResponse(text, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -43,6 +45,7 @@ def pkic_export_view(request, assessment_id):
     if request.GET.get("download"):
         response = HttpResponse(pkic_progress_yaml(data), content_type="application/yaml; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename="progress.yaml")
+        response["Cache-Control"] = "private, no-store"
         return response
     return render(
         request,
@@ -51,6 +54,7 @@ def pkic_export_view(request, assessment_id):
     )
 
 
+@body_limit(MAX_FILE_BYTES, overhead=MAX_FILE_BYTES // 2)  # a file, or a pasted share link
 @org_view(Perm.ASSESSMENT_CREATE)
 def import_view(request):
     is_post = request.method == "POST"

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from assessments.views.common import assessment_of_url
 from organizations.roles import Perm
-from organizations.tenancy import org_view, require_perm, tenant_get_or_404
+from organizations.tenancy import org_view, recent_second_factor_refusal, require_perm, tenant_get_or_404
 from reports import selectors, services
 from reports.countersign import CountersignError
 from reports.countersign import report_countersign_upload as countersign_upload
@@ -35,6 +35,8 @@ def report_list(request, assessment_id):
 @org_view(Perm.REPORT_REQUEST)
 def report_request(request, assessment_id):
     assessment = assessment_of_url(request, assessment_id)
+    if assessment.is_signed_off and (refusal := recent_second_factor_refusal(request)):
+        return refusal  # a final report is signed by the installation in the signer's name
     try:
         report = services.report_request(
             assessment=assessment,
@@ -77,6 +79,7 @@ def report_download(request, report_id):
         return redirect("reports:list", org_slug=request.organization.slug, assessment_id=report.assessment_id)
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"  # no copy of a report in a browser or proxy cache
     return response
 
 

@@ -21,7 +21,7 @@ from assessments.services.workflow import (
 from assessments.views.common import assessment_of_url
 from core.signing_setup import signing_setup_problem
 from organizations.roles import Perm
-from organizations.tenancy import org_view
+from organizations.tenancy import org_view, recent_second_factor
 
 
 def _to_detail(request, assessment):
@@ -110,6 +110,7 @@ def review_action_view(request, assessment_id, category_key):
 
 
 @org_view(Perm.ASSESSMENT_SIGNOFF)
+@recent_second_factor
 def sign_off_view(request, assessment_id):
     assessment = assessment_of_url(request, assessment_id)
     check = sign_off_check(assessment=assessment)
