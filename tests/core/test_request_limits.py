@@ -58,7 +58,7 @@ def test_the_verify_rate_limit_is_checked_before_the_body_is_read(client, db, se
 
 
 def test_an_import_over_its_limit_is_refused_and_creates_nothing(org, lead, client_for, monkeypatch, body_reads):
-    from assessments import exchange_views
+    from exchange import views as exchange_views
 
     monkeypatch.setattr(exchange_views.import_view, "body_limit", 50 * 1024)
     monkeypatch.setattr(exchange_views.import_view, "body_limit_overhead", 0)
