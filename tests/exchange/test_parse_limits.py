@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from assessments.services import exchange_files
 from core.yaml_loading import FastSafeLoader
+from exchange import files as exchange_files
 from exchange.files import ExchangeError, exchange_document_parse
 
 
