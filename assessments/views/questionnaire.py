@@ -51,6 +51,7 @@ from assessments.views.questionnaire_html import (
     answer_status_html,
     csrf_input,
     discussion_html,
+    level_help_html,
     progress_rows_html,
     requirement_cards_html,
     requirement_index_html,
@@ -118,6 +119,7 @@ class AnswerSlot:
     current: object | None = None  # on conflict: the answer as stored now
     conflict_fields: list = field(default_factory=list)  # on conflict: the fields someone else changed
     saved_at: object | None = None
+    level_help: str = ""  # formal: the category's level descriptions beside the buttons (level_help_html)
 
     def __post_init__(self):
         self.dom_id = self.dom_id_for(self.key)
@@ -268,6 +270,7 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
             levels=_general_levels(assessment.model_version),
             editable=editable,
         )
+        slot.level_help = _level_help(assessment, requirement.category.key)
         return slot, {"requirement": requirement}
     if slot_key.count(".") == 1 and not assessment.is_formal:
         catalogue = questionnaire_catalogue(model_version=assessment.model_version)
@@ -292,6 +295,12 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
         )
         return slot, {"category": category}
     raise Http404
+
+
+def _level_help(assessment, category_key: str) -> str:
+    catalogue = questionnaire_catalogue(model_version=assessment.model_version)
+    category = catalogue.category_by_key[category_key]
+    return level_help_html(catalogue.texts(category).levels, category_key=category.key, category_name=category.name)
 
 
 def _can_edit(request, assessment) -> bool:
@@ -394,10 +403,17 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
         )
 
     general_levels = _general_levels(assessment.model_version)
+    level_help = (
+        level_help_html(data.texts.levels, category_key=category.key, category_name=category.name)
+        if assessment.is_formal
+        else ""
+    )
     for item in data.items:
         r = item.requirement
         item.anchor = anchor_for(r.key)
         item.slot = slot("requirement", r.key, item.answer, r.title, general_levels) if item.applicable else None
+        if item.slot is not None:
+            item.slot.level_help = level_help
     in_scope = data.applicability != "not_applicable"
     cards = requirement_cards_html(data.items, page) if assessment.is_formal and in_scope else ""
     category_form = category_discussion = ""

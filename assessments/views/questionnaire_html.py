@@ -137,6 +137,30 @@ def _conflict_html(s) -> str:
     )
 
 
+def level_help_html(levels, *, category_key: str, category_name: str) -> str:
+    """The category's five level descriptions beside a requirement's level buttons (formal mode).
+
+    A <details>: closed it is one line, open a row of five short texts (one column on a phone); the
+    description of the level chosen in the same form is marked by CSS (questionnaire.css), no script.
+    ``levels``: (number, label, description html) as ``CategoryTexts.levels``.
+    """
+    described = [(number, label, html) for number, label, html in levels if html]
+    if not described:
+        return ""
+    out = [
+        '    <details class="level-help small mt-2">\n'
+        f"      <summary>What the levels mean for {category_key} {e(category_name)}</summary>\n"
+        '      <ol class="level-help-list list-unstyled mb-0 mt-2">\n'
+    ]
+    for number, label, html in described:
+        out.append(
+            f'        <li class="level-help-item level-{e(number)}" data-level="{e(number)}">'
+            f'<span class="fw-semibold">{e(label)}</span><div class="markdown">{html}</div></li>\n'
+        )
+    out.append("      </ol>\n    </details>\n")
+    return "".join(out)
+
+
 def answer_form_html(s, csrf_token: str) -> SafeString:
     """One answer form: the level (radio buttons, or descriptor cards side by side), notes, save state."""
     dom_id = s.dom_id
@@ -165,6 +189,7 @@ def answer_form_html(s, csrf_token: str) -> SafeString:
             "Not assessed</label>\n"
             "    </div>\n"
         )
+        out.append(s.level_help)
     else:
         out.append('    <div class="level-grid">\n')
         for number, label, description in s.levels:
