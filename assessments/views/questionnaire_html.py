@@ -10,6 +10,8 @@ stays a template (category.html). Every value from the database or a user is esc
 from them need no escaping.
 """
 
+import re
+
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import filesizeformat, linebreaksbr, truncatechars
 from django.template.defaultfilters import time as time_filter
@@ -137,6 +139,9 @@ def _conflict_html(s) -> str:
     )
 
 
+_DASHED_NUMBER = re.compile(r"^(\d+)\s*-\s*")
+
+
 def level_help_html(levels, *, category_key: str, category_name: str) -> str:
     """The category's five level descriptions beside a requirement's level buttons (formal mode).
 
@@ -144,7 +149,8 @@ def level_help_html(levels, *, category_key: str, category_name: str) -> str:
     description of the level chosen in the same form is marked by CSS (questionnaire.css), no script.
     ``levels``: (number, label, description html) as ``CategoryTexts.levels``.
     """
-    described = [(number, label, html) for number, label, html in levels if html]
+    # "2 - Basic" (as 1.x names it) reads "2 Basic", as on the buttons.
+    described = [(number, _DASHED_NUMBER.sub(r"\1 ", label), html) for number, label, html in levels if html]
     if not described:
         return ""
     out = [

