@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import User
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.middleware import SESSION_FLAG
@@ -77,3 +78,9 @@ def profile(request):
         "registration/profile.html",
         {"form": form, "next": next_url, "first_time": first_time, "page_title": "Your profile"},
     )
+
+
+def favicon_view(request):
+    """/favicon.ico, which browsers ask for on their own: the vendored icon (resolved per request, so the
+    hashed name of the production static storage is used)."""
+    return redirect(static("img/favicon.ico"), permanent=True)

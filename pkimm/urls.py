@@ -1,8 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.views import favicon_view
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # Browsers and feed readers ask for /favicon.ico whatever the page links.
+    path("favicon.ico", favicon_view, name="favicon"),
     path("accounts/", include("core.account_urls")),
     path("accounts/api-tokens/", include("api.token_urls")),
     path("api/", include("api.urls")),
