@@ -370,21 +370,19 @@ class ReportDownload(OrgView):
     )
     def get(self, request, org_slug, report_id):
         report = get_object_or_404(
-            Report.objects.for_org(self.organization).select_related("organization"),
+            Report.objects.for_org(self.organization).select_related("organization", "assessment"),
             pk=report_id,
             status=Report.Status.DONE,
         )
         if not report.is_final:
             api_require(request, Perm.REPORT_DOWNLOAD_DRAFT)
         try:
-            handle = report_open_for_download(report=report, user=request.user)
+            handle, filename = report_open_for_download(report=report, user=request.user)
         except FileNotFoundError:
             raise NotFound("The report file is missing from storage.") from None
         except DjangoPermissionDenied as error:
             raise _forbidden(error) from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=report.download_name, content_type="application/pdf"
-        )
+        response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
         response["X-Content-Type-Options"] = "nosniff"
         return response
 

@@ -6,7 +6,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 
 from assessments.exchange import exchange_json_text
 from assessments.exchange_forms import ExchangeImportForm
@@ -15,6 +14,7 @@ from assessments.models import Assessment
 from assessments.services.exchange import assessment_export, assessment_import_data
 from assessments.services.exchange_files import ExchangeError, exchange_document_parse
 from catalog.selectors import model_version_latest
+from core.downloads import download_name
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
 
@@ -27,7 +27,9 @@ def _assessment_url(assessment) -> str:
 def export_view(request, pk):
     assessment = tenant_get_or_404(Assessment.objects.select_related("model_version"), request.organization, pk=pk)
     text = exchange_json_text(assessment_export(assessment=assessment, by=request.user))
-    filename = f"{slugify(assessment.name) or 'assessment'}.pkimm-assessment.json"
+    filename = download_name(
+        organization=request.organization, assessment=assessment, kind="pkimm-assessment", ext="json"
+    )
     response = HttpResponse(text, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response

@@ -4,7 +4,9 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
+from core.downloads import download_name
 from organizations.models import TenantModel
 
 
@@ -62,10 +64,14 @@ class Report(TenantModel):
     def is_pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
-    @property
-    def download_name(self) -> str:
-        kind = "signed" if self.is_final else "draft"
-        return f"pkimm-{self.type}-report-{self.assessment_id}-{self.pk}-{kind}.pdf"
+    def download_name(self, *, suffix: str = "") -> str:
+        """ "acme-pki-assessment-2026-detailed-report-signed-2026-12-01.pdf" or "...-draft-..." (needs assessment and
+        organization loaded: one query each otherwise)."""
+        kind = f"{self.type}-report-{'signed' if self.is_final else 'draft'}{suffix}"
+        finished = timezone.localdate(self.finished_at) if self.finished_at else None
+        return download_name(
+            organization=self.organization, assessment=self.assessment, kind=kind, ext="pdf", on=finished
+        )
 
 
 def revision_file_name(revision) -> str:

@@ -255,6 +255,6 @@ def report_open_for_download(*, report: Report, user):
         raise PermissionDenied("You may not download this report.")
     revision = report.revisions.order_by("-number").first()
     if revision is None:
-        return default_storage.open(report.file.name, "rb"), report.download_name
-    name = report.download_name.replace("-signed.pdf", f"-countersigned-r{revision.number}.pdf")
+        return default_storage.open(report.file.name, "rb"), report.download_name()
+    name = report.download_name(suffix=f"-countersigned-r{revision.number}")
     return default_storage.open(revision.file.name, "rb"), name

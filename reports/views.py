@@ -59,7 +59,10 @@ def report_status(request, report_pk):
 
 @org_view(Perm.REPORT_DOWNLOAD_SIGNED)
 def report_download(request, report_pk):
-    report = tenant_get_or_404(Report, request.organization, pk=report_pk, status=Report.Status.DONE)
+    report = tenant_get_or_404(
+        Report.objects.select_related("assessment"), request.organization, pk=report_pk, status=Report.Status.DONE
+    )
+    report.organization = request.organization
     if not report.is_final:
         require_perm(request, Perm.REPORT_DOWNLOAD_DRAFT)
     try:
