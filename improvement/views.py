@@ -1,5 +1,7 @@
 """Pages of the improvement app: thin views that validate, call a service or selector, and render."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -28,6 +30,7 @@ from improvement.selectors import (
     assessment_comparison,
     assessment_targets_and_projection,
     assessment_trend,
+    plan_default_targets,
     plan_owner_choices,
     portfolio_for,
     previous_signed_off,
@@ -107,7 +110,12 @@ def plan_create(request, assessment_id):
         .only("key", "title", "category_id")
         .order_by("position")
     )
-    initial = {"item": request.GET.get("item", ""), "target_level": request.GET.get("target", "")}
+    # Without a target in the link: the next level above the current value of the item (or the overall).
+    default_targets = plan_default_targets(assessment=assessment)
+    item = request.GET.get("item", "")
+    category_key = item if item.count(".") <= 1 else item.rsplit(".", 1)[0]
+    target = request.GET.get("target") or default_targets.get(category_key) or default_targets.get("", "")
+    initial = {"item": item, "target_level": target}
     form = ActionPlanCreateForm(
         request.POST or None,
         organization=request.organization,
@@ -136,7 +144,11 @@ def plan_create(request, assessment_id):
         else:
             messages.success(request, f"Action plan “{plan.title}” created.")
             return redirect("plans:detail", request.organization.slug, plan.pk)
-    return render(request, "improvement/plan_form.html", {"form": form, "assessment": assessment, "plan": None})
+    return render(
+        request,
+        "improvement/plan_form.html",
+        {"form": form, "assessment": assessment, "plan": None, "default_targets": json.dumps(default_targets)},
+    )
 
 
 @org_view(Perm.PLAN_VIEW)
