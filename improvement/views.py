@@ -110,10 +110,12 @@ def plan_create(request, assessment_id):
         .only("key", "title", "category_id")
         .order_by("position")
     )
-    # Without a target in the link: the next level above the current value of the item (or the overall).
+    # Without a target in the link: the next level above the current value of the item the form shows (the
+    # first category unless the link names one), else above the overall value.
     default_targets = plan_default_targets(assessment=assessment)
     item = request.GET.get("item", "")
-    category_key = item if item.count(".") <= 1 else item.rsplit(".", 1)[0]
+    shown = item or (categories[0].key if categories else "")
+    category_key = shown if shown.count(".") <= 1 else shown.rsplit(".", 1)[0]
     target = request.GET.get("target") or default_targets.get(category_key) or default_targets.get("", "")
     initial = {"item": item, "target_level": target}
     form = ActionPlanCreateForm(
