@@ -270,7 +270,6 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
             levels=_general_levels(assessment.model_version),
             editable=editable,
         )
-        slot.level_help = _level_help(assessment, requirement.category.key)
         return slot, {"requirement": requirement}
     if slot_key.count(".") == 1 and not assessment.is_formal:
         catalogue = questionnaire_catalogue(model_version=assessment.model_version)
@@ -297,10 +296,16 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
     raise Http404
 
 
-def _level_help(assessment, category_key: str) -> str:
+def _add_level_help(slot: AnswerSlot, assessment) -> None:
+    """A requirement form shown on its own (reloaded, or a conflict) keeps its category's level descriptions;
+    a save's htmx answer (only the save state) does not need them."""
+    if slot.kind != "requirement":
+        return
     catalogue = questionnaire_catalogue(model_version=assessment.model_version)
-    category = catalogue.category_by_key[category_key]
-    return level_help_html(catalogue.texts(category).levels, category_key=category.key, category_name=category.name)
+    category = catalogue.category_by_key[slot.category_key]
+    slot.level_help = level_help_html(
+        catalogue.texts(category).levels, category_key=category.key, category_name=category.name
+    )
 
 
 def _can_edit(request, assessment) -> bool:
@@ -524,6 +529,7 @@ def answer_save_view(request, assessment_id, slot):
         _show_conflict(answer_slot, conflict, level=level, notes=notes, basis=basis)
         if _is_htmx(request):
             return HttpResponse(answer_status_html(answer_slot))
+        _add_level_help(answer_slot, assessment)
         return _render_category(request, assessment.pk, answer_slot.category_key, override=answer_slot, status=409)
     except AssessmentError as error:
         if _is_htmx(request):
@@ -582,6 +588,7 @@ def answer_fragment_view(request, assessment_id, slot):
             .filter(assessment=assessment, category__key=answer_slot.category_key, status__in=locking)
             .exists()
         )
+    _add_level_help(answer_slot, assessment)
     return HttpResponse(answer_form_html(answer_slot, get_token(request)))
 
 

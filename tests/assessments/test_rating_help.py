@@ -61,3 +61,13 @@ def test_level_descriptions_add_no_query(client_for, formal, lead):
     assert count_queries(client, page(formal, "G.1")) == 5
     fill(formal, "M.7", lead, per_requirement=2)
     assert count_queries(client, page(formal, "M.7")) == 5
+
+
+def test_a_plain_post_conflict_page_keeps_the_level_descriptions(client_for, formal, requirement, assessor, lead):
+    answer_set(assessment=formal, requirement=requirement, level=5, notes="Theirs", expected_version=0, by=lead)
+    save = reverse("assessments:answer_save", args=[formal.organization.slug, formal.pk, requirement.key])
+    response = client_for(assessor).post(save, {"level": "2", "version": "0"})
+    html = response.content.decode()
+    assert response.status_code == 409 and "Keep mine" in html
+    requirements = formal.model_version.requirements.filter(category__key="G.1").count()
+    assert len(_help_blocks(html)) == requirements  # the conflicting card too
