@@ -241,3 +241,26 @@ class ReopenForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = _helper("Reopen assessment")
         self.helper.inputs[0].field_classes = "btn btn-danger"
+
+
+class BulkAssignmentForm(forms.Form):
+    """One assignee and one due date for several categories (chosen by check boxes, or all unassigned)."""
+
+    SELECTED, UNASSIGNED = "selected", "unassigned"
+
+    assignee = forms.ModelChoiceField(queryset=None, label="Assign to")
+    due_date = forms.DateField(required=False, widget=DATE_WIDGET, label="Due date")
+    categories = forms.MultipleChoiceField(required=False)
+    scope = forms.ChoiceField(choices=[(SELECTED, "The selected categories"), (UNASSIGNED, "All unassigned")])
+
+    def __init__(self, *args, category_keys, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["categories"].choices = [(key, key) for key in category_keys]
+        self.fields["assignee"].queryset = members
+        self.fields["assignee"].label_from_instance = lambda user: user.get_full_name() or user.email or user.username
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == self.SELECTED and not data.get("categories"):
+            raise forms.ValidationError("Select at least one category, or assign all unassigned ones.")
+        return data

@@ -297,6 +297,10 @@ class Assignment(TenantModel):
             ),
         ]
 
+    @property
+    def is_overdue(self) -> bool:
+        return bool(self.due_date and self.due_date < timezone.localdate())
+
 
 class Flag(TenantModel):
     """'Needs discussion' on a requirement (or a category in a self-assessment)."""

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from assessments.views import evidence, questionnaire
+from assessments.views import bulk, evidence, questionnaire
 
 _base = "<int:assessment_id>/questionnaire/"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path(_base, questionnaire.questionnaire_overview_view, name="questionnaire"),
     path(f"{_base}members/", questionnaire.mention_candidates_view, name="mention_candidates"),
     path(f"{_base}<str:category_key>/", questionnaire.category_view, name="questionnaire_category"),
+    path(
+        f"{_base}<str:category_key>/confirm-carried-over/", bulk.carried_over_confirm_view, name="carried_over_confirm"
+    ),
     path(f"{_base}<str:category_key>/live/", questionnaire.category_live_view, name="questionnaire_live"),
     path(f"{_base}answer/<str:slot>/", questionnaire.answer_save_view, name="answer_save"),
     path(f"{_base}answer/<str:slot>/current/", questionnaire.answer_fragment_view, name="answer_fragment"),

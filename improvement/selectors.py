@@ -8,8 +8,8 @@ import datetime
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When, Window
-from django.db.models.functions import Lower, RowNumber
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from assessments.models import Assessment
@@ -395,7 +395,14 @@ def assessment_comparison(*, before, after) -> dict:
     overall = ComparisonRow(
         key="overall", name="Overall", before=score_before.overall, after=score_after.overall, before_key="overall"
     )
-    return {"before": before, "after": after, "overall": overall, "modules": modules, "categories": categories}
+    return {
+        "before": before,
+        "after": after,
+        "overall": overall,
+        "modules": modules,
+        "categories": categories,
+        "warnings": comparison_warnings(before=before, after=after),
+    }
 
 
 def previous_signed_off(*, assessment):
@@ -425,12 +432,35 @@ class TrendPoint:
     module_cells: tuple = ()  # module scores in the order of the trend's modules (None: not in that model)
 
 
+@dataclass(frozen=True)
+class TrendSeries:
+    """The points of one method (and one use-case scope, where the assessments are scoped by use-case)."""
+
+    label: str
+    points: tuple
+
+
+SERIES_NAMES = {
+    Assessment.Method.THIRD_PARTY: "Third party",
+    Assessment.Method.FORMAL: "Formal",
+    Assessment.Method.SELF: "Self-assessment",
+}
+
+
+def _scope_label(assessment) -> str:
+    names = sorted(use_case.name for use_case in assessment.use_cases.all())
+    return ", ".join(names)
+
+
 def assessment_trend(*, organization) -> dict:
-    """Overall and module values of every signed-off assessment, oldest first (for the trend chart)."""
+    """Overall and module values of every signed-off assessment, oldest first (for the trend chart), and
+    the same points as one series per method and use-case scope: a quick self-assessment and a formal
+    assessment are different measurements and are never joined into one line."""
     assessments = list(
         Assessment.objects.for_org(organization)
         .filter(status=Assessment.Status.SIGNED_OFF, signed_off_at__isnull=False)
         .select_related("model_version")
+        .prefetch_related("use_cases")
         .order_by("signed_off_at", "pk")
     )
     catalogues = catalogues_for({a.model_version_id for a in assessments})
@@ -449,7 +479,42 @@ def assessment_trend(*, organization) -> dict:
         )
         for a in assessments
     ]
-    return {"points": points, "modules": modules}
+    grouped: dict[tuple, list] = {}
+    for point in points:
+        method = point.assessment.method
+        grouped.setdefault((TRUST_RANK[method], method, _scope_label(point.assessment)), []).append(point)
+    series = [
+        TrendSeries(
+            label=SERIES_NAMES[method] + (f" · {scope[:18]}" if scope else ""),
+            points=tuple(group),
+        )
+        for (_rank, method, scope), group in sorted(grouped.items(), key=lambda item: (-item[0][0], item[0][2]))
+    ]
+    versions = sorted({p.assessment.model_version.version for p in points})
+    return {"points": points, "modules": modules, "series": series, "model_versions": versions}
+
+
+def comparison_warnings(*, before, after) -> list[str]:
+    """Why two results may not be comparable: different methods, model versions or scope."""
+    warnings = []
+    if before.method != after.method:
+        warnings.append(
+            f"Different methods: {before.get_method_display()} (trust {before.trust_level.lower()}) against "
+            f"{after.get_method_display()} (trust {after.trust_level.lower()}). A change may come from how "
+            "the PKI was assessed, not from the PKI."
+        )
+    if before.model_version_id != after.model_version_id:
+        warnings.append(
+            f"Different model versions: PKIMM {before.model_version.version} against PKIMM "
+            f"{after.model_version.version}. Categories are lined up by their correspondence (by name within "
+            "the model); those that exist in one version only have no change."
+        )
+    scope_before, scope_after = _scope_label(before), _scope_label(after)
+    if scope_before != scope_after:
+        warnings.append(
+            f"Different scope: use-cases “{scope_before or 'none named'}” against “{scope_after or 'none named'}”."
+        )
+    return warnings
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -469,6 +534,7 @@ class PortfolioRow:
     modules: dict[str, Score] = field(default_factory=dict)
     next_due: datetime.date | None = None
     module_cells: tuple = ()  # module scores in the order of the portfolio's modules
+    newer: Assessment | None = None  # a newer, less trusted result than ``latest`` (e.g. a quick self-check)
 
     @property
     def is_due(self) -> bool:
@@ -494,6 +560,24 @@ class BenchmarkRow:
         ]
 
 
+TRUST_RANK = {Assessment.Method.THIRD_PARTY: 3, Assessment.Method.FORMAL: 2, Assessment.Method.SELF: 1}
+
+
+def most_trusted_result(signed_off: list, *, organization):
+    """The result a portfolio shows for one organization, from its signed-off assessments (newest first):
+    the most trusted method (independent third party > formal > self-assessment) among those signed off
+    within one re-assessment interval of the newest, the newest of them on a tie. So a quick
+    self-assessment after a formal assessment does not replace it, while a formal result older than the
+    interval gives way to whatever is current."""
+    if not signed_off:
+        return None
+    newest = signed_off[0].signed_off_at
+    months = organization.reassessment_interval_months
+    window_start = newest - datetime.timedelta(days=round(months * 30.44))
+    current = [a for a in signed_off if a.signed_off_at >= window_start]
+    return max(current, key=lambda a: (TRUST_RANK[a.method], a.signed_off_at, a.pk))
+
+
 def portfolio_memberships(*, user):
     """The memberships that put an organization in ``user``'s portfolio (owner or lead assessor)."""
     return (
@@ -504,25 +588,45 @@ def portfolio_memberships(*, user):
 
 
 def portfolio_for(*, user, highlight_slug: str = "") -> dict:
-    """Each organization where ``user`` is owner or lead: latest signed-off levels and next due date;
-    plus the anonymized benchmark of category levels with the ``highlight_slug`` organization marked.
+    """Each organization where ``user`` is owner or lead: the most trusted recent signed-off result
+    (``most_trusted_result``), its levels and method, the next due date, and the assessments in progress
+    with their progress and open items; plus the anonymized benchmark of category levels with the
+    ``highlight_slug`` organization marked.
 
     Only those organizations are read: nothing of any other organization enters the result.
     """
     memberships = list(portfolio_memberships(user=user))
     organizations = [m.organization for m in memberships]
-    latest = list(
+    signed_off = (
         Assessment.objects.filter(
             organization__in=organizations, status=Assessment.Status.SIGNED_OFF, signed_off_at__isnull=False
         )
-        .annotate(
-            rank=Window(
-                RowNumber(), partition_by=[F("organization_id")], order_by=[F("signed_off_at").desc(), F("pk").desc()]
-            )
-        )
-        .filter(rank=1)
-        .select_related("model_version")
+        .select_related("model_version", "organization")
+        .order_by("-signed_off_at", "-pk")
     )
+    latest, newer = [], {}
+    by_org: dict[int, list] = {}
+    for assessment in signed_off:
+        by_org.setdefault(assessment.organization_id, []).append(assessment)
+    for organization in organizations:
+        preferred = most_trusted_result(by_org.get(organization.pk, []), organization=organization)
+        if preferred is not None:
+            latest.append(preferred)
+            newest = by_org[organization.pk][0]
+            if newest.pk != preferred.pk:
+                newer[organization.pk] = newest
+    in_progress = list(
+        Assessment.objects.filter(organization__in=organizations)
+        .exclude(status=Assessment.Status.SIGNED_OFF)
+        .annotate(
+            sent_back=Count("reviews", filter=Q(reviews__status="sent_back"), distinct=True),
+            waiting_review=Count("reviews", filter=Q(reviews__status="pending"), distinct=True),
+        )
+        .select_related("model_version", "organization")
+        .order_by(F("target_date").asc(nulls_last=True), "organization__name", "pk")
+    )
+    for assessment in in_progress:
+        assessment.open_answers = max(0, assessment.summary_applicable - assessment.summary_assessed)
     latest_by_org = {a.organization_id: a for a in latest}
     catalogues = catalogues_for({a.model_version_id for a in latest})
     scores = baseline_scores(latest, catalogues=catalogues)
@@ -553,8 +657,11 @@ def portfolio_for(*, user, highlight_slug: str = "") -> dict:
             )
         )
     highlighted = next((o for o in organizations if o.slug == highlight_slug), None)
+    for row in rows:
+        row.newer = newer.get(row.organization.pk)
     return {
         "rows": rows,
+        "in_progress": in_progress,
         "modules": modules,
         "benchmark": _benchmark(latest, scores, catalogues, highlighted),
         "highlighted": highlighted,

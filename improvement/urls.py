@@ -14,6 +14,7 @@ urlpatterns = [
     path("assessments/<int:assessment_id>/targets/", views.assessment_targets, name="assessment_targets"),
     path("assessments/<int:assessment_id>/reassess/", views.reassess, name="reassess"),
     path("assessments/<int:assessment_id>/mapping/", views.reassessment_report, name="reassessment_report"),
+    path("assessments/<int:assessment_id>/carry-evidence/", views.evidence_carry, name="evidence_carry"),
     path("compare/", views.compare, name="compare"),
     path("trend/", views.trend, name="trend"),
 ]

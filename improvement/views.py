@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_POST
 
-from assessments.models import Assessment, CategoryAnswer, RequirementAnswer
+from assessments.models import Assessment, CategoryAnswer, Evidence, RequirementAnswer
 from catalog.models import Category, ModelVersion, Requirement
 from improvement.charts import trend_svg
 from improvement.forms import (
@@ -35,6 +35,8 @@ from improvement.selectors import (
     portfolio_for,
     previous_signed_off,
 )
+from improvement.selectors_work import KINDS as WORK_KINDS
+from improvement.selectors_work import WorkFilters, my_work_for
 from improvement.services.common import ImprovementError
 from improvement.services.plans import (
     EDITABLE_FIELDS,
@@ -44,7 +46,7 @@ from improvement.services.plans import (
     action_plan_task_toggle,
     action_plan_update,
 )
-from improvement.services.reassessment import reassessment_start
+from improvement.services.reassessment import evidence_carry_forward, reassessment_start
 from improvement.services.targets import target_level_set
 from organizations.roles import Perm
 from organizations.tenancy import org_view, require_perm, tenant_get_or_404
@@ -355,8 +357,30 @@ def reassessment_report(request, assessment_id):
         "still_carried_over": answers.objects.for_org(request.organization)
         .filter(assessment=assessment, carried_over=True)
         .count(),
+        "previous_evidence": Evidence.objects.for_org(request.organization).filter(assessment=previous).count(),
     }
     return render(request, "improvement/reassessment_report.html", context)
+
+
+@require_POST
+@org_view(Perm.ASSESSMENT_ANSWER)
+def evidence_carry(request, assessment_id):
+    assessment = _assessment(request, assessment_id)
+    try:
+        result = evidence_carry_forward(assessment=assessment, by=request.user)
+    except ImprovementError as error:
+        messages.error(request, str(error))
+    else:
+        linked, unmapped = len(result["linked"]), len(result["unmapped"])
+        text = (
+            f"{linked} piece{'s' if linked != 1 else ''} of evidence linked from the previous assessment."
+            if linked
+            else "Nothing new to link: the previous assessment's evidence is linked already."
+        )
+        if unmapped:
+            text += f" {unmapped} could not be placed (their item has no successor in this model version)."
+        messages.success(request, text)
+    return redirect("plans:reassessment_report", request.organization.slug, assessment.pk)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -367,3 +391,22 @@ def reassessment_report(request, assessment_id):
 def portfolio(request):
     data = portfolio_for(user=request.user, highlight_slug=request.GET.get("highlight", ""))
     return render(request, "improvement/portfolio.html", {"portfolio": data})
+
+
+# ---------------------------------------------------------------------------------------------------
+# My work (outside organizations)
+
+
+@login_required
+def my_work(request):
+    kind = request.GET.get("kind", "")
+    filters = WorkFilters(
+        organization=request.GET.get("org", ""),
+        kind=kind if kind in WORK_KINDS else "",
+        overdue=request.GET.get("overdue") == "1",
+    )
+    return render(
+        request,
+        "improvement/my_work.html",
+        {"work": my_work_for(user=request.user, filters=filters), "kinds": WORK_KINDS},
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("verify/", include("reports.public_urls")),
     path("notifications/", include("notifications.urls")),
     path("portfolio/", include("improvement.portfolio_urls")),
+    path("my-work/", include("improvement.work_urls")),
     path("o/<slug:org_slug>/", include("organizations.org_urls")),
     path("o/<slug:org_slug>/assessments/", include("assessments.urls")),
     path("o/<slug:org_slug>/exchange/", include("assessments.exchange_urls")),

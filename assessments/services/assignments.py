@@ -3,7 +3,12 @@
 from django.db import transaction
 
 from assessments.models import Assessment, Assignment
-from assessments.services.common import AssessmentError, assessment_lock_editable, questionnaire_url
+from assessments.services.common import (
+    AssessmentError,
+    assessment_lock_editable,
+    due_date_ensure_not_past,
+    questionnaire_url,
+)
 from assessments.services.history import assessment_audit
 from catalog.models import Category, Requirement
 from notifications.services import Kind, notify
@@ -45,6 +50,7 @@ def assignment_set(
         )
         after = {"assignee": assignee.get_username(), "due_date": due_date}
         if assignment is None:
+            due_date_ensure_not_past(due_date)
             assignment = Assignment.objects.create(
                 organization=locked.organization,
                 assessment=locked,
@@ -59,6 +65,8 @@ def assignment_set(
             before = {"assignee": assignment.assignee.get_username(), "due_date": assignment.due_date}
             if before == after:
                 return assignment
+            if before["due_date"] != due_date:
+                due_date_ensure_not_past(due_date)
             assignment.assignee, assignment.due_date, assignment.assigned_by = assignee, due_date, by
             assignment.save(update_fields=["assignee", "due_date", "assigned_by"])
         entry = assessment_audit(

@@ -1,5 +1,9 @@
 """What every assessment write service shares: the error type and the read-only guards."""
 
+import datetime
+
+from django.utils import timezone
+
 from assessments.models import Assessment, CategoryReview
 
 
@@ -99,3 +103,11 @@ def questionnaire_url(assessment, category_key: str, key: str = "") -> str:
 
         url += "#item-" + re.sub(r"[^A-Za-z0-9]+", "-", key)
     return url
+
+
+def due_date_ensure_not_past(due_date: datetime.date | None) -> None:
+    """A due date before today is refused (it would be overdue the moment it is set)."""
+    if due_date is not None and due_date < timezone.localdate():
+        raise AssessmentError(
+            f"The due date {due_date:%d %B %Y} is in the past: choose today or a later date. Nothing was assigned."
+        )

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessments.forms import AssessmentForm, AssignmentForm
@@ -111,11 +112,12 @@ def assessment_edit_view(request, pk):
     )
 
 
-def _answering_members(organization):
+def answering_members(organization):
     roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.ASSESSMENT_ANSWER in perms]
     return (
         get_user_model()
         .objects.filter(memberships__organization=organization, memberships__role__in=roles)
+        .select_related("profile")
         .order_by("email")
     )
 
@@ -126,7 +128,7 @@ def assignments_view(request, pk):
     assessment = get_assessment(request, pk)
     tree = scope_tree(assessment=assessment)
     in_scope = categories_in_scope(assessment=assessment, tree=tree)
-    members = _answering_members(request.organization)
+    members = answering_members(request.organization)
     targets = [(category.key, f"{category.key} {category.name}") for category in in_scope]
     if assessment.is_formal:
         targets += [
@@ -179,6 +181,8 @@ def assignments_view(request, pk):
                 (a for a in assignments if a.requirement_id), key=lambda a: a.requirement.position
             ),
             "members": members,
+            "unassigned_count": sum(1 for category in in_scope if category.object.id not in by_category),
+            "today": timezone.localdate(),
             "form": form,
             "page_title": f"Assignments · {assessment.name}",
             "tab": "assignments",

@@ -420,11 +420,13 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
         if item.slot is not None:
             item.slot.level_help = level_help
     in_scope = data.applicability != "not_applicable"
+    carried_over_count = sum(1 for item in data.items if item.slot is not None and item.slot.carried_over)
     cards = requirement_cards_html(data.items, page) if assessment.is_formal and in_scope else ""
     category_form = category_discussion = ""
     if not assessment.is_formal and in_scope:
         category_slot = slot("category", category.key, data.category_answer, category.name, data.texts.levels)
         category_form = answer_form_html(category_slot, page.csrf_token)
+        carried_over_count = int(bool(category_slot.carried_over))
         category_discussion = discussion_html(
             key=category.key,
             slot=category_slot,
@@ -455,6 +457,7 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
         "category_form": category_form,
         "category_discussion": category_discussion,
         "editable": editable,
+        "carried_over_count": carried_over_count if editable and in_scope else 0,
         "under_review": under_review and can_edit,
         "lead_override": lead_override and can_edit,
         "category_anchor": anchor_for(category.key),

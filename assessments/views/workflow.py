@@ -67,6 +67,7 @@ def review_view(request, pk):
             "accepted": sum(
                 1 for row in overview if row.review and row.review.status == CategoryReview.Status.ACCEPTED
             ),
+            "waiting": sum(1 for row in overview if row.review and row.review.status == CategoryReview.Status.PENDING),
             "in_review": assessment.status == assessment.Status.IN_REVIEW,
             "page_title": f"Review · {assessment.name}",
             "tab": "review",

@@ -74,3 +74,11 @@ def percent(value):
 def length_of(difference, what):
     """``{{ difference|length_of:"added" }}``: how many requirements a version difference lists under ``what``."""
     return difference.count(what)
+
+
+@register.filter(name="person_name")
+def person_name_filter(user):
+    """``{{ member|person_name }}``: the person's full name, else their e-mail address."""
+    from core.profiles import person_name
+
+    return person_name(user)

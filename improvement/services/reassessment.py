@@ -9,6 +9,7 @@ their id within the category); what cannot be mapped is listed, never guessed.
 """
 
 from django.db import transaction
+from django.urls import reverse
 
 from assessments.models import (
     Applicability,
@@ -179,3 +180,91 @@ def _copy_extension_answers(*, previous, assessment, extensions, mapping: Mappin
                 )
             )
     ExtensionAnswer.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def evidence_carry_forward(*, assessment: Assessment, by) -> dict:
+    """Offer the previous assessment's evidence in this re-assessment, as links to the earlier files.
+
+    No file is copied: each piece of evidence becomes a link in the mapped requirement (or category) of
+    the new assessment, to the earlier file's download address (which checks, at every click, that the
+    reader may see evidence of this organization) or to the earlier web link. Run again, it adds only
+    what is not linked yet. Returns ``{"linked": [keys], "unmapped": [keys of the previous version]}``.
+    """
+    from assessments.models import Evidence
+    from assessments.services.common import AssessmentError, assessment_lock_editable
+
+    organization = assessment.organization
+    ensure_perm(organization=organization, user=by, permission=Perm.ASSESSMENT_ANSWER)
+    ensure_perm(organization=organization, user=by, permission=Perm.EVIDENCE_VIEW)
+    previous = assessment.previous
+    if previous is None or previous.organization_id != organization.pk:
+        raise ImprovementError("This assessment was not started from a previous one.")
+    try:
+        locked = assessment_lock_editable(assessment=assessment)
+    except AssessmentError as error:
+        raise ImprovementError(str(error)) from None
+    mapping = reassessment_mapping(previous=previous, model_version=locked.model_version)
+    earlier = list(
+        Evidence.objects.for_org(organization)
+        .filter(assessment=previous)
+        .select_related("requirement", "category")
+        .order_by("pk")
+    )
+    have = set(
+        Evidence.objects.for_org(organization)
+        .filter(assessment=locked, kind=Evidence.Kind.LINK)
+        .values_list("requirement_id", "category_id", "url")
+    )
+    from catalog.models import Category, Requirement
+
+    categories = Category.objects.in_bulk(list(mapping.category_map.values()))
+    requirements = Requirement.objects.select_related("category").in_bulk(list(mapping.requirement_map.values()))
+    created, unmapped = [], []
+    for evidence in earlier:
+        if evidence.requirement_id:
+            requirement = requirements.get(mapping.requirement_map.get(evidence.requirement_id))
+            category = requirement.category if requirement else None
+        else:
+            requirement = None
+            category = categories.get(mapping.category_map.get(evidence.category_id))
+        if category is None:
+            unmapped.append(evidence.target_key)
+            continue
+        if evidence.kind == Evidence.Kind.FILE:
+            if not evidence.file:
+                continue  # imported without its content: nothing to link to
+            url = reverse(
+                "assessments:evidence_download",
+                kwargs={"org_slug": organization.slug, "assessment_id": previous.pk, "evidence_id": evidence.pk},
+            )
+        else:
+            url = evidence.url
+        if (requirement.pk if requirement else None, category.pk, url) in have:
+            continue
+        name = evidence.title or evidence.original_name or evidence.url
+        created.append(
+            Evidence(
+                organization=organization,
+                assessment=locked,
+                requirement=requirement,
+                category=category,
+                kind=Evidence.Kind.LINK,
+                url=url,
+                title=f"{name} (from {previous.name})"[:255],
+                uploaded_by=by,
+            )
+        )
+    Evidence.objects.bulk_create(created)
+    linked = [e.requirement.key if e.requirement else e.category.key for e in created]
+    if created:
+        audit_log(
+            organization=organization,
+            actor=by,
+            action="evidence.carried_forward",
+            obj=locked,
+            object_type="assessment",
+            object_repr=f"{locked.name} · evidence of {previous.name}",
+            after={"from": previous.name, "linked": linked, "not_mapped": unmapped},
+        )
+    return {"linked": linked, "unmapped": unmapped}

@@ -126,3 +126,45 @@ def test_pages_use_a_constant_number_of_queries(org, mv11, viewer, client_for, d
     assert response.status_code == 200
     if name == "plans:trend":
         assert len(response.context["trend"]["points"]) == 14
+
+
+def _self_check(org, *, level, when, name):
+    """A quick self-assessment: one level per category."""
+    from assessments.models import CategoryAnswer
+    from catalog.models import Category
+
+    assessment = assessment_create(org, method="self", name=name)
+    CategoryAnswer.objects.bulk_create(
+        CategoryAnswer(organization=org, assessment=assessment, category=c, level=level)
+        for c in Category.objects.filter(model_version=assessment.model_version)
+    )
+    return sign_off(assessment, when)
+
+
+def test_trend_keeps_one_series_per_method(org, mv11, owner, client_for):
+    signed_off_assessment(org, level=3, when=_at(2025), name="Formal 2025")
+    _self_check(org, level=2, when=_at(2026), name="Quick check 2026")
+    signed_off_assessment(org, level=4, when=_at(2027), name="Formal 2027")
+    trend = assessment_trend(organization=org)
+    assert [(s.label, [p.assessment.name for p in s.points]) for s in trend["series"]] == [
+        ("Formal", ["Formal 2025", "Formal 2027"]),
+        ("Self-assessment", ["Quick check 2026"]),
+    ]
+    chart = str(trend_svg(trend))
+    # The formal line joins 2025 and 2027 only: one polyline of two points, the self-check a lone point.
+    assert chart.count("<polyline") == 1 and chart.count(" ", chart.index("points=")) > 0
+    assert ">Formal<" in chart and ">Self-assessment<" in chart
+    page = client_for(owner).get(reverse("plans:trend", args=[org.slug])).content.decode()
+    assert "2 different methods" in page
+
+
+def test_comparison_warns_when_methods_versions_or_scope_differ(org, mv10, mv11):
+    from assessments.models import UseCase
+
+    formal = signed_off_assessment(org, model_version=mv10, level=3, when=_at(2025), name="Formal 2025")
+    quick = _self_check(org, level=2, when=_at(2026), name="Quick 2026")
+    UseCase.objects.create(organization=org, assessment=quick, name="TLS server certificates")
+    warnings = assessment_comparison(before=formal, after=quick)["warnings"]
+    assert [w.split(":")[0] for w in warnings] == ["Different methods", "Different model versions", "Different scope"]
+    same = signed_off_assessment(org, model_version=mv10, level=4, when=_at(2027), name="Formal 2027")
+    assert assessment_comparison(before=formal, after=same)["warnings"] == []

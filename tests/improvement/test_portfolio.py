@@ -129,3 +129,39 @@ def test_portfolio_uses_a_constant_number_of_queries(consultant, mv11, client_fo
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url, {"highlight": "few-1"})
     assert len(response.context["portfolio"]["rows"]) == 23
+
+
+def test_the_most_trusted_recent_result_is_shown_with_its_method(consultant, mv11, client_for):
+    """A formal result stays the organization's result when a quick self-assessment follows it within
+    the re-assessment interval; a formal result older than the interval gives way."""
+    recent = org_with_member("recent", consultant)
+    formal = signed_off_assessment(recent, level=3, when=_at(2026, 1), name="Formal 2026")
+    quick = signed_off_assessment(recent, level=2, when=_at(2026, 6), name="Quick check 2026")
+    quick.method = "self"
+    quick.save()
+    stale = org_with_member("stale", consultant)
+    signed_off_assessment(stale, level=4, when=_at(2023, 1), name="Formal 2023")
+    third = signed_off_assessment(stale, level=2, when=_at(2026, 6), name="Third party 2026")
+    third.method = "third_party"
+    third.save()
+    rows = {row.organization.slug: row for row in portfolio_for(user=consultant)["rows"]}
+    assert rows["recent"].latest == formal and rows["recent"].newer == quick
+    assert rows["stale"].latest == third and rows["stale"].newer is None
+    page = client_for(consultant).get(reverse("portfolio:index")).content.decode()
+    assert "Formal assessment · 01 Jan 2026" in page
+    assert "Shown instead of the newer, less trusted “Quick check 2026” (self-assessment" in page
+
+
+def test_assessments_in_progress_show_progress_method_due_date_and_open_items(consultant, mv11, client_for):
+    client_org = org_with_member("busy", consultant)
+    late = assessment_create(client_org, name="Formal 2026 in progress")
+    late.status, late.target_date = "in_progress", datetime.date(2026, 11, 10)
+    late.summary_assessed, late.summary_applicable = 20, 80
+    late.save()
+    signed_off_assessment(client_org, when=_at(2025), name="Done 2025")
+    data = portfolio_for(user=consultant)
+    assert [a.name for a in data["in_progress"]] == ["Formal 2026 in progress"]
+    assert data["in_progress"][0].open_answers == 60
+    page = client_for(consultant).get(reverse("portfolio:index")).content.decode()
+    assert "20 of 80 answered (25 %)" in page and "60 not answered" in page
+    assert "10 Nov 2026" in page and "Overdue" in page and "Formal assessment" in page

@@ -5,7 +5,7 @@ from django.utils import timezone
 from assessments.models import Assessment
 from improvement.models import ActionPlan, ActionPlanTask
 from tests.factories import assessment_create, model_1_1
-from tests.permissions.spec import MANAGERS, Case, by_role, org_kwargs, signed_in
+from tests.permissions.spec import MANAGERS, WORKERS, Case, by_role, org_kwargs, signed_in
 
 
 def prepare(world):
@@ -67,5 +67,8 @@ CASES = [
     Case("plans:reassessment_report", _followup, by_role()),
     Case("plans:compare", org_kwargs, by_role()),
     Case("plans:trend", org_kwargs, by_role()),
+    # The follow-up links its predecessor's evidence (there is none here: nothing is added).
+    Case("plans:evidence_carry", _followup, by_role(302, allowed=WORKERS), method="post", data=lambda w: {}),
     Case("portfolio:index", lambda w: {}, signed_in()),
+    Case("work:index", lambda w: {}, signed_in()),
 ]

@@ -45,6 +45,13 @@ CASES = [
     ),
     # Without htmx the fragment URL sends the browser back to the category page.
     Case("assessments:answer_fragment", lambda w: _a(w, slot="G.1.1"), by_role(302, allowed=MEMBERS)),
+    # Nothing carried over in G.1: refused with a message, nothing changed.
+    Case(
+        "assessments:carried_over_confirm",
+        lambda w: _a(w, category_key="G.1"),
+        by_role(302, allowed=WORKERS),
+        method="post",
+    ),
     Case("assessments:answer_history", lambda w: _a(w, slot="G.1.1"), by_role(allowed=MEMBERS)),
     Case(
         "assessments:comment_add",

@@ -57,6 +57,8 @@ CASES = [
         by_role(ok=302, allowed=MANAGERS),
         method="post",
     ),
+    # Bulk assignment: an empty form is refused with a message, nothing assigned.
+    Case("assessments:assignments_bulk", _a, by_role(ok=302, allowed=MANAGERS), method="post", data=lambda w: {}),
     Case("assessments:scope", _a, by_role()),
     Case("assessments:scope_matrix", _a, by_role(ok=302, allowed=MANAGERS), method="post", data=lambda w: {}),
     Case(
@@ -80,6 +82,8 @@ CASES = [
         method="post",
         data=lambda w: {"action": "accept"},
     ),
+    # Not in review: refused with a message, nothing accepted.
+    Case("assessments:reviews_accept_all", _a, by_role(ok=302, allowed=MANAGERS), method="post"),
     Case("assessments:sign_off", _a, by_role(allowed=MANAGERS)),
     Case("assessments:sign_off", _a, by_role(ok=400, allowed=MANAGERS), method="post", data=lambda w: {}),
     Case("assessments:reopen", _a, by_role(allowed=OWNER)),
