@@ -14,6 +14,7 @@ from catalog.levels import level_label
 # Each label reads after the person's name: "dana@example.com changed an answer".
 ACTION_LABELS = {
     "answer.changed": "changed an answer",
+    "answer.confirmed": "confirmed a carried-over answer",
     "api_token.created": "created an API token",
     "api_token.revoked": "revoked an API token",
     "api_token.used": "used an API token",
@@ -32,6 +33,7 @@ ACTION_LABELS = {
     "assessment.updated": "changed the details of the assessment",
     "assignment.removed": "removed an assignment",
     "assignment.set": "assigned work",
+    "assignment.bulk_set": "assigned several categories at once",
     "catalog.extension_imported": "imported a model extension",
     "catalog.model_imported": "imported a model version",
     "catalog.profile_imported": "imported an assessment profile",
@@ -42,6 +44,7 @@ ACTION_LABELS = {
     "category_review.sent_back": "sent a category back",
     "comment.added": "added a comment",
     "evidence.added": "added evidence",
+    "evidence.carried_forward": "carried evidence forward into the re-assessment",
     "evidence.deleted": "removed evidence",
     "flag.raised": "flagged an item for discussion",
     "flag.resolved": "resolved a discussion flag",
@@ -101,7 +104,8 @@ OBJECT_TYPE_LABELS = {
 FIELD_LABELS = {
     "assessor_name": "Assessor",
     "assessor_org": "Assessor's organization",
-    "carried_over": "Answers carried over",
+    "assignee": "Assigned to",
+    "carried_over": "Carried over",
     "category": "Category",
     "due_date": "Due date",
     "environment_design": "High-level design",
@@ -111,6 +115,7 @@ FIELD_LABELS = {
     "full_name": "Name",
     "job_title": "Job title",
     "key": "Item",
+    "linked": "Evidence linked",
     "model_version": "Model version",
     "previous": "Previous assessment",
     "sha256": "SHA-256",
