@@ -59,6 +59,18 @@ class ScopeDecisionSerializer(serializers.Serializer):
     key = serializers.CharField(max_length=30)
     level = serializers.ChoiceField(choices=Applicability.Level.choices)
     reason = serializers.CharField(allow_blank=True, required=False, default="", max_length=5000)
+    version = serializers.IntegerField(
+        min_value=0,
+        max_value=2**31 - 1,
+        required=False,
+        help_text="Of the decision you read (0: never decided). Sent back, a decision someone else changed "
+        "since gets 409; left out, the decision is written as given.",
+    )
+
+
+class ScopeConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    current = ScopeDecisionSerializer()
 
 
 class AnswerSerializer(serializers.Serializer):

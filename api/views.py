@@ -27,7 +27,7 @@ from assessments.services.assessments import assessment_create
 from assessments.services.common import AnswerConflict, AssessmentError
 from assessments.services.exchange import assessment_export, assessment_import_data
 from assessments.services.exchange_files import ExchangeError
-from assessments.services.scoping import applicability_set
+from assessments.services.scoping import ScopeConflict, applicability_set
 from catalog.models import Category, ModelVersion, Requirement
 from improvement.models import ActionPlan, ActionPlanTask
 from improvement.services.common import ImprovementError
@@ -170,14 +170,25 @@ class ScopeList(OrgView):
 
     @extend_schema(
         request=s.ScopeDecisionSerializer,
-        responses={200: s.ScopeDecisionSerializer(many=True), **ERRORS},
-        summary="Set one scope decision (applicable removes it)",
+        responses={
+            200: s.ScopeDecisionSerializer(many=True),
+            409: OpenApiResponse(
+                s.ScopeConflictSerializer, description="Changed meanwhile by someone else: the decision as stored now."
+            ),
+            **ERRORS,
+        },
+        summary="Set one scope decision (send the version you read: a stale one gets 409)",
     )
     def post(self, request, org_slug, assessment_id):
         assessment = self.assessment(assessment_id)
         data = _valid(s.ScopeDecisionSerializer, request.data)
         try:
             applicability_set(assessment=assessment, by=request.user, **data)
+        except ScopeConflict as conflict:
+            item = conflict.items[0]
+            current = {"key": item["key"], "level": item["level"], "reason": item["reason"], "version": item["version"]}
+            body = {"detail": str(conflict), "current": current}
+            return Response(s.ScopeConflictSerializer(body).data, status=status.HTTP_409_CONFLICT)
         except AssessmentError as error:
             raise _refused(error) from None
         return Response(self._decisions(assessment))

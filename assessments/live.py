@@ -5,7 +5,9 @@ marks its user present on that page and asks for the answers changed since its p
 
 - Presence is a Redis hash per assessment and category (user id -> name and time of the last poll),
   when REDIS_URL is set; without Redis (``make run``) a dictionary in this process. A person counts as
-  present while they polled within ``PRESENCE_SECONDS``.
+  present while they polled within ``PRESENCE_SECONDS``. A page being left (pagehide, or hidden) sends a
+  beacon that removes its user at once (``presence_leave``); the expiry stays as the fallback when no
+  beacon arrives (crash, network).
 - Every committed answer change records the time of the assessment's last change in the cache. A poll
   that finds no change since its cursor returns without querying answers; otherwise it reads the
   answers of the category updated within a window before the cursor (``CHANGE_WINDOW_SECONDS``, longer
@@ -62,9 +64,23 @@ _local_presence: dict[str, dict[str, str]] = {}
 _local_lock = threading.Lock()
 
 
+def _presence_key(assessment_id, category_key) -> str:
+    return f"{_namespace()}:presence:{assessment_id}:{category_key}"
+
+
+def presence_leave(*, assessment_id, category_key: str, user) -> None:
+    """``user`` left the page: colleagues' next poll no longer lists them."""
+    key = _presence_key(assessment_id, category_key)
+    if settings.REDIS_URL:
+        _redis().hdel(key, str(user.pk))
+    else:
+        with _local_lock:
+            _local_presence.get(key, {}).pop(str(user.pk), None)
+
+
 def presence_touch(*, assessment_id, category_key: str, user, label: str) -> list[dict]:
     """Mark ``user`` present on the page now; returns everyone present (oldest first): id, name."""
-    key = f"{_namespace()}:presence:{assessment_id}:{category_key}"
+    key = _presence_key(assessment_id, category_key)
     now = time.time()
     value = json.dumps({"name": label, "at": now})
     if settings.REDIS_URL:

@@ -124,7 +124,12 @@ class UseCase(TenantModel):
 
 
 class Applicability(TenantModel):
-    """Scope decision for one module ("G"), category ("G.1") or requirement ("G.1.1"). No row: applicable."""
+    """Scope decision for one module ("G"), category ("G.1") or requirement ("G.1.1"). No row: applicable.
+
+    Level and reason are one versioned field, like an answer's level or notes: ``version`` counts its
+    accepted changes and ``updated_by`` is who made the last one. A decision set back to applicable keeps
+    its row (level "applicable") so that its version survives for the conflict check.
+    """
 
     class Level(models.TextChoices):
         APPLICABLE = "applicable", "Applicable"
@@ -135,6 +140,7 @@ class Applicability(TenantModel):
     key = models.CharField(max_length=170)  # module, category or requirement key ("G.strategy-and-vision")
     level = models.CharField(max_length=20, choices=Level.choices)
     reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=0)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
     updated_by_label = models.CharField(max_length=254, blank=True)

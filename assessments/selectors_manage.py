@@ -31,6 +31,9 @@ class ScopeItem:
     level: str = Level.APPLICABLE  # effective, after the cascade
     inherited_from: str = ""  # the module or category key that made this item not applicable
     children: list = field(default_factory=list)
+    version: int = 0  # of the decision (level and reason), for the conflict check of the matrix
+    changed_by_id: int | None = None
+    changed_by_label: str = ""
 
     @property
     def applicable(self) -> bool:
@@ -75,7 +78,10 @@ def scope_tree(*, assessment: Assessment) -> ScopeTree:
     """The applicability matrix with the cascade applied (four queries whatever the size)."""
     modules, categories, requirements = model_structure(model_version=assessment.model_version)
     rows = {
-        row.key: row for row in Applicability.objects.for_org(assessment.organization).filter(assessment=assessment)
+        row.key: row
+        for row in Applicability.objects.for_org(assessment.organization)
+        .filter(assessment=assessment)
+        .select_related("updated_by")
     }
     amap = {key: row.level for key, row in rows.items()}
     items: dict[str, ScopeItem] = {}
@@ -84,7 +90,9 @@ def scope_tree(*, assessment: Assessment) -> ScopeTree:
         node = ScopeItem(kind=kind, key=key, name=name, object=obj)
         row = rows.get(key)
         if row is not None:
-            node.own_level, node.reason = row.level, row.reason
+            node.own_level, node.reason, node.version = row.level, row.reason, row.version
+            node.changed_by_id = row.updated_by_id
+            node.changed_by_label = row.updated_by.get_username() if row.updated_by_id else row.updated_by_label
         # The questionnaire's cascade rule; a partial decision stays on its own row here (it is a note).
         node.level = node.own_level if is_applicable(amap, key) else Level.NOT_APPLICABLE
         if parent is not None and not parent.applicable:

@@ -14,6 +14,7 @@ urlpatterns = [
         f"{_base}<str:category_key>/confirm-carried-over/", bulk.carried_over_confirm_view, name="carried_over_confirm"
     ),
     path(f"{_base}<str:category_key>/live/", questionnaire.category_live_view, name="questionnaire_live"),
+    path(f"{_base}<str:category_key>/live/leave/", questionnaire.category_leave_view, name="questionnaire_leave"),
     path(f"{_base}answer/<str:slot>/", questionnaire.answer_save_view, name="answer_save"),
     path(f"{_base}answer/<str:slot>/current/", questionnaire.answer_fragment_view, name="answer_fragment"),
     path(f"{_base}answer/<str:slot>/history/", questionnaire.answer_history_view, name="answer_history"),

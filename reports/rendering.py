@@ -161,7 +161,10 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
     for requirement in requirements:
         requirements_of[requirement.category_id].append(requirement)
     scoped = {"organization": organization, "assessment": assessment}
-    applicability = {a.key: a for a in Applicability.objects.filter(**scoped)}
+    # A row at "applicable" only keeps a decision's version (set back): no decision to report.
+    applicability = {
+        a.key: a for a in Applicability.objects.filter(**scoped).exclude(level=Applicability.Level.APPLICABLE)
+    }
     self_method = assessment.method == Assessment.Method.SELF
     detailed = report_type == Report.Type.DETAILED
     requirement_answers = {}

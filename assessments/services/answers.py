@@ -27,6 +27,8 @@ from assessments.services.common import (
     AssessmentError,
     assessment_ensure_editable,
     category_review_lock,
+    field_changed_by_save,
+    field_is_stale,
 )
 from assessments.services.summary import assessment_summary_refresh
 from assessments.services.workflow import assessment_start_on_first_answer, category_review_mark_changed
@@ -165,11 +167,19 @@ def _versioned_save(*, model, lookup, assessment, level, notes, expected_version
             if not basis.changes(field, mine[field], stored=before[field]):
                 continue  # this save leaves the field as it is (or as someone already made it)
             if basis.legacy:  # one version for the whole answer: any later save by someone else conflicts
-                stale = answer.version > basis.level_version and answer.updated_by_id not in (None, by.pk)
+                stale = field_is_stale(
+                    stored_version=answer.version,
+                    basis_version=basis.level_version,
+                    changed_by_id=answer.updated_by_id,
+                    by=by,
+                )
             else:
-                stale = getattr(answer, f"{field}_version") > basis.version_of(field) and getattr(
-                    answer, f"{field}_changed_by_id"
-                ) not in (None, by.pk)
+                stale = field_is_stale(
+                    stored_version=getattr(answer, f"{field}_version"),
+                    basis_version=basis.version_of(field),
+                    changed_by_id=getattr(answer, f"{field}_changed_by_id"),
+                    by=by,
+                )
             if stale:
                 conflicts.append(field)  # someone else changed it after the form was loaded
             else:
@@ -219,9 +229,7 @@ class AnswerBasis:
         return getattr(self, f"{field}_version")
 
     def changes(self, field, value, *, stored) -> bool:
-        if value == stored:
-            return False
-        return self.legacy or value != getattr(self, field)
+        return field_changed_by_save(value, stored=stored, shown=getattr(self, field), legacy=self.legacy)
 
 
 def _basis(basis, expected_version) -> AnswerBasis:

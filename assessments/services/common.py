@@ -21,6 +21,23 @@ class AnswerConflict(AssessmentError):
         self.saved = list(saved)  # the fields of the same save that were saved all the same
 
 
+# The per-field merge rule shared by answers (level, notes) and scope decisions (applicability + reason).
+
+
+def field_changed_by_save(value, *, stored, shown, legacy=False) -> bool:
+    """Whether a save changes a field: it differs from what is stored and from what the form showed
+    (``shown``); a legacy save (values shown unknown) changes every field that differs from the stored one."""
+    if value == stored:
+        return False
+    return legacy or value != shown
+
+
+def field_is_stale(*, stored_version, basis_version, changed_by_id, by) -> bool:
+    """Someone else changed the field after the version the save was based on (a person's own later
+    save, e.g. in another tab, never conflicts with them)."""
+    return stored_version > basis_version and changed_by_id not in (None, by.pk)
+
+
 def assessment_ensure_editable(*, assessment) -> None:
     """Every write service calls this: a signed-off assessment is read-only for everyone."""
     if assessment.is_signed_off:

@@ -5,11 +5,18 @@ refused until the reviewer reopens that category, and categories that come into 
 pending review.
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
 
 from assessments.models import Applicability, Assessment, CategoryReview, UseCase
 from assessments.selectors_manage import categories_in_scope, scope_tree
-from assessments.services.common import AssessmentError, assessment_lock_editable
+from assessments.services.common import (
+    AssessmentError,
+    assessment_lock_editable,
+    field_changed_by_save,
+    field_is_stale,
+)
 from assessments.services.history import assessment_audit
 from assessments.services.summary import assessment_summary_refresh
 from organizations.roles import Perm
@@ -120,77 +127,180 @@ def assessment_environment_update(*, assessment: Assessment, by, **changes) -> A
     return assessment
 
 
-def applicability_set(*, assessment: Assessment, key: str, level: str, reason: str = "", by) -> None:
-    """Scope decision for one module ("G"), category ("G.1") or requirement ("G.1.1")."""
-    applicability_set_many(assessment=assessment, decisions={key: (level, reason)}, by=by)
+def applicability_set(
+    *, assessment: Assessment, key: str, level: str, reason: str = "", by, version: int | None = None
+) -> None:
+    """Scope decision for one module ("G"), category ("G.1") or requirement ("G.1.1").
 
-
-def applicability_set_many(*, assessment: Assessment, decisions: dict[str, tuple[str, str]], by) -> int:
-    """Apply several scope decisions ``{key: (level, reason)}`` at once, all or nothing.
-
-    Partially and not applicable need a reason; applicable removes the row (no row means applicable).
-    Returns how many decisions changed something.
+    With ``version`` (the decision's version the caller read) a change someone else made since is a
+    ``ScopeConflict``; without it the decision is written as given.
     """
+    basis = None if version is None else {key: ScopeBasis(version=version, legacy=True)}
+    applicability_set_many(assessment=assessment, decisions={key: (level, reason)}, by=by, basis=basis)
+
+
+@dataclass(frozen=True)
+class ScopeBasis:
+    """What the form showed for one key when loaded: the decision and its version (see
+    ``services.answers.AnswerBasis``; the same merge rule). A legacy basis knows only the version."""
+
+    level: str = Level.APPLICABLE
+    reason: str = ""
+    version: int = 0
+    legacy: bool = False
+
+    @property
+    def shown(self) -> tuple[str, str]:
+        return _normalized(self.level, self.reason)
+
+
+class ScopeConflict(AssessmentError):
+    """Some decisions were changed by someone else since the form was loaded: those were not saved (the
+    others were). ``items``: per key what is stored now and what this save wanted."""
+
+    def __init__(self, message, *, items, saved):
+        super().__init__(message)
+        self.items = items
+        self.saved = saved
+
+
+def scope_basis_parse(value: str) -> ScopeBasis:
+    """The basis a scope form row sent (``"<version>:<level>:<reason>"``); bad input is an AssessmentError."""
+    version, _, rest = (value or "").partition(":")
+    level, _, reason = rest.partition(":")
+    try:
+        version = int(version)
+    except ValueError:
+        raise AssessmentError("The form was incomplete (no version). Reload the page and try again.") from None
+    if version < 0 or level not in Level.values:
+        raise AssessmentError("The form was incomplete (no version). Reload the page and try again.")
+    return ScopeBasis(level=level, reason=reason, version=version)
+
+
+def scope_basis_value(row) -> str:
+    """What a scope form row sends back as its basis (``ScopeItem`` of ``scope_tree``)."""
+    return f"{row.version}:{row.own_level}:{row.reason}"
+
+
+def _normalized(level, reason) -> tuple[str, str]:
+    reason = (reason or "").strip()
+    return level, reason if level != Level.APPLICABLE else ""
+
+
+def applicability_set_many(
+    *, assessment: Assessment, decisions: dict[str, tuple[str, str]], by, basis: dict[str, ScopeBasis] | None = None
+) -> int:
+    """Apply several scope decisions ``{key: (level, reason)}`` at once; a refused one refuses them all.
+
+    Partially and not applicable need a reason; applicable needs none (no row, or a row kept at
+    "applicable" to keep its version, means applicable). With ``basis`` (per key, what the form showed)
+    a key's decision is one versioned field merged like an answer's level or notes: a row left as shown
+    is not a change; a change of a decision someone else changed since is not saved and, after the
+    other changes are committed, raised as a ``ScopeConflict``. Returns how many decisions changed.
+    """
+    basis = basis or {}
+    conflicts = []
     with transaction.atomic():
+        # The assessment row lock orders every scope change of this assessment one after the other.
         locked = _lock_for_scope_change(assessment=assessment, by=by)
         tree = scope_tree(assessment=locked)
         problems = []
         normalized = {}
         for key, (level, reason) in decisions.items():
-            reason = (reason or "").strip()
             item = tree.items.get(key)
             if item is None:
                 problems.append(f"{key}: not part of model {locked.model_version.version}.")
             elif level not in Level.values:
                 problems.append(f"{key}: unknown applicability.")
-            elif level != Level.APPLICABLE and not reason:
+            elif level != Level.APPLICABLE and not (reason or "").strip():
                 problems.append(f"{key}: a reason is required for “{Level(level).label.lower()}”.")
             else:
-                normalized[key] = (level, reason if level != Level.APPLICABLE else "")
+                normalized[key] = _normalized(level, reason)
         if problems:
             raise AssessmentError("Scope not saved. " + " ".join(problems))
-        changed = {
-            key: value
-            for key, value in normalized.items()
-            if value != (tree.items[key].own_level, tree.items[key].reason)
-        }
-        if not changed:
-            return 0
-        _ensure_not_accepted(assessment=locked, tree=tree, keys=changed)
-        rows = {
-            row.key: row
-            for row in Applicability.objects.for_org(locked.organization).filter(assessment=locked, key__in=changed)
-        }
-        for key, (level, reason) in changed.items():
+        changed = {}
+        for key, mine in normalized.items():
             item = tree.items[key]
-            before = {"level": item.own_level, "reason": item.reason}
-            row = rows.get(key)
-            if level == Level.APPLICABLE:
-                row.delete()
-            elif row is None:
-                Applicability.objects.create(
-                    organization=locked.organization,
-                    assessment=locked,
-                    key=key,
-                    level=level,
-                    reason=reason,
-                    updated_by=by,
-                )
+            stored = (item.own_level, item.reason)
+            shown = basis.get(key)
+            if shown is None:
+                if mine != stored:
+                    changed[key] = mine
+                continue
+            if not field_changed_by_save(mine, stored=stored, shown=shown.shown, legacy=shown.legacy):
+                continue  # left as shown (or already as someone made it)
+            if field_is_stale(
+                stored_version=item.version, basis_version=shown.version, changed_by_id=item.changed_by_id, by=by
+            ):
+                conflicts.append(_conflict_item(item, mine))
             else:
-                row.level, row.reason, row.updated_by = level, reason, by
-                row.save()
-            assessment_audit(
-                assessment=locked,
-                by=by,
-                action="applicability.changed",
-                subject=f"scope of {key} {item.name}"[:200],
-                before={"key": key, **before},
-                after={"key": key, "level": level, "reason": reason},
-            )
-        if locked.status == Assessment.Status.IN_REVIEW:
-            _reviews_add_missing(assessment=locked)
-        assessment_summary_refresh(assessment=locked)
+                changed[key] = mine
+        if changed:
+            _applicability_write(assessment=locked, tree=tree, changed=changed, by=by)
+    if conflicts:
+        raise _scope_conflict(conflicts, saved=len(changed))
     return len(changed)
+
+
+def _applicability_write(*, assessment, tree, changed, by) -> None:
+    _ensure_not_accepted(assessment=assessment, tree=tree, keys=changed)
+    rows = {
+        row.key: row
+        for row in Applicability.objects.for_org(assessment.organization).filter(assessment=assessment, key__in=changed)
+    }
+    for key, (level, reason) in changed.items():
+        item = tree.items[key]
+        before = {"level": item.own_level, "reason": item.reason}
+        row = rows.get(key)
+        if row is None:
+            Applicability.objects.create(
+                organization=assessment.organization,
+                assessment=assessment,
+                key=key,
+                level=level,
+                reason=reason,
+                version=1,
+                updated_by=by,
+            )
+        else:
+            # Set back to applicable, the row stays: its version is what later saves are compared with.
+            row.level, row.reason, row.updated_by, row.updated_by_label = level, reason, by, ""
+            row.version += 1
+            row.save()
+        assessment_audit(
+            assessment=assessment,
+            by=by,
+            action="applicability.changed",
+            subject=f"scope of {key} {item.name}"[:200],
+            before={"key": key, **before},
+            after={"key": key, "level": level, "reason": reason},
+        )
+    if assessment.status == Assessment.Status.IN_REVIEW:
+        _reviews_add_missing(assessment=assessment)
+    assessment_summary_refresh(assessment=assessment)
+
+
+def _conflict_item(item, mine) -> dict:
+    return {
+        "key": item.key,
+        "name": item.name,
+        "level": item.own_level,
+        "level_label": Level(item.own_level).label,
+        "reason": item.reason,
+        "version": item.version,
+        "by": item.changed_by_label or "someone",
+        "mine_level": mine[0],
+        "mine_level_label": Level(mine[0]).label,
+        "mine_reason": mine[1],
+    }
+
+
+def _scope_conflict(items, *, saved) -> ScopeConflict:
+    parts = ", ".join(f"{item['by']} changed {item['key']}" for item in items)
+    kept = ""
+    if saved:
+        kept = f" Your other change{'s' if saved > 1 else ''} ({saved}) {'were' if saved > 1 else 'was'} saved."
+    return ScopeConflict(f"Not saved: {parts} after you loaded the page.{kept}", items=items, saved=saved)
 
 
 def _ensure_not_accepted(*, assessment, tree, keys) -> None:

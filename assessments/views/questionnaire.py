@@ -21,7 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from assessments.live import CHANGE_WINDOW_SECONDS, POLL_SECONDS, answers_may_have_changed, presence_touch
+from assessments.live import (
+    CHANGE_WINDOW_SECONDS,
+    POLL_SECONDS,
+    answers_may_have_changed,
+    presence_leave,
+    presence_touch,
+)
 from assessments.models import (
     AnswerBase,
     Assessment,
@@ -463,6 +469,7 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
         "category_anchor": anchor_for(category.key),
         "overview_url": urls.base,
         "live_url": f"{urls.category(category.key)}live/",
+        "live_leave_url": f"{urls.category(category.key)}live/leave/",
         "live_poll_ms": POLL_SECONDS * 1000,
         "live_since": f"{live_since:.3f}",
         "previous_url": urls.category(data.previous_category.key) if data.previous_category else "",
@@ -645,6 +652,17 @@ def category_live_view(request, assessment_id, category_key):
             "changes": [_live_change(row) for row in changes],
         }
     )
+
+
+@org_view(Perm.ASSESSMENT_VIEW)
+@require_POST
+def category_leave_view(request, assessment_id, category_key):
+    """The page's beacon on leaving (pagehide, tab hidden): drop its user's presence at once."""
+    assessment = _get_assessment(request, assessment_id)
+    if category_key not in questionnaire_catalogue(model_version=assessment.model_version).category_by_key:
+        raise Http404
+    presence_leave(assessment_id=assessment.pk, category_key=category_key, user=request.user)
+    return HttpResponse(status=204)
 
 
 def _live_change(row) -> dict:

@@ -10,8 +10,11 @@ from assessments.selectors_manage import scope_tree
 from assessments.services.common import AssessmentError
 from assessments.services.scoping import (
     ENVIRONMENT_FIELDS,
+    ScopeConflict,
     applicability_set_many,
     assessment_environment_update,
+    scope_basis_parse,
+    scope_basis_value,
     use_case_add,
     use_case_remove,
     use_case_update,
@@ -30,18 +33,24 @@ def _scope_redirect(request, assessment, anchor=""):
     return response
 
 
-def _render_scope(request, assessment, *, tree=None, environment_form=None, invalid_keys=(), status=200):
+def _render_scope(
+    request, assessment, *, tree=None, environment_form=None, invalid_keys=(), bases=None, conflict=None, status=200
+):
     tree = tree or scope_tree(assessment=assessment)
+    rows = list(tree.rows())
+    for row in rows:  # what each matrix row sends back as the basis of its change
+        row.basis = (bases or {}).get(row.key) or scope_basis_value(row)
     return render(
         request,
         "assessments/scope.html",
         {
             "assessment": assessment,
             "tree": tree,
-            "rows": list(tree.rows()),
+            "rows": rows,
             "levels": Level.choices,
             "invalid_keys": set(invalid_keys),
-            "first_invalid": next((row.key for row in tree.rows() if row.key in invalid_keys), ""),
+            "first_invalid": next((row.key for row in rows if row.key in invalid_keys), ""),
+            "conflict": conflict,
             "use_cases": UseCase.objects.for_org(request.organization).filter(assessment=assessment),
             "environment_form": environment_form or EnvironmentForm(instance=assessment),
             "can_manage": Perm.ASSESSMENT_MANAGE in request.perms and not assessment.is_signed_off,
@@ -60,25 +69,36 @@ def scope_view(request, pk):
 @org_view(Perm.ASSESSMENT_MANAGE)
 @require_POST
 def scope_matrix_save_view(request, pk):
-    """Saves every posted row at once; a single row without its reason refuses the whole matrix."""
+    """Saves the posted rows at once; a single row without its reason refuses the whole matrix.
+
+    Each row sends the decision it showed and its version (``basis:<key>``): a row left as shown is not a
+    change, and a row someone else changed meanwhile is a conflict (the other rows are saved); the page
+    then shows both decisions with "keep mine" and "take theirs".
+    """
     assessment = get_assessment(request, pk)
     tree = scope_tree(assessment=assessment)
-    decisions = {}
+    decisions, bases = {}, {}
     for key in tree.items:
         level = request.POST.get(f"level:{key}")
         if level is not None:
             decisions[key] = (level, request.POST.get(f"reason:{key}", ""))
+            bases[key] = request.POST.get(f"basis:{key}", "")
     try:
-        changed = applicability_set_many(assessment=assessment, decisions=decisions, by=request.user)
+        basis = {key: scope_basis_parse(value) for key, value in bases.items()}
+        changed = applicability_set_many(assessment=assessment, decisions=decisions, by=request.user, basis=basis)
+    except ScopeConflict as conflict:
+        messages.warning(request, str(conflict))
+        return _render_scope(request, assessment, conflict=conflict, status=409)
     except AssessmentError as error:
         messages.error(request, str(error))
-        # Show what was posted, with the rows to fix marked, so that nothing typed is lost.
+        # Show what was posted, with the rows to fix marked, so that nothing typed is lost; each row keeps
+        # the basis it was loaded with, so that the next save is still compared with that.
         for key, (level, reason) in decisions.items():
             item = tree.items[key]
             if level in Level.values:
                 item.own_level, item.reason = level, reason
         invalid = [k for k, (level, reason) in decisions.items() if level != Level.APPLICABLE and not reason.strip()]
-        return _render_scope(request, assessment, tree=tree, invalid_keys=invalid, status=400)
+        return _render_scope(request, assessment, tree=tree, invalid_keys=invalid, bases=bases, status=400)
     messages.success(request, f"Applicability saved ({changed} change{'s' if changed != 1 else ''}).")
     return _scope_redirect(request, assessment, "matrix")
 

@@ -206,9 +206,19 @@ function startLive(live) {
     }
     timer = setTimeout(poll, interval);
   }
+  // Leaving (tab closed, navigated away, hidden): tell the server at once so that colleagues' next
+  // poll drops us; the presence expiry stays as the fallback when the beacon is lost.
+  function leave() {
+    if (!live.dataset.leaveUrl || !navigator.sendBeacon) return;
+    const body = new FormData();
+    body.append("csrfmiddlewaretoken", live.dataset.csrf || "");
+    navigator.sendBeacon(live.dataset.leaveUrl, body);
+  }
   document.addEventListener("visibilitychange", () => {
-    if (!document.hidden) poll();
+    if (document.hidden) leave();
+    else poll();
   });
+  window.addEventListener("pagehide", leave);
   poll();
 }
 

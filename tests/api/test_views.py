@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessments.models import Applicability, Assessment
+from assessments.services.scoping import applicability_set
 from improvement.models import ActionPlan
 from reports.models import Report
 from scoring.engine import score_result_to_json
@@ -62,10 +63,31 @@ def test_scope_decisions(org, starter_model, lead_client):
         url, {"key": "G.1", "level": "not_applicable", "reason": "Parent company"}, format="json"
     )
     assert response.status_code == 200
-    assert response.json() == [{"key": "G.1", "level": "not_applicable", "reason": "Parent company"}]
+    assert response.json() == [{"key": "G.1", "level": "not_applicable", "reason": "Parent company", "version": 1}]
     assert Applicability.objects.get(assessment=assessment).reason == "Parent company"
     refused = lead_client.post(url, {"key": "G.2", "level": "partial", "reason": ""}, format="json")
     assert refused.status_code == 400
+
+
+def test_scope_decision_based_on_a_stale_version_is_a_409(org, starter_model, lead_client, owner):
+    assessment = assessment_create(org, model_version=starter_model)
+    url = _url("scope", org, assessment_id=assessment.pk)
+    read = lead_client.post(url, {"key": "G.1", "level": "partial", "reason": "Root CA only"}, format="json")
+    version = read.json()[0]["version"]
+    applicability_set(assessment=assessment, key="G.1", level="not_applicable", reason="Outsourced", by=owner)
+
+    stale = lead_client.post(
+        url, {"key": "G.1", "level": "applicable", "reason": "", "version": version}, format="json"
+    )
+    assert stale.status_code == 409
+    body = stale.json()
+    assert body["current"] == {"key": "G.1", "level": "not_applicable", "reason": "Outsourced", "version": 2}
+    assert owner.email in body["detail"]
+    assert Applicability.objects.get(assessment=assessment).level == "not_applicable"  # nothing overwritten
+    keep_mine = lead_client.post(
+        url, {"key": "G.1", "level": "applicable", "reason": "", "version": body["current"]["version"]}, format="json"
+    )
+    assert keep_mine.status_code == 200 and keep_mine.json()[0]["level"] == "applicable"
 
 
 def test_scores_are_the_score_assessment_json(org, starter_model, lead_client):

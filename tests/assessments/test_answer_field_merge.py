@@ -6,9 +6,11 @@ import threading
 import pytest
 from django.db import connection
 
-from assessments.models import Assessment, RequirementAnswer
+from assessments.models import Applicability, Assessment, RequirementAnswer
+from assessments.selectors_manage import scope_tree
 from assessments.services.answers import AnswerBasis, answer_set
 from assessments.services.common import AnswerConflict
+from assessments.services.scoping import ScopeBasis, ScopeConflict, applicability_set, applicability_set_many
 from audit.models import AuditEntry
 from organizations.models import Membership, Organization
 from organizations.roles import Role
@@ -145,34 +147,67 @@ def crowd(db):
     users = []
     for i in range(THREADS + 1):
         user = make_user(f"user{i}@crowd.test")
-        Membership.objects.create(organization=org, user=user, role=Role.ASSESSOR)
+        # Scope decisions are the managers' (leads); answers the assessors'.
+        role = Role.LEAD if i % 3 == 2 or i == THREADS else Role.ASSESSOR
+        Membership.objects.create(organization=org, user=user, role=role)
         users.append(user)
     assessment = assessment_create(org, model_version=model_1_1(), status=Assessment.Status.IN_PROGRESS)
     requirement = assessment.model_version.requirements.select_related("category").get(key="G.1.1")
     first = answer_set(
         assessment=assessment, requirement=requirement, level=1, notes="start", expected_version=0, by=users[-1]
     )
+    applicability_set(assessment=assessment, key="G.1.1", level="partial", reason="start", by=users[-1])
     return assessment, requirement, users[:THREADS], basis_of(first)
+
+
+FIELDS = ("level", "notes", "applicability")
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_threads_writing_different_fields_lose_nothing(crowd):
-    """Even threads set the level, odd ones the notes, all from a page loaded at version 1, at once.
-    A refused write is reported as a conflict; the writer then keeps theirs (as the conflict box does)."""
+    """Threads set the level, the notes or the applicability (with its reason, on the scope matrix) of
+    one requirement, all from pages loaded at the same moment, at once. A refused write is reported as a
+    conflict; the writer then keeps theirs (as the conflict box does)."""
     assessment, requirement, users, loaded = crowd
+    scope_loaded = scope_tree(assessment=assessment).items["G.1.1"]
     barrier = threading.Barrier(THREADS)
     outcomes = {}
 
+    def save_applicability(user, value, basis):
+        level, reason = value
+        basis_map = {"G.1.1": basis}
+        return applicability_set_many(
+            assessment=assessment, decisions={"G.1.1": (level, reason)}, by=user, basis=basis_map
+        )
+
     def work(i, user):
-        field = "level" if i % 2 == 0 else "notes"
-        value = 2 + (i // 2) % 4 if field == "level" else f"note of thread {i}"
-        basis, conflicts, first_try = loaded, 0, None
+        field = FIELDS[i % 3]
+        value = {
+            "level": 2 + (i // 3) % 4,
+            "notes": f"note of thread {i}",
+            "applicability": ("partial", f"reason of thread {i}"),
+        }[field]
+        basis = loaded
+        if field == "applicability":
+            basis = ScopeBasis(level=scope_loaded.own_level, reason=scope_loaded.reason, version=scope_loaded.version)
+        conflicts, first_try = 0, None
         try:
             barrier.wait()
             while True:
                 try:
-                    saved = save(assessment, requirement, user, basis, **{field: value})
+                    if field == "applicability":
+                        accepted = save_applicability(user, value, basis) == 1
+                    else:
+                        saved = save(assessment, requirement, user, basis, **{field: value})
+                        accepted = getattr(saved, f"{field}_changed_by_id") == user.pk
+                except ScopeConflict as conflict:
+                    assert [item["key"] for item in conflict.items] == ["G.1.1"]
+                    conflicts += 1
+                    first_try = "conflict" if first_try is None else first_try
+                    # keep mine: based on the version the conflict showed
+                    basis = ScopeBasis(level=basis.level, reason=basis.reason, version=conflict.items[0]["version"])
+                    continue
                 except AnswerConflict as conflict:
                     assert conflict.fields == [field], conflict.fields
                     conflicts += 1
@@ -186,7 +221,6 @@ def test_twenty_threads_writing_different_fields_lose_nothing(crowd):
                     )
                     continue
                 first_try = "saved" if first_try is None else first_try
-                accepted = getattr(saved, f"{field}_changed_by_id") == user.pk
                 outcomes[i] = (field, value, accepted, conflicts, first_try)
                 return
         except Exception as error:  # noqa: BLE001 - reported to the test below
@@ -201,20 +235,21 @@ def test_twenty_threads_writing_different_fields_lose_nothing(crowd):
         t.join(timeout=120)
 
     assert len(outcomes) == THREADS and not [o for o in outcomes.values() if o[0] == "error"], outcomes
-    # Different fields merged silently: on the first try a level writer and a note writer both got through.
-    assert {o[0] for o in outcomes.values() if o[4] == "saved"} == {"level", "notes"}
+    writers = {field: [i for i in range(THREADS) if FIELDS[i % 3] == field] for field in FIELDS}
+    # Different fields merged silently: on the first try a writer of each field got through.
+    assert {o[0] for o in outcomes.values() if o[4] == "saved"} == set(FIELDS)
     # The same field was refused to everyone else on the first try, and each was told.
-    assert sum(1 for o in outcomes.values() if o[0] == "notes" and o[4] == "conflict") == THREADS // 2 - 1
+    for field in ("notes", "applicability"):
+        first_refused = sum(1 for o in outcomes.values() if o[0] == field and o[4] == "conflict")
+        assert first_refused == len(writers[field]) - 1, (field, outcomes)
+        assert all(outcomes[i][2] for i in writers[field]), f"every {field} write was accepted once"
     accepted = [o for o in outcomes.values() if o[2]]
-    assert (
-        all(o[1] for o in outcomes.values() if o[0] == "notes" and o[2])
-        and len([o for o in accepted if o[0] == "notes"]) == THREADS // 2
-    ), "every note was accepted once"
 
     entries = list(AuditEntry.objects.filter(action="answer.changed").order_by("pk"))[1:]  # after the first save
-    assert len(entries) == len(accepted), "history: one entry per accepted change"
+    answer_accepted = [o for o in accepted if o[0] != "applicability"]
+    assert len(entries) == len(answer_accepted), "history: one entry per accepted change"
     stored = RequirementAnswer.objects.get()
-    assert stored.version == 1 + len(accepted)
+    assert stored.version == 1 + len(answer_accepted)
     # A chain: every accepted change started from the state the previous one left (nothing overwritten
     # unseen), each changed exactly one field, and the last one is what is stored.
     state = {"level": loaded.level, "notes": loaded.notes}
@@ -224,8 +259,20 @@ def test_twenty_threads_writing_different_fields_lose_nothing(crowd):
         state = entry.after
     assert state == {"level": stored.level, "notes": stored.notes}
     assert sorted(e.after["notes"] for e in entries if e.after["notes"] != e.before["notes"]) == sorted(
-        f"note of thread {i}" for i in range(1, THREADS, 2)
+        f"note of thread {i}" for i in writers["notes"]
     )
+    # The applicability: the same chain in its own history, every thread's reason once.
+    scope_entries = list(AuditEntry.objects.filter(action="applicability.changed").order_by("pk"))[1:]
+    assert len(scope_entries) == len(writers["applicability"])
+    scope_state = {"key": "G.1.1", "level": "partial", "reason": "start"}
+    for entry in scope_entries:
+        assert entry.before == scope_state
+        scope_state = entry.after
+    assert sorted(e.after["reason"] for e in scope_entries) == sorted(
+        f"reason of thread {i}" for i in writers["applicability"]
+    )
+    row = Applicability.objects.get(assessment=assessment, key="G.1.1")
+    assert (row.version, row.reason) == (1 + len(writers["applicability"]), scope_state["reason"])
 
 
 def test_history_shows_only_real_changes(client_for, formal, requirement, assessor, started):

@@ -207,3 +207,73 @@ def test_mention_autocomplete_names_a_member_who_is_notified(live_server, browse
     page_b.goto(live_server.url + path)
     expect(page_b.locator(".notification-count")).to_have_text("1")
     page_b.screenshot(path="/tmp/notification-bell.png")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_alice_closing_her_page_leaves_bobs_presence_within_5_seconds(live_server, browser):  # noqa: F811
+    """The leave beacon: without it Alice would linger until the presence expiry (at least 7 s after her
+    last poll), so disappearing within 5 s shows the beacon worked."""
+    from playwright.sync_api import expect
+
+    from assessments.live import PRESENCE_SECONDS
+
+    _assessment, (alice, bob), path = _shared(["alice", "bob"])
+    page_a = signed_in_page(browser, live_server, alice)
+    page_b = signed_in_page(browser, live_server, bob)
+    page_a.goto(live_server.url + path)
+    page_b.goto(live_server.url + path)
+    presence_b = page_b.locator("#live .presence")
+    expect(presence_b).to_contain_text("alice@acme.test", timeout=LIVE_SECONDS * 1000)
+
+    page_a.wait_for_timeout(500)  # Alice has just polled: the expiry alone would keep her for ~10 s
+    closed_at = time.monotonic()
+    page_a.close(run_before_unload=True)
+    expect(presence_b).to_be_hidden(timeout=LIVE_SECONDS * 1000)
+    gone_after = time.monotonic() - closed_at
+    print(f"\nAlice gone from Bob's page {gone_after:.2f} s after she closed hers")
+    assert gone_after < LIVE_SECONDS < PRESENCE_SECONDS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_scope_matrix_conflict_keep_mine_in_one_click(live_server, browser):  # noqa: F811
+    """Two leads on the scope page: different rows merge; the same row is a conflict box whose
+    "Keep mine" stores Bob's decision in one click."""
+    from playwright.sync_api import expect
+
+    from assessments.models import Applicability
+    from organizations.models import Membership
+    from organizations.roles import Role
+
+    assessment, (alice, bob), _path = _shared(["alice", "bob"])
+    Membership.objects.filter(user__in=[alice, bob]).update(role=Role.LEAD)
+    scope = live_server.url + reverse("assessments:scope", args=[assessment.organization.slug, assessment.pk])
+    page_a = signed_in_page(browser, live_server, alice)
+    page_b = signed_in_page(browser, live_server, bob)
+    page_a.goto(scope)
+    page_b.goto(scope)
+
+    page_a.select_option('select[name="level:G.1.2"]', "not_applicable")
+    page_a.fill('input[name="reason:G.1.2"]', "Outsourced")
+    page_a.select_option('select[name="level:G.1.3"]', "partial")
+    page_a.fill('input[name="reason:G.1.3"]', "Issuing CA only")
+    page_a.get_by_role("button", name="Save applicability").click()
+    expect(page_a.locator(".alert-success")).to_contain_text("2 changes")
+
+    page_b.select_option('select[name="level:G.1.2"]', "partial")
+    page_b.fill('input[name="reason:G.1.2"]', "Root CA only")
+    page_b.select_option('select[name="level:G.1.4"]', "partial")
+    page_b.fill('input[name="reason:G.1.4"]', "Some")
+    page_b.get_by_role("button", name="Save applicability").click()
+    box = page_b.locator("#scope-conflict")
+    expect(box).to_contain_text("Theirs (alice@acme.test): Not applicable — “Outsourced”")
+    expect(box).to_contain_text("Yours: Partially applicable — “Root CA only”")
+    Path("/tmp/i14-shots").mkdir(exist_ok=True)
+    page_b.screenshot(path="/tmp/i14-shots/scope-conflict.png", full_page=False)
+    levels = dict(Applicability.objects.values_list("key", "level"))
+    assert levels == {"G.1.2": "not_applicable", "G.1.3": "partial", "G.1.4": "partial"}  # Alice's row kept
+
+    box.get_by_role("button", name="Keep mine").click()
+    expect(page_b.locator(".alert-success")).to_contain_text("1 change")
+    expect(page_b.locator("#scope-conflict")).to_have_count(0)
+    row = Applicability.objects.get(key="G.1.2")
+    assert (row.level, row.reason, row.updated_by) == ("partial", "Root CA only", bob)

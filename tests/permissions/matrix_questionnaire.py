@@ -34,6 +34,14 @@ CASES = [
     Case("assessments:questionnaire_category", lambda w: _a(w, category_key="G.1"), by_role(allowed=MEMBERS)),
     # Live feed of a category page (presence, changed answers) and @mention candidates for comments.
     Case("assessments:questionnaire_live", lambda w: _a(w, category_key="G.1"), by_role(allowed=MEMBERS)),
+    # The page's leave beacon (pagehide): removes the caller's own presence only.
+    Case(
+        "assessments:questionnaire_leave",
+        lambda w: _a(w, category_key="G.1"),
+        by_role(204, allowed=MEMBERS),
+        method="post",
+        data=lambda w: {},
+    ),
     Case("assessments:mention_candidates", lambda w: _a(w), by_role(allowed=WORKERS)),
     # Invalid level: refused by the service, nothing saved, back to the page.
     Case(

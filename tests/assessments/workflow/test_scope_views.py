@@ -1,16 +1,24 @@
 import pytest
 
 from assessments.models import Applicability, UseCase
-from assessments.services.scoping import applicability_set
+from assessments.selectors_manage import scope_tree
+from assessments.services.scoping import applicability_set, scope_basis_value
 from audit.models import AuditEntry
 from tests.assessments.workflow.helpers import url
 
 
-def matrix_post(client, assessment, **rows):
+def loaded_bases(assessment) -> dict:
+    """What the scope page sends back per row as the basis of its change, as if loaded now."""
+    return {f"basis:{item.key}": scope_basis_value(item) for item in scope_tree(assessment=assessment).rows()}
+
+
+def matrix_post(client, assessment, bases=None, **rows):
+    bases = loaded_bases(assessment) if bases is None else bases
     data = {}
     for key, (level, reason) in rows.items():
         key = key.replace("_", ".")
         data[f"level:{key}"], data[f"reason:{key}"] = level, reason
+        data[f"basis:{key}"] = bases[f"basis:{key}"]
     return client.post(url("scope_matrix", assessment), data)
 
 

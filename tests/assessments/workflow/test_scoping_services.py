@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -79,10 +81,12 @@ def test_child_decision_survives_parent_toggle(assessment, lead):
     assert scope_tree(assessment=assessment).items["G.1.1"].level == Level.PARTIAL
 
 
-def test_applicable_deletes_the_row(assessment, lead):
+def test_applicable_keeps_the_row_with_its_version(assessment, lead):
     applicability_set(assessment=assessment, key="G.1", level=Level.NOT_APPLICABLE, reason="x", by=lead)
     applicability_set(assessment=assessment, key="G.1", level=Level.APPLICABLE, reason="ignored", by=lead)
-    assert not Applicability.objects.filter(assessment=assessment).exists()
+    row = Applicability.objects.get(assessment=assessment)
+    assert (row.level, row.reason, row.version) == (Level.APPLICABLE, "", 2)
+    assert scope_tree(assessment=assessment).items["G.1.1"].applicable
     assert AuditEntry.objects.filter(action="applicability.changed").count() == 2
 
 
@@ -207,3 +211,14 @@ def test_scope_can_be_changed_in_every_state_until_sign_off_and_again_after_reop
     change_scope(5)
     assert Applicability.objects.get(assessment=assessment, key="R.14").reason == "round 5"
     assert UseCase.objects.filter(assessment=assessment).count() == 4
+
+
+def test_a_decision_set_back_to_applicable_is_exported_as_applicable(assessment, lead):
+    """Its row keeps the version; the exchange file says applicable (who set it back), as an imported
+    explicit "applicable" decision is exported."""
+    from assessments.exchange import assessment_export_data
+
+    applicability_set(assessment=assessment, key="G.1", level=Level.NOT_APPLICABLE, reason="x", by=lead)
+    applicability_set(assessment=assessment, key="G.1", level=Level.APPLICABLE, by=lead)
+    exported = json.dumps(assessment_export_data(assessment=assessment))
+    assert '"applicability": "applicable"' in exported and '"applicability": "not_applicable"' not in exported

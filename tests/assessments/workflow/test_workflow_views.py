@@ -91,7 +91,10 @@ def signed_off(assessment, lead, assessor):
 
 POSTS = {
     "edit": (lambda a: url("edit", a), {"name": "Renamed", "method": "formal", "assessor_type": "internal"}),
-    "scope_matrix": (lambda a: url("scope_matrix", a), {"level:G": "not_applicable", "reason:G": "x"}),
+    "scope_matrix": (
+        lambda a: url("scope_matrix", a),
+        {"level:G": "not_applicable", "reason:G": "x", "basis:G": "0:applicable:"},
+    ),
     "scope_environment": (lambda a: url("scope_environment", a), {"environment_design": "Changed"}),
     "use_case_create": (lambda a: url("use_case_create", a), {"name": "Another"}),
     "use_case_edit": (lambda a: url("use_case_edit", a, use_case_pk=UseCase.objects.get().pk), {"name": "Renamed"}),
