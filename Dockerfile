@@ -5,7 +5,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml README.md ./
-RUN pip install --no-cache-dir -e .
+RUN pip install --no-cache-dir -e ".[s3]"
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 ENV PYTHONUNBUFFERED=1

@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Debian packages: WeasyPrint needs Pango and fonts; the browser tests need Chromium; pdftoppm for report previews;
-# SoftHSM2 for the PKCS#11 (HSM) signing test.
+# SoftHSM2 for the PKCS#11 (HSM) signing test; pg_dump/pg_restore for the backup-and-restore test.
 RUN_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
-TEST_DEBS := $(RUN_DEBS) chromium poppler-utils softhsm2
+TEST_DEBS := $(RUN_DEBS) chromium poppler-utils softhsm2 postgresql-client
 
 .PHONY: import-references import-profile run test lint format sysdeps-run sysdeps-test venv migrate signing demo import import-extension worker bench clean
 # Development commands run manage.py with DEBUG=1 (development settings; production refuses to start without

@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -327,9 +327,11 @@ class ExchangeImport(OrgView):
     )
     def post(self, request, org_slug):
         try:
-            result = assessment_import_data(organization=self.organization, data=request.data, by=request.user)
-        except ExchangeError as error:
-            body = {"detail": "The file was not imported.", "problems": error.problems}
+            data = request.data  # parsed here: a body beyond the limits is refused in this endpoint's shape
+            result = assessment_import_data(organization=self.organization, data=data, by=request.user)
+        except (ExchangeError, ParseError) as error:
+            problems = error.problems if isinstance(error, ExchangeError) else [str(error.detail)]
+            body = {"detail": "The file was not imported.", "problems": problems}
             return Response(s.ProblemsSerializer(body).data, status=status.HTTP_400_BAD_REQUEST)
         body = {"id": result.assessment.pk, "notices": result.notices}
         return Response(s.ImportResultSerializer(body).data, status=status.HTTP_201_CREATED)

@@ -50,7 +50,7 @@ def applicability_map(*, assessment) -> dict[str, str]:
     )
 
 
-def _ancestor_keys(key: str) -> list[str]:
+def ancestor_keys(key: str) -> list[str]:
     """ "G.1.1" -> ["G", "G.1", "G.1.1"]: a decision on a module or category applies to everything below it."""
     parts = key.split(".")
     return [".".join(parts[: i + 1]) for i in range(len(parts))]
@@ -58,7 +58,7 @@ def _ancestor_keys(key: str) -> list[str]:
 
 def effective_applicability(amap: dict[str, str], key: str) -> str:
     """The most restrictive decision on the key or any of its ancestors."""
-    levels = {amap.get(k) for k in _ancestor_keys(key)}
+    levels = {amap.get(k) for k in ancestor_keys(key)}
     if Applicability.Level.NOT_APPLICABLE in levels:
         return Applicability.Level.NOT_APPLICABLE
     if Applicability.Level.PARTIAL in levels:

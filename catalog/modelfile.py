@@ -15,6 +15,13 @@ from decimal import Decimal, InvalidOperation
 import yaml
 
 from catalog.errors import CatalogFileError, Problem
+from core.textrules import (
+    LONG_TEXT_MAX_LENGTH,
+    MAX_NUMBER_CHARS,
+    BoundedYamlMixin,
+    strings_problem_at,
+    text_problem,
+)
 
 # Model files: the schema version decides the shape of ids, references and level names (see _ModelShape).
 SUPPORTED_SCHEMA_VERSIONS = ("1.0.0", "2.0.0")
@@ -243,6 +250,7 @@ REFERENCES_SCHEMA_VERSIONS = ("1.0.0",)
 def parse_references_file(text: str | bytes, *, source_name: str) -> ReferencesFileSpec:
     """The PKI Consortium's references catalogue (``pkimm-references.yaml``)."""
     data, sha256 = _load(text, source_name)
+    refuse_bad_strings(data, source_name)
     checker = _Checker()
     spec = None
     if checker.mapping(data, "") is not None:
@@ -260,10 +268,10 @@ def parse_references_file(text: str | bytes, *, source_name: str) -> ReferencesF
 # --- YAML ---------------------------------------------------------------------------------------
 
 
-class _Loader(yaml.SafeLoader):
-    """``safe_load`` with three changes: numbers with a fraction stay exact (Decimal), a key given twice
-    in one mapping is an error instead of silently winning, and anchors/aliases are refused (they
-    let a small file expand into a huge tree)."""
+class _Loader(BoundedYamlMixin, yaml.SafeLoader):
+    """``safe_load`` with these changes: numbers with a fraction stay exact (Decimal), a key given twice
+    in one mapping is an error instead of silently winning, anchors/aliases are refused (they
+    let a small file expand into a huge tree), and numbers and nesting are bounded (core.textrules)."""
 
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
@@ -282,6 +290,10 @@ class _Loader(yaml.SafeLoader):
 
 
 def _construct_decimal(loader, node):
+    if len(str(node.value)) > MAX_NUMBER_CHARS:  # before any conversion: "1e999999999" would be huge as text
+        raise yaml.MarkedYAMLError(
+            None, None, f"a number of {len(node.value):,} characters (at most {MAX_NUMBER_CHARS})", node.start_mark
+        )
     try:
         return Decimal(loader.construct_scalar(node).replace("_", ""))
     except InvalidOperation:  # .inf, .nan and YAML 1.1 base-60 numbers: PyYAML knows how to read them
@@ -289,6 +301,14 @@ def _construct_decimal(loader, node):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+_Loader.add_constructor("tag:yaml.org,2002:int", BoundedYamlMixin.construct_yaml_int)
+
+
+def refuse_bad_strings(data, source_name: str) -> None:
+    """Every string and key of a file whose texts are stored as read (references, profiles): the importers'
+    character rules and the long-text length, the first problem named by its path."""
+    if found := strings_problem_at(data, max_length=LONG_TEXT_MAX_LENGTH):
+        raise CatalogFileError(source_name, [Problem(*found)])
 
 
 def _load(text: str | bytes, source_name: str):
@@ -385,6 +405,9 @@ class _Checker:
         if max_length is not None and len(value.strip()) > max_length:
             self.add(where, f"is longer than {max_length} characters")
             return None
+        if problem := text_problem(value, max_length=LONG_TEXT_MAX_LENGTH):
+            self.add(where, problem)
+            return None
         if pattern is not None and not pattern.match(value):
             self.add(where, f"{value!r} is not valid{hint}")
             return None
@@ -414,6 +437,9 @@ class _Checker:
             return None
         if not Decimal(value).is_finite():
             self.add(where, f"must be a finite number, not {value}")
+            return None
+        if abs(Decimal(value).adjusted()) > _MAX_VALUE_TEXT:  # before writing it out digit by digit
+            self.add(where, f"has more than {_MAX_VALUE_TEXT} digits")
             return None
         if minimum is not None and value < minimum:
             self.add(where, f"must be at least {minimum}, not {value}")

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from catalog.errors import CatalogFileError, Problem
-from catalog.modelfile import _load
+from catalog.modelfile import _load, refuse_bad_strings
 
 PROFILE_SCHEMA_VERSIONS = ("1.0.0",)
 ROUNDINGS = ("floor", "round", "ceil")
@@ -68,6 +68,7 @@ class ProfileFileSpec:
 
 def parse_profile_file(text: str | bytes, *, source_name: str) -> ProfileFileSpec:
     data, sha256 = _load(text, source_name)
+    refuse_bad_strings(data, source_name)
     checker = _ProfileChecker()
     checker.check(data)
     if checker.problems:

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.observability.RequestIdMiddleware",
+    "core.observability.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -87,6 +89,14 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL + a busy timeout let the in-process dev server and tasks share the file.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+
+# Persistent connections (each gunicorn or Celery worker process keeps its own, checked before reuse after an
+# error or on a new request): a save costs no connection set-up. DB_CONN_MAX_AGE=0 closes after every request.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Sessions are read from the cache (Redis in production) and written through to the database: no session
+# query per request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -127,8 +137,11 @@ elif STORAGE_BACKEND == "s3":
             "endpoint_url": env_str("S3_ENDPOINT_URL"),
             "access_key": env_str("S3_ACCESS_KEY_ID"),
             "secret_key": env_str("S3_SECRET_ACCESS_KEY"),
+            "region_name": env_str("S3_REGION", "us-east-1"),
+            "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
             "default_acl": "private",
             "querystring_auth": True,
+            "file_overwrite": True,  # names derive from rows (reports/<org>/<id>-<token>.pdf): same name, same file
         },
     }
 else:
@@ -177,13 +190,32 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 10),
     "unacked_restore_throttle": 1,
 }
+# Installations (or test runs) sharing one Redis keep their queues apart with a key prefix of their own.
+if env_str("CELERY_KEY_PREFIX"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = env_str("CELERY_KEY_PREFIX")
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TASK_DEFAULT_QUEUE = "default"
+# A render peaks at about 220 MiB above a worker child's ~150 MiB base: a child past this (KiB) after a task is
+# replaced, so one huge report never leaves a bloated process behind.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_MAX_MEMORY_PER_CHILD_KB", 450 * 1024)
 # Reports render on their own queue so that a slow render never holds up short tasks.
 CELERY_TASK_ROUTES = {"reports.tasks.render_report_task": {"queue": "reports"}}
 CELERY_TIMEZONE = TIME_ZONE
+# Report outbox: a render writes a heartbeat every REPORT_HEARTBEAT_SECONDS; the sweeper runs every
+# REPORT_SWEEP_SECONDS and enqueues again pending reports without a sign of life for REPORT_STALE_SECONDS
+# (a lost worker, a message lost with Redis) or whose enqueue failed; after REPORT_MAX_ATTEMPTS renders it gives up.
+REPORT_HEARTBEAT_SECONDS = env_int("REPORT_HEARTBEAT_SECONDS", 10)
+REPORT_STALE_SECONDS = env_int("REPORT_STALE_SECONDS", 60)
+REPORT_SWEEP_SECONDS = env_int("REPORT_SWEEP_SECONDS", 30)
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 6)
+# Transient failures (database or broker away) are retried with exponential backoff from this many seconds,
+# capped at 300 s, REPORT_RETRIES times (the defaults span about 25 minutes).
+REPORT_RETRY_BACKOFF = env_int("REPORT_RETRY_BACKOFF", 5)
+REPORT_RETRIES = env_int("REPORT_RETRIES", 10)
+if not REPORT_HEARTBEAT_SECONDS < REPORT_STALE_SECONDS:
+    raise ImproperlyConfigured("REPORT_HEARTBEAT_SECONDS must be below REPORT_STALE_SECONDS")
 CELERY_BEAT_SCHEDULE = {
     # Daily e-mail reminders (due re-assessments, overdue action plans); each one is sent once.
     "send-reminders": {"task": "improvement.tasks.send_reminders_task", "schedule": crontab(hour=7, minute=0)},
@@ -192,6 +224,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_digests_task",
         "schedule": crontab(hour=7, minute=15),
     },
+    "sweep-reports": {"task": "reports.tasks.sweep_reports_task", "schedule": float(REPORT_SWEEP_SECONDS)},
 }
 
 # Report rendering: a task past its soft limit fails with a message; the hard limit kills it. Both stay
@@ -244,7 +277,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiTokenRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.BoundedJSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
 }
@@ -265,6 +298,8 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "improvement.models.ActionPlan.Status",
     },
 }
+# /metrics (Prometheus): with a token, only for "Authorization: Bearer <token>"; without, protect it at the proxy.
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -287,10 +322,23 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 
+# Logs: one JSON object per line (with the request id) by default; LOG_FORMAT=text for plain lines.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "core.observability.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "core.observability.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
     # WeasyPrint logs every layout step at INFO: too much for a worker's log.
     "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},

@@ -1,6 +1,7 @@
 """Generated PDF reports of an assessment, rendered by Celery workers (see ``reports.services``)."""
 
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -53,6 +54,14 @@ class Report(TenantModel):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The outbox: the row is the queue's source of truth. A render writes heartbeat_at while it runs (and a
+    # successful enqueue sets it); the sweeper (reports.tasks.sweep_reports_task) enqueues again any pending
+    # report whose last sign of life is older than REPORT_STALE_SECONDS, or whose enqueue failed (retry_at).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    retry_at = models.DateTimeField(null=True, blank=True)
+    queue_note = models.CharField(max_length=300, blank=True)
+    # The Celery task id that claimed the render: its own redelivery may claim again, a duplicate may not.
+    claimed_task_id = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -63,6 +72,22 @@ class Report(TenantModel):
     @property
     def is_pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_worker_lost(self) -> bool:
+        """Rendering, but without a heartbeat for longer than REPORT_STALE_SECONDS: its worker is gone."""
+        if self.status != self.Status.RUNNING or self.heartbeat_at is None:
+            return False
+        return self.heartbeat_at < timezone.now() - timedelta(seconds=settings.REPORT_STALE_SECONDS)
+
+    @property
+    def expected_retry_at(self):
+        """When the sweeper takes a lost or unqueued report up again (at its next run after that time)."""
+        if self.retry_at:
+            return self.retry_at
+        if self.heartbeat_at:
+            return self.heartbeat_at + timedelta(seconds=settings.REPORT_STALE_SECONDS + settings.REPORT_SWEEP_SECONDS)
+        return None
 
     def download_name(self, *, suffix: str = "") -> str:
         """ "acme-pki-assessment-2026-detailed-report-signed-2026-12-01.pdf" or "...-draft-..." (needs assessment and

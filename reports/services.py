@@ -9,14 +9,17 @@ task's work and is idempotent: a redelivered or repeated call never renders twic
 import hashlib
 import logging
 import os
+import threading
 import time
+from contextlib import contextmanager
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
-from django.db.models import F
+from django.db import DatabaseError, connections, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from assessments.models import Assessment, SignOff
@@ -86,6 +89,8 @@ def report_request(*, assessment: Assessment, report_type: str, by) -> Report:
             after={"type": report_type, "assessment": assessment.pk, "final": report.is_final},
         )
         transaction.on_commit(lambda: report_enqueue(report_id=report.pk))
+    if not transaction.get_connection().in_atomic_block:
+        report.refresh_from_db()  # the enqueue ran: its outcome (status, queue note) is on the row
     return report
 
 
@@ -106,22 +111,134 @@ def signoff_freeze_reports(*, signoff, **_) -> None:
     signoff.snapshot = snapshot
 
 
-def report_enqueue(*, report_id: int) -> None:
+PENDING = (Report.Status.QUEUED, Report.Status.RUNNING)
+# Publishing gives up quickly when the broker is down: the request must answer, the sweeper tries again.
+PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+
+
+def report_enqueue(*, report_id: int) -> bool:
+    """Hand the report to a worker. Never raises: an unreachable broker is noted on the row (the outbox) and
+    the sweeper enqueues it again later. True when the task was published (or ran in-process)."""
     from reports.tasks import render_report_task
 
-    render_report_task.delay(report_id)
+    try:
+        render_report_task.apply_async((report_id,), retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except Exception as error:  # noqa: BLE001 - any broker failure (kombu, redis, socket) is the same to us
+        logger.warning("Report %s could not be enqueued: %r", report_id, error)
+        _note_safely(
+            report_id,
+            queue_note="The task queue was unreachable; the report starts when the worker is reachable.",
+            retry_at=timezone.now() + timedelta(seconds=settings.REPORT_SWEEP_SECONDS),
+        )
+        return False
+    # Published: the "unreachable" note of an earlier failed enqueue goes; a "worker lost" note stays until claimed.
+    _note_safely(
+        report_id,
+        queue_note=Case(When(retry_at__isnull=False, then=Value("")), default=F("queue_note")),
+        retry_at=None,
+        heartbeat_at=timezone.now(),
+        only_queued=True,
+    )
+    return True
 
 
-def _claim(report_id: int) -> bool:
-    """Compare-and-set: only a queued report, or a running one whose worker was lost, is taken."""
-    claimed = Report.objects.filter(pk=report_id, status__in=(Report.Status.QUEUED, Report.Status.RUNNING)).update(
-        status=Report.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, progress=5, error=""
+def _note_safely(report_id: int, *, only_queued=False, **fields) -> None:
+    """Write queue bookkeeping on the row; a database that is away at this instant is logged, not raised:
+    the sweeper's next run finds the report by its old heartbeat."""
+    statuses = (Report.Status.QUEUED,) if only_queued else PENDING
+    try:
+        Report.objects.filter(pk=report_id, status__in=statuses).update(**fields)
+    except DatabaseError as error:
+        logger.warning("Report %s: queue state not recorded (%r)", report_id, error)
+
+
+def report_sweep(*, now=None) -> list[int]:
+    """The sweeper (a beat task every REPORT_SWEEP_SECONDS): enqueue again each pending report without a sign
+    of life for REPORT_STALE_SECONDS, or whose enqueue failed and is due; fail those past REPORT_MAX_ATTEMPTS.
+    Returns the ids enqueued again. Safe to run twice at once: the render's claim lets one delivery win."""
+    now = now or timezone.now()
+    stale_before = now - timedelta(seconds=settings.REPORT_STALE_SECONDS)
+    due = Report.objects.filter(status__in=PENDING).filter(
+        Q(retry_at__lte=now) | Q(heartbeat_at__lt=stale_before) | Q(heartbeat_at=None, created_at__lt=stale_before)
+    )
+    requeued = []
+    for report in due.only("pk", "status", "attempts", "heartbeat_at", "organization_id"):
+        if report.attempts >= settings.REPORT_MAX_ATTEMPTS:
+            report_fail(
+                report_id=report.pk,
+                message=f"The report could not be rendered in {report.attempts} attempts. Please request it again.",
+            )
+            continue
+        if report.status == Report.Status.RUNNING:
+            lost_at = timezone.localtime(report.heartbeat_at).strftime("%H:%M:%S") if report.heartbeat_at else "?"
+            note = f"The worker rendering this report was lost (last sign of life {lost_at}); queued again."
+            Report.objects.filter(pk=report.pk, status=Report.Status.RUNNING, heartbeat_at=report.heartbeat_at).update(
+                status=Report.Status.QUEUED, queue_note=note
+            )
+            logger.warning("Report %s: worker lost, enqueued again", report.pk)
+        if report_enqueue(report_id=report.pk):
+            requeued.append(report.pk)
+    return requeued
+
+
+def _claim(report_id: int, task_id: str) -> bool:
+    """Compare-and-set: a queued report; a running one whose worker went silent (no heartbeat for
+    REPORT_STALE_SECONDS); or a redelivery of the very task that claimed it (its worker died). A duplicate
+    message (the sweeper's, while the render lives) claims nothing."""
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.REPORT_STALE_SECONDS)
+    claimable = Q(status=Report.Status.QUEUED) | Q(
+        Q(heartbeat_at__lt=stale_before) | Q(heartbeat_at=None), status=Report.Status.RUNNING
+    )
+    if task_id:
+        claimable |= Q(status=Report.Status.RUNNING, claimed_task_id=task_id)
+    claimed = Report.objects.filter(claimable, pk=report_id).update(
+        status=Report.Status.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        claimed_task_id=task_id,
+        attempts=F("attempts") + 1,
+        progress=5,
+        error="",
+        queue_note="",
+        retry_at=None,
     )
     return claimed == 1
 
 
 def _progress(report_id: int, value: int) -> None:
-    Report.objects.filter(pk=report_id, status=Report.Status.RUNNING).update(progress=value)
+    Report.objects.filter(pk=report_id, status=Report.Status.RUNNING).update(
+        progress=value, heartbeat_at=timezone.now()
+    )
+
+
+@contextmanager
+def _heartbeat(report_id: int, task_id: str, enabled: bool):
+    """While the body runs, a thread writes heartbeat_at every REPORT_HEARTBEAT_SECONDS (own connection)."""
+    if not enabled:
+        yield
+        return
+    stop = threading.Event()
+
+    def beat():
+        try:
+            while not stop.wait(settings.REPORT_HEARTBEAT_SECONDS):
+                try:
+                    Report.objects.filter(pk=report_id, status=Report.Status.RUNNING, claimed_task_id=task_id).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except DatabaseError as error:
+                    logger.warning("Report %s: heartbeat not written (%r)", report_id, error)
+                    connections.close_all()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=beat, name=f"report-{report_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
 
 
 def _test_delay() -> None:
@@ -131,10 +248,18 @@ def _test_delay() -> None:
         time.sleep(delay)
 
 
-def report_render(*, report_id: int) -> Report | None:
-    """Render one report, once. Returns the report, or None when it was not ours to render."""
-    if not _claim(report_id):
+def report_render(*, report_id: int, task_id: str = "", heartbeat: bool = False) -> Report | None:
+    """Render one report, once. Returns the report, or None when it was not ours to render.
+
+    ``task_id`` is the delivering task's id (see ``_claim``); ``heartbeat`` starts the heartbeat thread (workers).
+    """
+    if not _claim(report_id, task_id):
         return None
+    with _heartbeat(report_id, task_id, heartbeat):
+        return _render_claimed(report_id)
+
+
+def _render_claimed(report_id: int) -> Report:
     report = Report.objects.select_related("assessment", "signoff", "organization").get(pk=report_id)
     data = rendering.report_data_for(report=report)
     input_hash = rendering.report_input_hash(data)
@@ -172,7 +297,9 @@ def report_render(*, report_id: int) -> Report | None:
     )
 
 
+@transaction.atomic
 def _finish(report, *, file_name, sha256, size, input_hash) -> Report:
+    """Done and its audit entry in one transaction: no reader sees a finished report without its entry."""
     Report.objects.filter(pk=report.pk).update(
         status=Report.Status.DONE,
         progress=100,
@@ -221,9 +348,9 @@ def _notify_ready(report) -> None:
 
 
 def report_fail(*, report_id: int, message: str) -> None:
-    """Store an expected failure with a message the user can read."""
+    """Store a failure with a message the user can read."""
     Report.objects.filter(pk=report_id).exclude(status=Report.Status.DONE).update(
-        status=Report.Status.FAILED, error=message[:2000], finished_at=timezone.now()
+        status=Report.Status.FAILED, error=message[:2000], finished_at=timezone.now(), retry_at=None
     )
 
 

@@ -46,6 +46,11 @@ def report_request(request, assessment_pk):
     else:
         if report.status == Report.Status.DONE and report.is_final:
             messages.info(request, "This signed-off report exists already; it is never regenerated.")
+        elif report.status == Report.Status.QUEUED and report.retry_at:
+            messages.warning(
+                request,
+                f"{report.get_type_display()} requested and queued: it will start when the worker is reachable.",
+            )
         else:
             messages.success(request, f"{report.get_type_display()} requested; it appears below when rendered.")
     return redirect("reports:list", org_slug=request.organization.slug, assessment_pk=assessment.pk)

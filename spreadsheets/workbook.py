@@ -21,6 +21,7 @@ from assessments.exchange import FORMAT, FORMAT_VERSION
 from assessments.models import Applicability, Assessment
 from assessments.services.exchange_files import ExchangeError
 from catalog.models import Category, Module, Requirement
+from core.textrules import LONG_TEXT_MAX_LENGTH, text_problem
 
 # Both tools in ../shared/pkimm/tools belong to model 1.0.0 (15 categories).
 TOOL_MODEL_VERSION = "1.0.0"
@@ -73,6 +74,13 @@ def _open(content: bytes):
         return load_workbook(io.BytesIO(content), data_only=False)
     except (InvalidFileException, KeyError, ValueError, OSError) as error:
         raise ExchangeError([f"the workbook could not be read ({type(error).__name__})"]) from None
+    except SyntaxError as error:  # xml.etree's ParseError: NUL, control characters, lone surrogates in a part
+        raise ExchangeError(
+            [
+                f"the workbook could not be read: a part of it is not well-formed XML ({error}); NUL, control "
+                "characters and unpaired surrogates are not allowed"
+            ]
+        ) from None
 
 
 def _text(value) -> str:
@@ -333,7 +341,11 @@ def _read_action_plans(workbook, tool_order: list, problems: _Problems):
         for offset in range(len(PLAN_FIELDS)):
             label = _text(ws[f"B{block_row + offset}"].value).lower()
             if label in PLAN_FIELDS:
-                fields[PLAN_FIELDS[label]] = _text(_input(ws, f"D{block_row + offset}"))
+                value = _text(_input(ws, f"D{block_row + offset}"))
+                if problem := text_problem(value, max_length=LONG_TEXT_MAX_LENGTH):
+                    problems.add(f"ActionPlans!D{block_row + offset}", problem)
+                    continue
+                fields[PLAN_FIELDS[label]] = value
         if any(fields.values()):
             plans.append({"category_key": category_key, "target_level": targets[category_key][0], **fields})
     return targets, plans

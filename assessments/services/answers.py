@@ -8,6 +8,10 @@ changed that same field since the basis: different fields changed by different p
 only the same field is a conflict (``AnswerConflict``, raised after the accepted fields are committed).
 A person's own later save (e.g. from another tab) is never a conflict with themselves.
 
+Saves of one assessment take turns: a save locks the assessment row, then reads in one statement its
+status, the scope, the category's review and the stored answer (``_save_guard``),
+so the summary each save computes includes every earlier save, and a save costs few statements.
+
 The first saved answer of a draft assessment starts it (draft -> in progress, in the same
 transaction). Every accepted change writes one "answer.changed" audit entry whose object_id is
 ``"<assessment id>:<key>"`` (see ``selectors.history_object_id``), the per-answer history; a save
@@ -15,18 +19,28 @@ that changes nothing writes none.
 """
 
 from dataclasses import dataclass
+from datetime import UTC
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from assessments.live import answers_changed_signal
-from assessments.models import AnswerBase, Assessment, CategoryAnswer, ExtensionAnswer, RequirementAnswer
-from assessments.selectors import applicability_map, history_object_id, is_applicable
+from assessments.models import (
+    AnswerBase,
+    Applicability,
+    Assessment,
+    CategoryAnswer,
+    CategoryReview,
+    ExtensionAnswer,
+    RequirementAnswer,
+)
+from assessments.selectors import ancestor_keys, history_object_id
 from assessments.services.common import (
     AnswerConflict,
     AssessmentError,
     assessment_ensure_editable,
-    category_review_lock,
+    category_review_check,
     field_changed_by_save,
     field_is_stale,
 )
@@ -34,10 +48,11 @@ from assessments.services.summary import assessment_summary_refresh
 from assessments.services.workflow import assessment_start_on_first_answer, category_review_mark_changed
 from audit.services import audit_log
 from catalog.models import ExtensionRelevance
+from core.textrules import NOTES_MAX_LENGTH, text_problem
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
-MAX_NOTES_LENGTH = 20_000
+MAX_NOTES_LENGTH = NOTES_MAX_LENGTH
 
 
 def answer_set(*, assessment, requirement, level, notes, by, expected_version=None, basis=None) -> RequirementAnswer:
@@ -47,22 +62,20 @@ def answer_set(*, assessment, requirement, level, notes, by, expected_version=No
         raise AssessmentError("A self-assessment is answered per category, not per requirement.")
     if requirement.model_version_id != assessment.model_version_id:
         raise AssessmentError(f"Requirement {requirement.key} is not part of this assessment's model version.")
-    _ensure_in_scope(assessment=assessment, key=requirement.key)
-    review = category_review_lock(assessment=assessment, category=requirement.category, by=by)
     level, notes = _clean(level, notes)
-    answer = _versioned_save(
+    return _versioned_save(
         model=RequirementAnswer,
         lookup={"assessment": assessment, "requirement": requirement},
         assessment=assessment,
+        category_id=requirement.category_id,
+        category_key=requirement.key.rsplit(".", 1)[0],
         level=level,
         notes=notes,
         expected_version=expected_version,
         basis=basis,
-        review=review,
         by=by,
         key=requirement.key,
     )
-    return answer
 
 
 def category_answer_set(*, assessment, category, level, notes, by, expected_version=None, basis=None) -> CategoryAnswer:
@@ -72,18 +85,17 @@ def category_answer_set(*, assessment, category, level, notes, by, expected_vers
         raise AssessmentError("A formal assessment is answered per requirement, not per category.")
     if category.model_version_id != assessment.model_version_id:
         raise AssessmentError(f"Category {category.key} is not part of this assessment's model version.")
-    _ensure_in_scope(assessment=assessment, key=category.key)
-    review = category_review_lock(assessment=assessment, category=category, by=by)
     level, notes = _clean(level, notes)
     return _versioned_save(
         model=CategoryAnswer,
         lookup={"assessment": assessment, "category": category},
         assessment=assessment,
+        category_id=category.pk,
+        category_key=category.key,
         level=level,
         notes=notes,
         expected_version=expected_version,
         basis=basis,
-        review=review,
         by=by,
         key=category.key,
     )
@@ -98,21 +110,20 @@ def extension_answer_set(
         raise AssessmentError(f"The extension {extension} is not enabled on this assessment.")
     if not ExtensionRelevance.objects.filter(extension=extension, category_key=category_key).exists():
         raise AssessmentError(f"The extension {extension} asks nothing about category {category_key}.")
-    _ensure_in_scope(assessment=assessment, key=category_key)
     category = assessment.model_version.categories.filter(key=category_key).first()
     if category is None:
         raise AssessmentError(f"Category {category_key} is not part of this assessment's model version.")
-    review = category_review_lock(assessment=assessment, category=category, by=by)
     level, notes = _clean(level, notes)
     return _versioned_save(
         model=ExtensionAnswer,
         lookup={"assessment": assessment, "extension": extension, "category_key": category_key},
         assessment=assessment,
+        category_id=category.pk,
+        category_key=category_key,
         level=level,
         notes=notes,
         expected_version=expected_version,
         basis=basis,
-        review=review,
         by=by,
         key=f"{extension.ext_id}:{category_key}",
     )
@@ -121,11 +132,6 @@ def extension_answer_set(
 def _ensure_can_answer(*, assessment, by) -> None:
     assessment_ensure_editable(assessment=assessment)
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_ANSWER)
-
-
-def _ensure_in_scope(*, assessment, key) -> None:
-    if not is_applicable(applicability_map(assessment=assessment), key):
-        raise AssessmentError(f"{key} is marked not applicable in the scope of this assessment.")
 
 
 def _clean(level, notes) -> tuple[int | None, str]:
@@ -141,26 +147,42 @@ def _clean(level, notes) -> tuple[int | None, str]:
     notes = (notes or "").replace("\r\n", "\n")
     if len(notes) > MAX_NOTES_LENGTH:
         raise AssessmentError(f"Notes are limited to {MAX_NOTES_LENGTH} characters.")
+    if problem := text_problem(notes):
+        raise AssessmentError(f"Notes not saved: {problem}.")
     return level, notes
 
 
-def _versioned_save(*, model, lookup, assessment, level, notes, expected_version, basis, review, by, key):
+def _versioned_save(
+    *, model, lookup, assessment, category_id, category_key, level, notes, expected_version, basis, by, key
+):
     """Apply the fields this save changed; report the ones someone else changed since ``basis``.
 
-    The answer row is locked (select_for_update) while it is compared and written, so concurrent saves
-    of one answer are decided one after the other. Accepted fields are committed even when another
-    field conflicts: a conflict is raised only after the commit, carrying the answer as stored then.
+    The guard locks the assessment row first, so concurrent saves of the assessment (and so of
+    one answer) are decided one after the other; the write also requires the version it read. Accepted
+    fields are committed even when another field conflicts: a conflict is raised only after the commit,
+    carrying the answer as stored then.
     """
     basis = _basis(basis, expected_version)
     mine = {"level": level, "notes": notes}
     now = timezone.now()
     with transaction.atomic():
+        answer, review = _save_guard(
+            model=model,
+            lookup=lookup,
+            assessment=assessment,
+            category_id=category_id,
+            category_key=category_key,
+            key=key,
+            by=by,
+        )
         if assessment.status == Assessment.Status.DRAFT:
             assessment_start_on_first_answer(assessment=assessment, by=by)
-        answer, created = _locked_or_created(model=model, lookup=lookup, assessment=assessment)
-        if created and basis.legacy and basis.level_version:
-            # Only possible if the answer was removed meanwhile (e.g. the assessment was re-scoped).
-            raise AnswerConflict("This answer changed meanwhile.", current=model(**lookup, version=0))
+        created = answer is None
+        if created:
+            if basis.legacy and basis.level_version:
+                # Only possible if the answer was removed meanwhile (e.g. the assessment was re-scoped).
+                raise AnswerConflict("This answer changed meanwhile.", current=model(**lookup, version=0))
+            answer = model(**lookup, organization_id=assessment.organization_id)
         before = {"level": answer.level, "notes": answer.notes}
         changed, conflicts = [], []
         for field in AnswerBase.FIELDS:
@@ -186,7 +208,7 @@ def _versioned_save(*, model, lookup, assessment, level, notes, expected_version
                 changed.append(field)
         confirm = not changed and not conflicts and answer.carried_over
         if changed or confirm:
-            _write(answer=answer, model=model, changed=changed, values=mine, by=by, now=now)
+            _write(answer=answer, model=model, created=created, changed=changed, values=mine, by=by, now=now)
             audit_log(
                 organization=assessment.organization,
                 actor=by,
@@ -197,17 +219,114 @@ def _versioned_save(*, model, lookup, assessment, level, notes, expected_version
                 before=before,
                 after={"level": answer.level, "notes": answer.notes},
             )
-            assessment_summary_refresh(assessment=assessment)
+            assessment_summary_refresh(assessment=assessment, locked=True)
             answers_changed_signal(assessment_id=assessment.pk)
             if review is not None:  # a lead's change in a category under review
                 category_review_mark_changed(assessment=assessment, review=review, by=by, what=f"the answer of {key}")
-        elif created:
-            answer.delete()  # nothing to store: no empty row either
-            answer = model(**lookup, version=0)
     if conflicts:
         answer = model.objects.select_related("updated_by", "level_changed_by", "notes_changed_by").get(pk=answer.pk)
         raise _conflict(answer, conflicts, saved=changed)
     return answer
+
+
+# The stored answer as the guard reads it (model field names; SQL uses their columns).
+GUARD_ANSWER_FIELDS = (
+    "id",
+    "version",
+    "level",
+    "notes",
+    "carried_over",
+    "updated_at",
+    "updated_by",
+    "updated_by_label",
+    "level_version",
+    "notes_version",
+    "level_changed_by",
+    "notes_changed_by",
+)
+GUARD_REVIEW_FIELDS = ("id", "status", "reviewed_by", "changed_since_review_at", "changed_since_review_by")
+
+
+def _save_guard(*, model, lookup, assessment, category_id, category_key, key, by):
+    """Inside the save's transaction, two statements: the assessment row locked (saves of one assessment take
+    turns, so the summary each computes includes every earlier save), its status as stored now, whether the
+    key is out of scope, the category's review, and the stored answer. Returns (answer or None, the review
+    when a lead changes a category under review, else None); refuses a signed-off assessment, an answer out
+    of scope and a category locked by its review (``category_review_check``).
+
+    Plain SQL (table and column names from the models, values as parameters): the save path runs it on every
+    pause in typing, and the ORM's compilation of the same query cost more than running it."""
+    answer_fields = [model._meta.get_field(name) for name in GUARD_ANSWER_FIELDS]
+    review_fields = [CategoryReview._meta.get_field(name) for name in GUARD_REVIEW_FIELDS]
+    joins, join_params = [], []
+    for name, value in lookup.items():
+        if name != "assessment":
+            joins.append(f"x.{model._meta.get_field(name).column} = %s")
+            join_params.append(getattr(value, "pk", value))
+    ancestors = ancestor_keys(key.split(":")[-1])  # an extension answer's key is "<ext id>:<category key>"
+    sql = f"""
+        SELECT a.status,
+               EXISTS(SELECT 1 FROM {Applicability._meta.db_table} s
+                       WHERE s.organization_id = %s AND s.assessment_id = a.id
+                         AND s.key IN ({", ".join(["%s"] * len(ancestors))}) AND s.level = %s),
+               {", ".join(f"r.{field.column}" for field in review_fields)},
+               {", ".join(f"x.{field.column}" for field in answer_fields)}
+          FROM {Assessment._meta.db_table} a
+          LEFT JOIN {CategoryReview._meta.db_table} r
+            ON r.assessment_id = a.id AND r.organization_id = %s AND r.category_id = %s
+          LEFT JOIN {model._meta.db_table} x ON x.assessment_id = a.id AND {" AND ".join(joins)}
+         WHERE a.id = %s
+    """  # noqa: S608 - names from the models, values as parameters
+    params = [
+        assessment.organization_id,
+        *ancestors,
+        Applicability.Level.NOT_APPLICABLE,
+        assessment.organization_id,
+        category_id,
+        *join_params,
+        assessment.pk,
+    ]
+    with connection.cursor() as cursor:
+        # The lock first, in a statement of its own: a statement that waited for a row lock still reads the
+        # other tables as they were when it started (PostgreSQL, read committed), so the answer, scope and
+        # review are read by the next statement, which starts after every earlier save committed.
+        cursor.execute(f"SELECT 1 FROM {Assessment._meta.db_table} WHERE id = %s{_for_update()}", [assessment.pk])
+        cursor.execute(sql, params)
+        status, out_of_scope, *row = cursor.fetchone()
+    stored_review, stored_answer = row[: len(review_fields)], row[len(review_fields) :]
+    assessment.status = status
+    assessment_ensure_editable(assessment=assessment)
+    if out_of_scope:
+        raise AssessmentError(f"{key.split(':')[-1]} is marked not applicable in the scope of this assessment.")
+    review = None
+    if stored_review[0] is not None:
+        values = _from_db(review_fields, stored_review)
+        review = CategoryReview(
+            organization_id=assessment.organization_id, assessment_id=assessment.pk, category_id=category_id, **values
+        )
+    review = category_review_check(assessment=assessment, review=review, category_key=category_key, by=by)
+    if stored_answer[0] is None:
+        return None, review
+    values = _from_db(answer_fields, stored_answer)
+    return model(**lookup, organization_id=assessment.organization_id, **values), review
+
+
+def _for_update() -> str:
+    return " FOR UPDATE" if connection.features.has_select_for_update else ""
+
+
+def _from_db(fields, values) -> dict:
+    """Raw column values as model attributes (booleans and datetimes as SQLite hands them back, too)."""
+    result = {}
+    for field, value in zip(fields, values, strict=True):
+        if value is not None and field.get_internal_type() == "BooleanField":
+            value = bool(value)
+        elif isinstance(value, str) and field.get_internal_type() == "DateTimeField":
+            value = parse_datetime(value)
+            if value is not None and timezone.is_naive(value):
+                value = timezone.make_aware(value, UTC)
+        result[field.attname] = value
+    return result
 
 
 @dataclass(frozen=True)
@@ -252,30 +371,24 @@ def answer_basis(*, level, level_version, notes, notes_version) -> AnswerBasis:
     return AnswerBasis(level=level, level_version=level_version, notes=notes, notes_version=notes_version)
 
 
-def _locked_or_created(*, model, lookup, assessment):
-    """The answer row locked for this transaction (created empty, version 0, if there was none) and
-    whether it was created here."""
-    answer = model.objects.select_for_update().filter(**lookup).first()
-    if answer is not None:
-        return answer, False
-    try:
-        with transaction.atomic():
-            return model.objects.create(organization_id=assessment.organization_id, **lookup), True
-    except IntegrityError:
-        # A concurrent first save created it: wait for it, then compare field by field like any update.
-        return model.objects.select_for_update().get(**lookup), False
-
-
-def _write(*, answer, model, changed, values, by, now) -> None:
+def _write(*, answer, model, created, changed, values, by, now) -> None:
+    """Store the accepted fields: one INSERT for a new answer, else one UPDATE that requires the version read."""
     answer.version += 1
     for field in changed:
         setattr(answer, field, values[field])
         setattr(answer, f"{field}_version", answer.version)
         setattr(answer, f"{field}_changed_by", by)
     answer.carried_over, answer.updated_by, answer.updated_at = False, by, now
+    if created:
+        try:
+            answer.save(force_insert=True)
+        except IntegrityError:
+            # Created meanwhile by a path that does not take the assessment's lock (the constraint decided).
+            raise AssessmentError("This answer changed while it was being saved. Try again.") from None
+        return
     fields = ["version", "carried_over", "updated_by", "updated_at"]
     fields += [name for field in changed for name in (field, f"{field}_version", f"{field}_changed_by")]
-    # The row is locked; the version condition also guards databases without row locks (SQLite).
+    # The version condition guards writers that do not take the assessment's lock (and SQLite).
     updated = model.objects.filter(pk=answer.pk, version=answer.version - 1).update(
         **{name: getattr(answer, name) for name in fields}
     )

@@ -202,7 +202,7 @@ def carried_over_answers_confirm(*, assessment: Assessment, category_key: str, b
                 after={"level": answer.level, "notes": answer.notes, "carried_over": False},
             )
         answers.model.objects.bulk_update(rows, ["version", "carried_over", "updated_by", "updated_at"])
-        assessment_summary_refresh(assessment=locked)
+        assessment_summary_refresh(assessment=locked, locked=True)
         if review is not None:
             category_review_mark_changed(
                 assessment=locked, review=review, by=by, what=f"the carried-over answers of {category_key}"

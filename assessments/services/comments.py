@@ -6,12 +6,13 @@ from assessments.models import Comment
 from assessments.services.common import AssessmentError, category_ensure_editable, questionnaire_url
 from assessments.services.targets import target_category, target_check, target_label
 from audit.services import audit_log
+from core.textrules import COMMENT_MAX_LENGTH, text_problem
 from notifications.services import Kind, notify
 from organizations.models import Membership
 from organizations.roles import ROLE_PERMISSIONS, Perm
 from organizations.tenancy import ensure_perm
 
-MAX_COMMENT_LENGTH = 10_000
+MAX_COMMENT_LENGTH = COMMENT_MAX_LENGTH
 
 
 def comment_add(*, assessment, body, by, requirement=None, category=None) -> Comment:
@@ -26,6 +27,8 @@ def comment_add(*, assessment, body, by, requirement=None, category=None) -> Com
         raise AssessmentError("The comment is empty.")
     if len(body) > MAX_COMMENT_LENGTH:
         raise AssessmentError(f"A comment is limited to {MAX_COMMENT_LENGTH} characters.")
+    if problem := text_problem(body):
+        raise AssessmentError(f"The comment was not added: it {problem}.")
     with transaction.atomic():
         comment = Comment.objects.create(
             organization_id=assessment.organization_id, assessment=assessment, author=by, body=body, **target

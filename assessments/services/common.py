@@ -85,6 +85,12 @@ def category_review_lock(*, assessment, category, by):
         .select_related("category")
         .first()
     )
+    return category_review_check(assessment=assessment, review=review, category_key=category.key, by=by)
+
+
+def category_review_check(*, assessment, review, category_key: str, by):
+    """The rule of ``category_review_lock`` for a review already read (or None), e.g. by the answer save's
+    guard statement: None when the category is open, the review when a lead changes it, else refused."""
     if review is None:
         return None
     waiting = review.status == CategoryReview.Status.PENDING and assessment.status == Assessment.Status.IN_REVIEW
@@ -97,10 +103,10 @@ def category_review_lock(*, assessment, category, by):
         return review
     if waiting:
         raise AssessmentError(
-            f"Category {category.key} is waiting for review: its answers are read-only until the reviewer "
+            f"Category {category_key} is waiting for review: its answers are read-only until the reviewer "
             "sends it back."
         )
-    raise AssessmentError(f"Category {category.key} was accepted in review and is locked. The reviewer can reopen it.")
+    raise AssessmentError(f"Category {category_key} was accepted in review and is locked. The reviewer can reopen it.")
 
 
 def questionnaire_url(assessment, category_key: str, key: str = "") -> str:

@@ -17,6 +17,13 @@ from assessments.exchange import FORMAT, FORMAT_VERSION
 from assessments.models import Applicability, Assessment, CategoryReview, Evidence
 from assessments.services.exchange_files import ExchangeError
 from catalog.models import Category, Extension, ExtensionRelevance, ModelVersion, Module, Requirement
+from core.textrules import (
+    COMMENT_MAX_LENGTH,
+    LONG_TEXT_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    NOTES_MAX_LENGTH,
+    text_problem,
+)
 
 PKIC_SOURCE = "pkic-tool"
 PKIC_MODEL_VERSION = "1.0.0"  # the model of the tool's published data; files are matched by their keys
@@ -244,7 +251,9 @@ class _Reader:
             return []
         return value
 
-    def text(self, path, value, *, max_length=None, required=False) -> str:
+    def text(self, path, value, *, max_length=LONG_TEXT_MAX_LENGTH, required=False, single_line=False) -> str:
+        """Text under the same rules as the forms (core.textrules): length, no NUL, control characters or
+        unpaired surrogates; single-line fields (names, people) not even line breaks."""
         if value is None:
             value = ""
         if not isinstance(value, str):
@@ -252,10 +261,9 @@ class _Reader:
             return ""
         if required and not value.strip():
             self.problem(path, "must not be empty")
-        if "\x00" in value:
-            self.problem(path, "contains a NUL character")
-        if max_length is not None and len(value) > max_length:
-            self.problem(path, f"longer than {max_length} characters")
+        if problem := text_problem(value, max_length=max_length, single_line=single_line):
+            self.problem(path, problem)
+            return ""
         return value
 
     def choice(self, path, value, choices, *, default=None) -> str:
@@ -317,7 +325,7 @@ class _Reader:
             return None
 
     def person(self, path, value, *, required=False) -> str:
-        return self.text(path, value, max_length=254, required=required).strip()
+        return self.text(path, value, max_length=254, required=required, single_line=True).strip()
 
     # -- catalogue keys ---------------------------------------------------------------------------
 
@@ -395,7 +403,7 @@ class _Reader:
     def answer(self, path, entry) -> PlannedAnswer:
         return PlannedAnswer(
             level=self.level(_child(path, "level"), entry.get("level")),
-            notes=self.text(_child(path, "notes"), entry.get("notes")),
+            notes=self.text(_child(path, "notes"), entry.get("notes"), max_length=NOTES_MAX_LENGTH),
             carried_over=self.boolean(_child(path, "carried_over"), entry.get("carried_over")),
             updated_by=self.person(_child(path, "updated_by"), entry.get("updated_by")),
             updated_at=self.timestamp(_child(path, "updated_at"), entry.get("updated_at")),
@@ -452,14 +460,20 @@ def _read_exchange(reader: _Reader, data: dict, plan_model_version: str | None) 
         "$.signed_off", data.get("signed_off"), {"at", "by"}, ("at",) if data.get("signed_off") else ()
     )
     fields = {
-        "name": reader.text("$.name", data.get("name"), max_length=200, required="name" in data),
+        "name": reader.text(
+            "$.name", data.get("name"), max_length=NAME_MAX_LENGTH, required="name" in data, single_line=True
+        ),
         "method": reader.choice("$.method", data.get("method"), Assessment.Method) if "method" in data else "",
         "status": reader.choice("$.status", data.get("status"), Assessment.Status, default=Assessment.Status.DRAFT),
         "assessor_type": reader.choice(
             "$.assessor.type", assessor.get("type"), Assessment.AssessorType, default=Assessment.AssessorType.INTERNAL
         ),
-        "assessor_name": reader.text("$.assessor.name", assessor.get("name"), max_length=200),
-        "assessor_company": reader.text("$.assessor.company", assessor.get("company"), max_length=200),
+        "assessor_name": reader.text(
+            "$.assessor.name", assessor.get("name"), max_length=NAME_MAX_LENGTH, single_line=True
+        ),
+        "assessor_company": reader.text(
+            "$.assessor.company", assessor.get("company"), max_length=NAME_MAX_LENGTH, single_line=True
+        ),
         "start_date": reader.date("$.dates.start", dates.get("start")),
         "target_date": reader.date("$.dates.target", dates.get("target")),
         "finish_date": reader.date("$.dates.finish", dates.get("finish")),
@@ -476,7 +490,13 @@ def _read_exchange(reader: _Reader, data: dict, plan_model_version: str | None) 
         use_case = reader.mapping(path, use_case, {"name", "description", "components", "out_of_scope"}, ("name",))
         plan.use_cases.append(
             {
-                "name": reader.text(_child(path, "name"), use_case.get("name"), max_length=200, required=True),
+                "name": reader.text(
+                    _child(path, "name"),
+                    use_case.get("name"),
+                    max_length=NAME_MAX_LENGTH,
+                    required=True,
+                    single_line=True,
+                ),
                 "description": reader.text(_child(path, "description"), use_case.get("description")),
                 "components": reader.text(_child(path, "components"), use_case.get("components")),
                 "out_of_scope": reader.text(_child(path, "out_of_scope"), use_case.get("out_of_scope")),
@@ -589,7 +609,9 @@ def _read_lists(reader: _Reader, data: dict, plan: ImportPlan) -> None:
             {
                 "target": reader.target(_child(path, "target"), c.get("target")),
                 "author": reader.person(_child(path, "author"), c.get("author")),
-                "body": reader.text(_child(path, "body"), c.get("body"), required="body" in c),
+                "body": reader.text(
+                    _child(path, "body"), c.get("body"), max_length=COMMENT_MAX_LENGTH, required="body" in c
+                ),
                 "created_at": reader.timestamp(_child(path, "created_at"), c.get("created_at")),
             }
         )
@@ -730,7 +752,9 @@ def _pkic_to_exchange(reader: _Reader, data: dict, model_version: str | None) ->
             return {}
         reader.detected_version = version
     reader.load_model("--model-version" if model_version else "model version", version)
-    name = reader.text("$.assessmentName", data.get("assessmentName"), max_length=200).strip()
+    name = reader.text(
+        "$.assessmentName", data.get("assessmentName"), max_length=NAME_MAX_LENGTH, single_line=True
+    ).strip()
     category_answers = {}
     for key, entry in reader.mapping("$.progress", data.get("progress"), ANY_KEY).items():
         path = _child("$.progress", key)
@@ -758,7 +782,11 @@ def _pkic_to_exchange(reader: _Reader, data: dict, model_version: str | None) ->
         "model_version": version,
         "name": name or "Self-assessment from the PKI Consortium tool",
         "method": Assessment.Method.SELF,
-        "assessor": {"name": reader.text("$.assessorName", data.get("assessorName"), max_length=200)},
+        "assessor": {
+            "name": reader.text(
+                "$.assessorName", data.get("assessorName"), max_length=NAME_MAX_LENGTH, single_line=True
+            )
+        },
         "use_cases": [{"name": PKIC_USE_CASE_NAME, "description": use_case}] if use_case.strip() else [],
         "category_answers": category_answers,
     }

@@ -10,6 +10,7 @@ from urllib.parse import unquote
 import yaml
 
 from assessments.services.common import AssessmentError
+from core.textrules import LimitError, bounded_yaml_loader, json_loads_bounded, nesting_problem
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -58,7 +59,9 @@ def pkic_share_link_parse(link: str) -> dict:
             problems.append(f"$.{name}: not base64 text")
     if "progress" in data:
         try:
-            data["progress"] = json.loads(data["progress"])
+            data["progress"] = json_loads_bounded(data["progress"])
+        except LimitError as error:
+            problems.append(f"$.progress: {error}")
         except ValueError:
             problems.append("$.progress: not JSON once decoded")
     if problems:
@@ -66,7 +69,7 @@ def pkic_share_link_parse(link: str) -> dict:
     return data
 
 
-class _PlainYamlLoader(yaml.SafeLoader):
+class _AliasFreeLoader(yaml.SafeLoader):
     """Safe YAML without anchors and aliases: a few bytes of aliases can stand for a huge document."""
 
     def compose_node(self, parent, index):
@@ -74,6 +77,10 @@ class _PlainYamlLoader(yaml.SafeLoader):
             mark = self.peek_event().start_mark
             raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted", mark)
         return super().compose_node(parent, index)
+
+
+# Numbers and nesting bounded as everywhere (core.textrules).
+_PlainYamlLoader = bounded_yaml_loader(_AliasFreeLoader)
 
 
 def exchange_document_parse(*, content: bytes | str, filename: str = "") -> Any:
@@ -88,21 +95,26 @@ def exchange_document_parse(*, content: bytes | str, filename: str = "") -> Any:
     text = content.strip()
     if not text:
         raise ExchangeError(["the file is empty"])
-    if re.match(r"https?://", text) and "#" in text:
-        return pkic_share_link_parse(text)
     try:
+        if re.match(r"https?://", text) and "#" in text:
+            return pkic_share_link_parse(text)
         if filename.lower().endswith(".json") or text.startswith(("{", "[")):
             try:
-                return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+                return json_loads_bounded(text, object_pairs_hook=_no_duplicate_keys)
             except json.JSONDecodeError as error:
                 where = f"line {error.lineno}, column {error.colno}"
                 raise ExchangeError([f"not valid JSON: {error.msg} ({where})"]) from None
+            except LimitError as error:
+                raise ExchangeError([str(error)]) from None
         try:
-            return yaml.load(text, Loader=_PlainYamlLoader)  # noqa: S506 - a SafeLoader without aliases
+            data = yaml.load(text, Loader=_PlainYamlLoader)  # noqa: S506 - a SafeLoader without aliases
         except yaml.YAMLError as error:
             where = getattr(error, "problem_mark", None)
             at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""
             problem = getattr(error, "problem", None) or error
             raise ExchangeError([f"neither JSON nor valid YAML: {problem}{at}"]) from None
+        if problem := nesting_problem(data):
+            raise ExchangeError([problem])
+        return data
     except RecursionError:
         raise ExchangeError(["the file is nested too deeply"]) from None

@@ -277,7 +277,7 @@ def _applicability_write(*, assessment, tree, changed, by) -> None:
         )
     if assessment.status == Assessment.Status.IN_REVIEW:
         _reviews_add_missing(assessment=assessment)
-    assessment_summary_refresh(assessment=assessment)
+    assessment_summary_refresh(assessment=assessment, locked=True)  # the caller holds the assessment's lock
 
 
 def _conflict_item(item, mine) -> dict:

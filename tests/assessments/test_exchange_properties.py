@@ -27,7 +27,7 @@ def keys(db):
     }
 
 
-text = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=40)
+text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=40)  # what the forms accept too
 levels = st.integers(1, 5)
 timestamps = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC))
 scope = st.fixed_dictionaries(

@@ -91,9 +91,10 @@ def _database_url() -> str:
 
 
 class Worker:
-    """``python -m celery -A pkimm worker -Q reports -c 1 --pool=prefork`` (keys under PREFIX), own process group."""
+    """``python -m celery -A pkimm worker -Q reports -c 1 --pool=prefork`` (keys under PREFIX), own process group;
+    ``beat=True`` adds the periodic tasks (-B), ``queues`` picks the queues."""
 
-    def __init__(self, log_path: Path, **extra_env):
+    def __init__(self, log_path: Path, *, queues="reports", beat=False, **extra_env):
         env = {
             **os.environ,
             **WORKER_ENV,
@@ -116,7 +117,7 @@ class Worker:
                 "tests.reports.celery_worker_app",
                 "worker",
                 "-Q",
-                "reports",
+                queues,
                 "-c",
                 "1",
                 "--pool=prefork",
@@ -128,6 +129,8 @@ class Worker:
                 "--without-gossip",
                 "--without-mingle",
                 "--without-heartbeat",
+                # With beat: the periodic tasks (the report sweeper) from this process, schedule in the test's dir.
+                *(["-B", "-s", str(log_path.with_suffix(".beat"))] if beat else []),
             ],
             cwd=settings.BASE_DIR,
             env=env,
@@ -159,8 +162,8 @@ class Worker:
 def workers(tmp_path):
     started = []
 
-    def start(**extra_env):
-        worker = Worker(tmp_path / f"worker-{len(started)}.log", **extra_env)
+    def start(**options):
+        worker = Worker(tmp_path / f"worker-{len(started)}.log", **options)
         started.append(worker)
         return worker
 

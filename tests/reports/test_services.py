@@ -77,10 +77,10 @@ def test_render_is_idempotent(org, answered, lead, django_capture_on_commit_call
 
 def test_redelivered_render_overwrites_its_own_file(org, answered, lead):
     report = Report.objects.create(organization=org, assessment=answered, type="attestation", requested_by=lead)
-    services.report_render(report_id=report.pk)
-    # As if the worker died after saving but before the broker saw the ack: the task comes back.
+    services.report_render(report_id=report.pk, task_id="task-1")
+    # As if the worker died after saving but before the broker saw the ack: the same task comes back.
     Report.objects.filter(pk=report.pk).update(status=Report.Status.RUNNING)
-    services.report_render(report_id=report.pk)
+    services.report_render(report_id=report.pk, task_id="task-1")
     report.refresh_from_db()
     assert report.status == Report.Status.DONE and report.attempts == 2
     assert stored_report_files(org) == [report.file.name.rsplit("/", 1)[1]]

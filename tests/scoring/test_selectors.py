@@ -193,15 +193,22 @@ def test_summary_refresh_is_one_update_and_constant(org):
     few = Assessment.objects.select_related("model_version").get(pk=few.pk)
     many = Assessment.objects.select_related("model_version").get(pk=many.pk)
 
+    # Inside a save, which holds the assessment row lock already:
     with CaptureQueriesContext(connection) as first:
-        assessment_summary_refresh(assessment=many)
+        assessment_summary_refresh(assessment=many, locked=True)
     with CaptureQueriesContext(connection) as captured:
-        assessment_summary_refresh(assessment=many)
+        assessment_summary_refresh(assessment=many, locked=True)
     updates = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
     assert len(updates) == 1
     # Scope and answers (one query), the update; the first refresh of the process loads the model too (three queries).
     assert len(captured) == 2 and len(first) <= 5
-    assert _queries(lambda: assessment_summary_refresh(assessment=few)) == len(captured)
+    assert _queries(lambda: assessment_summary_refresh(assessment=few, locked=True)) == len(captured)
+    # On its own it takes that lock first: one statement more (savepoints not counted).
+    with CaptureQueriesContext(connection) as standalone:
+        assessment_summary_refresh(assessment=many)
+    statements = [q["sql"] for q in standalone.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert len(statements) == 3
+    assert "FOR UPDATE" in statements[0] or not connection.features.has_select_for_update
 
 
 def test_summary_refresh_without_any_answer(org):

@@ -1,0 +1,65 @@
+"""The answer save path stays cheap: at most seven SQL statements in the save service called directly (the
+member's role, the assessment's lock, the guard read of status, scope, review and answer, the update, the audit
+entry, the summary's read and write; in a request the role is already known, so six) and a bounded number for
+the whole htmx request, whatever the data size. Transaction control (BEGIN/COMMIT, savepoints in tests) is not
+counted.
+
+The lock has a statement of its own because the per-field merge must compare with the answer as the previous
+save committed it: a statement that waited for the lock still reads the other tables as they were when it
+started (PostgreSQL, read committed)."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from assessments.models import Assessment
+from assessments.services.answers import answer_set
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+MAX_SERVICE_STATEMENTS = 7
+# Sessions come from the cache; the signed-in user, the membership and the assessment are the view's three,
+# and the service does not look the role up again.
+MAX_REQUEST_STATEMENTS = 3 + MAX_SERVICE_STATEMENTS - 1
+
+
+def _statements(captured) -> list[str]:
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+def _save(client, assessment, slot, level, version):
+    url = reverse(
+        "assessments:answer_save",
+        kwargs={"org_slug": assessment.organization.slug, "assessment_id": assessment.pk, "slot": slot},
+    )
+    return client.post(url, {"level": str(level), "notes": "seen", "version": str(version)}, **HTMX)
+
+
+def test_a_save_request_takes_a_bounded_number_of_statements(client_for, formal, assessor):
+    client = client_for(assessor)
+    assert _save(client, formal, "G.1.1", 2, 0).status_code == 200  # first answer: starts the assessment
+    assert _save(client, formal, "G.1.2", 2, 0).status_code == 200  # warms the per-process caches
+    for version, level in ((1, 3), (2, 4)):
+        with CaptureQueriesContext(connection) as captured:
+            response = _save(client, formal, "G.1.2", level, version)
+        assert response.status_code == 200 and "Saved" in response.content.decode()
+        statements = _statements(captured)
+        assert len(statements) <= MAX_REQUEST_STATEMENTS, "\n".join(statements)
+    formal.refresh_from_db()
+    assert formal.status == Assessment.Status.IN_PROGRESS and formal.summary_assessed == 2
+
+
+def test_the_save_service_takes_at_most_seven_statements(formal, requirement, assessor):
+    answer = answer_set(assessment=formal, requirement=requirement, level=1, notes="", expected_version=0, by=assessor)
+    for level in (2, 3):
+        with CaptureQueriesContext(connection) as captured:
+            answer = answer_set(
+                assessment=formal,
+                requirement=requirement,
+                level=level,
+                notes="",
+                expected_version=answer.version,
+                by=assessor,
+            )
+        statements = _statements(captured)
+        assert len(statements) <= MAX_SERVICE_STATEMENTS, "\n".join(statements)
+    assert answer.version == 3
