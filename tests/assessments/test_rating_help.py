@@ -56,11 +56,13 @@ def test_self_assessment_shows_descriptors_as_choices_not_a_second_time(client_f
 
 
 def test_level_descriptions_add_no_query(client_for, formal, lead):
-    """The texts come from the catalogue cached per process: the page needs the same 5 queries as before."""
+    """The texts come from the catalogue cached per process: no query of their own, whatever the content
+    (5 statements before this change; fewer is fine)."""
     client = client_for(lead)
-    assert count_queries(client, page(formal, "G.1")) == 5
+    empty = count_queries(client, page(formal, "G.1"))
+    assert empty <= 5
     fill(formal, "M.7", lead, per_requirement=2)
-    assert count_queries(client, page(formal, "M.7")) == 5
+    assert count_queries(client, page(formal, "M.7")) == empty
 
 
 def test_a_plain_post_conflict_page_keeps_the_level_descriptions(client_for, formal, requirement, assessor, lead):
