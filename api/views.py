@@ -397,6 +397,7 @@ class ReportDownload(OrgView):
             raise _forbidden(error) from None
         response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
         response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
         return response
 
 

@@ -12,9 +12,10 @@ from assessments.exchange_forms import ExchangeImportForm
 from assessments.exchange_pkic import pkic_progress_data, pkic_progress_yaml, pkic_share_link
 from assessments.models import Assessment
 from assessments.services.exchange import assessment_export, assessment_import_data
-from assessments.services.exchange_files import ExchangeError, exchange_document_parse
+from assessments.services.exchange_files import MAX_FILE_BYTES, ExchangeError, exchange_document_parse
 from catalog.selectors import model_version_latest
 from core.downloads import download_name
+from core.request_limits import body_limit
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
 
@@ -32,6 +33,7 @@ def export_view(request, pk):
     )
     response = HttpResponse(text, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -43,6 +45,7 @@ def pkic_export_view(request, pk):
     if request.GET.get("download"):
         response = HttpResponse(pkic_progress_yaml(data), content_type="application/yaml; charset=utf-8")
         response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename="progress.yaml")
+        response["Cache-Control"] = "private, no-store"
         return response
     return render(
         request,
@@ -51,6 +54,7 @@ def pkic_export_view(request, pk):
     )
 
 
+@body_limit(MAX_FILE_BYTES, overhead=MAX_FILE_BYTES // 2)  # a file, or a pasted share link
 @org_view(Perm.ASSESSMENT_CREATE)
 def import_view(request):
     is_post = request.method == "POST"

@@ -7,6 +7,7 @@ from django import forms
 from assessments.models import Assessment, UseCase
 from catalog.models import Extension, ModelVersion
 from catalog.selectors import profile_for_version
+from core.validators import SingleLineCharField, validate_single_line
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -31,7 +32,7 @@ class ExtensionChoiceField(forms.ModelMultipleChoiceField):
 
 
 class AssessmentForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = SingleLineCharField(max_length=200)
     model_version = ModelVersionChoiceField(queryset=ModelVersion.objects.none(), empty_label=None)
     method = forms.ChoiceField(
         choices=Assessment.Method.choices,
@@ -40,8 +41,8 @@ class AssessmentForm(forms.Form):
         "Independent third-party: a formal assessment by an outside assessor.",
     )
     assessor_type = forms.ChoiceField(choices=Assessment.AssessorType.choices, label="Assessor")
-    assessor_name = forms.CharField(max_length=200, required=False, label="Assessor name")
-    assessor_company = forms.CharField(max_length=200, required=False, label="Assessor company")
+    assessor_name = SingleLineCharField(max_length=200, required=False, label="Assessor name")
+    assessor_company = SingleLineCharField(max_length=200, required=False, label="Assessor company")
     start_date = forms.DateField(required=False, widget=DATE_WIDGET)
     target_date = forms.DateField(required=False, widget=DATE_WIDGET)
     finish_date = forms.DateField(required=False, widget=DATE_WIDGET)
@@ -97,7 +98,8 @@ class AssessmentForm(forms.Form):
                 "textarea": forms.Textarea(attrs={"rows": field.get("rows", 3)}),
                 "date": DATE_WIDGET,
             }.get(field["component"], forms.TextInput())
-            self.fields[f"subject_{field['key']}"] = forms.CharField(
+            field_class = forms.CharField if field["component"] == "textarea" else SingleLineCharField
+            self.fields[f"subject_{field['key']}"] = field_class(
                 label=field["label"],
                 required=bool(field.get("required")),
                 widget=widget,
@@ -137,6 +139,7 @@ class UseCaseForm(forms.ModelForm):
 
     def __init__(self, *args, submit_label="Save use-case", **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["name"].validators.append(validate_single_line)
         self.helper = _helper(submit_label)
 
 

@@ -376,6 +376,9 @@ class SignOff(TenantModel):
     )
     reopened_by_label = models.CharField(max_length=254, blank=True)
     reopen_reason = models.TextField(blank=True)
+    # From an imported file: history "imported from elsewhere, not witnessed here". Its people are labels, and it
+    # never makes an assessment signed off nor a report final.
+    imported = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-signed_at"]

@@ -22,6 +22,7 @@ from core.textrules import (
     strings_problem_at,
     text_problem,
 )
+from core.yaml_loading import FastSafeLoader, yaml_load_plain
 
 # Model files: the schema version decides the shape of ids, references and level names (see _ModelShape).
 SUPPORTED_SCHEMA_VERSIONS = ("1.0.0", "2.0.0")
@@ -268,16 +269,11 @@ def parse_references_file(text: str | bytes, *, source_name: str) -> ReferencesF
 # --- YAML ---------------------------------------------------------------------------------------
 
 
-class _Loader(BoundedYamlMixin, yaml.SafeLoader):
+class _Loader(BoundedYamlMixin, FastSafeLoader):
     """``safe_load`` with these changes: numbers with a fraction stay exact (Decimal), a key given twice
     in one mapping is an error instead of silently winning, anchors/aliases are refused (they
-    let a small file expand into a huge tree), and numbers and nesting are bounded (core.textrules)."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, "anchors and aliases are not supported", event.start_mark)
-        return super().compose_node(parent, index)
+    let a small file expand into a huge tree), and numbers are bounded (core.textrules; nesting by
+    yaml_load_plain)."""
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -320,7 +316,7 @@ def _load(text: str | bytes, source_name: str):
     except UnicodeDecodeError as exc:
         raise CatalogFileError(source_name, [Problem(f"byte {exc.start}", "the file is not UTF-8 text")]) from None
     try:
-        data = yaml.load(decoded, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml_load_plain(decoded, _Loader, aliases_message="anchors and aliases are not supported")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "(file)"

@@ -12,7 +12,9 @@ from catalog import selectors
 from catalog.correspondence import version_difference
 from catalog.errors import CatalogError
 from catalog.forms import CatalogImportForm
+from catalog.modelfile import MAX_FILE_BYTES
 from catalog.services import extension_import, model_version_import, profile_import, references_import
+from core.request_limits import body_limit
 
 
 def staff_required(view):
@@ -91,6 +93,7 @@ def extension_detail(request, ext_id, version):
     )
 
 
+@body_limit(MAX_FILE_BYTES)
 @staff_required
 def import_view(request):
     form = CatalogImportForm(request.POST or None, request.FILES or None)

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from audit.services import audit_log
 from core.models import Profile
+from core.validators import SINGLE_LINE_MESSAGE, has_control_characters
 
 
 class ProfileError(Exception):
@@ -42,6 +43,8 @@ def person_title(user) -> str:
 
 
 def profile_update(*, user, full_name: str, job_title: str) -> Profile:
+    if has_control_characters(full_name) or has_control_characters(job_title):
+        raise ProfileError(SINGLE_LINE_MESSAGE)
     full_name, job_title = " ".join((full_name or "").split()), " ".join((job_title or "").split())
     if not full_name:
         raise ProfileError("Your full name is required: reports and sign-offs show it.")

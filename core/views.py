@@ -1,57 +1,18 @@
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import UserCreationForm
-from django.contrib.auth.models import User
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.middleware import SESSION_FLAG
 from core.profiles import ProfileError, profile_of, profile_update
-
-
-class SignupForm(UserCreationForm):
-    email = forms.EmailField(required=True)
-
-    class Meta:
-        model = User
-        fields = ("email",)
-
-    def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this e-mail address exists already: sign in instead.")
-        return email
-
-    def save(self, commit=True):
-        user = super().save(commit=False)
-        user.username = self.cleaned_data["email"]
-        user.email = self.cleaned_data["email"]
-        if commit:
-            user.save()
-        return user
-
-
-def signup(request):
-    """Accounts are created to accept an invitation (the ``next`` link), or by staff in the admin."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = ""
-    initial = {"email": request.GET.get("email", "")}
-    form = SignupForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Your account has been created.")
-        return redirect(next_url or "home")
-    return render(request, "registration/signup.html", {"form": form, "next": next_url})
+from core.validators import SingleLineCharField
 
 
 class ProfileForm(forms.Form):
-    full_name = forms.CharField(max_length=150, help_text="As it should appear on reports and sign-offs.")
-    job_title = forms.CharField(max_length=150, required=False, help_text="For example: Head of PKI, CISO.")
+    full_name = SingleLineCharField(max_length=150, help_text="As it should appear on reports and sign-offs.")
+    job_title = SingleLineCharField(max_length=150, required=False, help_text="For example: Head of PKI, CISO.")
 
 
 @login_required

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from core.validators import SingleLineCharField
 from improvement.models import ActionPlan
 from improvement.selectors import BOARD_SORTS
 
@@ -15,13 +16,13 @@ class DateInput(forms.DateInput):
 
 
 class ActionPlanForm(forms.Form):
-    title = forms.CharField(max_length=200)
+    title = SingleLineCharField(max_length=200)
     target_level = forms.TypedChoiceField(choices=LEVEL_CHOICES, coerce=int, help_text="The level this plan aims for.")
     objectives = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     responsible_user = forms.ModelChoiceField(
         queryset=get_user_model().objects.none(), required=False, label="Responsible member"
     )
-    responsible_text = forms.CharField(
+    responsible_text = SingleLineCharField(
         max_length=200, required=False, label="…or someone outside the organization", help_text="Name and company."
     )
     due_date = forms.DateField(required=False, widget=DateInput, label="Due date")
@@ -70,7 +71,7 @@ class StatusForm(forms.Form):
 
 
 class TaskForm(forms.Form):
-    text = forms.CharField(max_length=300, label="New task")
+    text = SingleLineCharField(max_length=300, label="New task")
 
 
 SMALL_SELECT = forms.Select(attrs={"class": "form-select form-select-sm"})
@@ -117,7 +118,7 @@ def _assessment_label(assessment) -> str:
 
 
 class ReassessmentForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    name = SingleLineCharField(max_length=200)
     model_version = forms.ModelChoiceField(queryset=None, empty_label=None)
 
     def __init__(self, *args, model_versions, **kwargs):

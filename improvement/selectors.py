@@ -578,16 +578,16 @@ def most_trusted_result(signed_off: list, *, organization):
     return max(current, key=lambda a: (TRUST_RANK[a.method], a.signed_off_at, a.pk))
 
 
-def portfolio_memberships(*, user):
-    """The memberships that put an organization in ``user``'s portfolio (owner or lead assessor)."""
-    return (
-        Membership.objects.filter(user=user, role__in=PORTFOLIO_ROLES)
-        .select_related("organization")
-        .order_by("organization__name", "organization__pk")
-    )
+def portfolio_memberships(*, user, second_factor: bool = True):
+    """The memberships that put an organization in ``user``'s portfolio (owner or lead assessor); without a
+    second factor in this session, not those of organizations that require one (organizations/tenancy.py)."""
+    memberships = Membership.objects.filter(user=user, role__in=PORTFOLIO_ROLES)
+    if not second_factor:
+        memberships = memberships.exclude(organization__require_mfa=True)
+    return memberships.select_related("organization").order_by("organization__name", "organization__pk")
 
 
-def portfolio_for(*, user, highlight_slug: str = "") -> dict:
+def portfolio_for(*, user, highlight_slug: str = "", second_factor: bool = True) -> dict:
     """Each organization where ``user`` is owner or lead: the most trusted recent signed-off result
     (``most_trusted_result``), its levels and method, the next due date, and the assessments in progress
     with their progress and open items; plus the anonymized benchmark of category levels with the
@@ -595,7 +595,7 @@ def portfolio_for(*, user, highlight_slug: str = "") -> dict:
 
     Only those organizations are read: nothing of any other organization enters the result.
     """
-    memberships = list(portfolio_memberships(user=user))
+    memberships = list(portfolio_memberships(user=user, second_factor=second_factor))
     organizations = [m.organization for m in memberships]
     signed_off = (
         Assessment.objects.filter(

@@ -67,10 +67,13 @@ def _by_urgency(items: list[WorkItem]) -> list[WorkItem]:
     return sorted(items, key=lambda i: (not i.overdue, i.due_date is None, i.due_date or datetime.date.max))
 
 
-def my_work_for(*, user, filters: WorkFilters = WorkFilters()) -> MyWork:
-    memberships = list(
-        Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
-    )
+def my_work_for(*, user, filters: WorkFilters = WorkFilters(), second_factor: bool = True) -> MyWork:
+    """``second_factor``: whether this session used one; without it, organizations that require one are left
+    out (as everywhere in them: organizations/tenancy.py)."""
+    memberships = Membership.objects.filter(user=user)
+    if not second_factor:
+        memberships = memberships.exclude(organization__require_mfa=True)
+    memberships = list(memberships.select_related("organization").order_by("organization__name"))
     organizations = [m.organization for m in memberships]
     chosen = [o for o in organizations if not filters.organization or o.slug == filters.organization]
     perms = {m.organization_id: ROLE_PERMISSIONS[m.role] for m in memberships}

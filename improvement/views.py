@@ -49,7 +49,7 @@ from improvement.services.plans import (
 from improvement.services.reassessment import evidence_carry_forward, reassessment_start
 from improvement.services.targets import target_level_set
 from organizations.roles import Perm
-from organizations.tenancy import org_view, require_perm, tenant_get_or_404
+from organizations.tenancy import org_view, require_perm, second_factor_used, tenant_get_or_404
 
 
 def _assessment(request, assessment_id):
@@ -389,7 +389,11 @@ def evidence_carry(request, assessment_id):
 
 @login_required
 def portfolio(request):
-    data = portfolio_for(user=request.user, highlight_slug=request.GET.get("highlight", ""))
+    data = portfolio_for(
+        user=request.user,
+        highlight_slug=request.GET.get("highlight", ""),
+        second_factor=second_factor_used(request),
+    )
     return render(request, "improvement/portfolio.html", {"portfolio": data})
 
 
@@ -408,5 +412,8 @@ def my_work(request):
     return render(
         request,
         "improvement/my_work.html",
-        {"work": my_work_for(user=request.user, filters=filters), "kinds": WORK_KINDS},
+        {
+            "work": my_work_for(user=request.user, filters=filters, second_factor=second_factor_used(request)),
+            "kinds": WORK_KINDS,
+        },
     )

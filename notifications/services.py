@@ -11,26 +11,25 @@ Mail headers are built only from single-line, sanitized values (``header_value``
 """
 
 import logging
-import re
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.validators import single_line_text
 from notifications.models import EmailPreference, Kind, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["Kind", "notify", "notification_deliver", "notifications_send_digests", "header_value"]
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u0085]+")
 MAX_SUBJECT = 150
 
 
 def header_value(value, *, limit: int = MAX_SUBJECT) -> str:
     """One line: control characters (CR, LF, tabs, separators) become spaces, runs of spaces one."""
-    text = " ".join(_CONTROL.sub(" ", str(value or "")).split())
+    text = single_line_text(str(value or ""))
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -69,7 +68,7 @@ def notification_deliver(
     from django.contrib.auth import get_user_model
 
     title = header_value(title, limit=300)
-    delivered = []
+    delivered, failed = [], []
     recipients = get_user_model().objects.filter(pk__in=recipient_ids, is_active=True)
     for user in recipients:
         try:
@@ -91,7 +90,15 @@ def notification_deliver(
             notification = Notification.objects.get(recipient=user, event_key=event_key[:200])
         delivered.append(notification)
         if email_preference(user) == EmailPreference.IMMEDIATELY:
-            _email_once(notification.pk)
+            # Each e-mail in its own try: one refused address does not keep the others from theirs.
+            try:
+                _email_once(notification.pk)
+            except Exception as error:
+                logger.exception("Notification %s to user %s could not be e-mailed", notification.pk, user.pk)
+                failed.append(error)
+    if failed:
+        # The task retries on OSError; rows and e-mails already sent are not repeated (see _email_once).
+        raise OSError(f"{len(failed)} of {len(delivered)} notification e-mails could not be sent") from failed[0]
     return delivered
 
 
@@ -155,7 +162,7 @@ def notifications_send_digests() -> int:
                 )
                 Notification.objects.filter(pk__in=[n.pk for n in rows]).update(emailed_at=timezone.now())
                 sent += 1
-        except OSError:
+        except Exception:  # each digest in its own try: the others still go out
             logger.exception("Digest for user %s could not be sent; it is tried again next time", recipient_id)
     return sent
 

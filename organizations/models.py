@@ -15,6 +15,8 @@ class Organization(models.Model):
     name_verified = models.BooleanField(
         default=False, help_text="Staff checked that this organization is who its name says (shown on /verify/)."
     )
+    # Every entry to the organization needs a session signed in with a second factor (organizations/tenancy.py).
+    require_mfa = models.BooleanField(default=False, verbose_name="Members must use two-factor authentication")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -78,3 +80,22 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"Invitation of {self.email} to {self.organization}"
+
+
+class SsoDomain(models.Model):
+    """An e-mail domain an organization links to its single sign-on provider: people who sign in through that
+    provider with an address of the domain (verified by the provider) get an account and join as viewers."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sso_domains")
+    domain = models.CharField(max_length=253)
+    provider = models.CharField(max_length=100)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TenantQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["domain", "provider"], name="unique_sso_domain")]
+
+    def __str__(self):
+        return f"{self.domain} via {self.provider} for {self.organization}"

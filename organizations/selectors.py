@@ -79,3 +79,11 @@ def members_matching(*, organization, query: str, limit: int = 8) -> list[dict]:
         {"email": m.user.email or m.user.username, "name": m.user.get_full_name()}
         for m in members.order_by("user__email")[:limit]
     ]
+
+
+def sso_domain_organizations(*, provider: str, email: str):
+    """Organizations that linked the domain of ``email`` to the single sign-on ``provider``."""
+    from organizations.models import Organization
+
+    domain = email.rpartition("@")[2].lower()
+    return Organization.objects.filter(sso_domains__provider=provider, sso_domains__domain=domain)

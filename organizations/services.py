@@ -1,6 +1,7 @@
 """Writes on organizations, memberships and invitations. Every change lands in the audit log."""
 
 import hashlib
+import re
 import secrets
 import smtplib
 from dataclasses import dataclass
@@ -14,7 +15,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.services import audit_log
-from organizations.models import Invitation, Membership, Organization
+from core.validators import SINGLE_LINE_MESSAGE, has_control_characters, single_line_text
+from organizations.models import Invitation, Membership, Organization, SsoDomain
 from organizations.roles import Perm, Role
 from organizations.tenancy import ensure_perm
 
@@ -36,15 +38,24 @@ def organization_create(*, name: str, slug: str = "", by, owner=None) -> Organiz
     name = name.strip()
     if not name:
         raise OrganizationError("An organization needs a name.")
+    if has_control_characters(name):
+        raise OrganizationError(f"Organization name: {SINGLE_LINE_MESSAGE}")
     slug = slugify(slug or name)[:60]
     if not slug:
         raise OrganizationError("Choose a short name for the address (letters, digits and dashes).")
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                organization = Organization.objects.create(name=name, slug=slug)
-        except IntegrityError:
-            raise OrganizationError(f"The address “{slug}” is taken: choose another one.") from None
+        # A taken address gets a random suffix: the form never tells whether an organization exists.
+        for attempt in range(5):
+            candidate = slug if attempt == 0 else f"{slug[:53]}-{secrets.token_hex(3)}"
+            try:
+                with transaction.atomic():
+                    organization = Organization.objects.create(name=name, slug=candidate)
+                break
+            except IntegrityError:
+                continue
+        else:
+            raise OrganizationError("No free address was found: choose another short name.")
+        slug = candidate
         audit_log(
             organization=organization,
             actor=by,
@@ -64,10 +75,23 @@ def organization_create(*, name: str, slug: str = "", by, owner=None) -> Organiz
     return organization
 
 
+def organization_create_allowed(*, user) -> bool:
+    """ORGANIZATION_CREATORS: "staff" (operators only) or "verified" (anyone with a verified e-mail address)."""
+    from allauth.account.models import EmailAddress
+
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_staff or settings.ORGANIZATION_CREATORS == "staff":
+        return user.is_staff
+    return EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
 def organization_update(*, organization, name: str, reassessment_interval_months: int, by) -> Organization:
     ensure_perm(organization=organization, user=by, permission=Perm.ORG_SETTINGS)
     if not name.strip():
         raise OrganizationError("An organization needs a name.")
+    if has_control_characters(name.strip()):
+        raise OrganizationError(f"Organization name: {SINGLE_LINE_MESSAGE}")
     if not 1 <= reassessment_interval_months <= 60:
         raise OrganizationError("The re-assessment interval must be between 1 and 60 months.")
     before = {"name": organization.name, "reassessment_interval_months": organization.reassessment_interval_months}
@@ -176,7 +200,7 @@ def invitation_create(*, organization, email: str, role: str, by, request=None) 
         link = request.build_absolute_uri(path) if request is not None else path
         try:
             send_mail(
-                subject=f"You are invited to {organization.name} on PKIMM Assess",
+                subject=single_line_text(f"You are invited to {organization.name} on PKIMM Assess"),
                 message=(
                     f"{by.get_username()} invites you to join {organization.name} as {Role(role).label}.\n\n"
                     f"Accept the invitation: {link}\n\n"
@@ -277,3 +301,87 @@ def invitation_accept(*, token: str, user) -> Membership:
             after={"user": user.get_username(), "role": invitation.role},
         )
     return membership
+
+
+def organization_mfa_require(*, organization, required: bool, by) -> Organization:
+    """Members must (or need no longer) sign in with a second factor to enter the organization."""
+    ensure_perm(organization=organization, user=by, permission=Perm.ORG_SETTINGS)
+    if required and not member_has_second_factor(user=by):
+        raise OrganizationError("Set up two-factor authentication for your own account first.")
+    before = {"require_mfa": organization.require_mfa}
+    organization.require_mfa = required
+    with transaction.atomic():
+        organization.save(update_fields=["require_mfa"])
+        audit_log(
+            organization=organization,
+            actor=by,
+            action="organization.mfa_required" if required else "organization.mfa_not_required",
+            obj=organization,
+            before=before,
+            after={"require_mfa": required},
+        )
+    return organization
+
+
+def member_has_second_factor(*, user) -> bool:
+    from core.accounts import has_second_factor
+
+    return has_second_factor(user)
+
+
+def sso_domain_link(*, organization, domain: str, provider: str, by) -> SsoDomain:
+    """Link an e-mail domain to a single sign-on provider. The one linking it must hold a verified address of
+    that domain: an organization cannot claim someone else's domain."""
+    from allauth.account.models import EmailAddress
+
+    ensure_perm(organization=organization, user=by, permission=Perm.ORG_SETTINGS)
+    domain = (domain or "").strip().lower().lstrip("@")
+    if not re.fullmatch(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", domain):
+        raise OrganizationError("Enter a domain name such as example.com.")
+    if provider not in sso_provider_ids():
+        raise OrganizationError("Unknown single sign-on provider.")
+    verified = EmailAddress.objects.filter(user=by, verified=True, email__iendswith=f"@{domain}").exists()
+    if not verified:
+        raise OrganizationError(f"Only someone with a verified address @{domain} can link that domain.")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                link = SsoDomain.objects.create(
+                    organization=organization, domain=domain, provider=provider, linked_by=by
+                )
+        except IntegrityError:
+            raise OrganizationError(f"{domain} is linked to this provider already.") from None
+        audit_log(
+            organization=organization,
+            actor=by,
+            action="sso_domain.linked",
+            obj=link,
+            after={"domain": domain, "provider": provider},
+        )
+    return link
+
+
+def sso_provider_ids() -> list[str]:
+    apps = settings.SOCIALACCOUNT_PROVIDERS.get("openid_connect", {}).get("APPS", [])
+    return [app["provider_id"] for app in apps]
+
+
+def sso_member_join(*, user, provider: str) -> list[Membership]:
+    """A new account from single sign-on joins, as viewer, the organizations that linked its domain."""
+    from organizations.selectors import sso_domain_organizations
+
+    joined = []
+    for organization in sso_domain_organizations(provider=provider, email=user.email or ""):
+        membership, created = Membership.objects.get_or_create(
+            organization=organization, user=user, defaults={"role": Role.VIEWER}
+        )
+        if created:
+            audit_log(
+                organization=organization,
+                actor=user,
+                action="membership.added",
+                obj=membership,
+                after={"user": user.get_username(), "role": Role.VIEWER, "via": f"single sign-on ({provider})"},
+            )
+            joined.append(membership)
+    return joined

@@ -3,17 +3,24 @@
 Every organization URL starts with ``/o/<org_slug>/`` and its view is wrapped in ``org_view``:
 - an anonymous user is sent to sign in;
 - a signed-in user who is not a member gets 404 (no hint that the organization exists);
+- a member of an organization that requires two-factor authentication, whose session was not signed in with a
+  second factor, is sent to set one up or to prove it (``mfa_required``);
 - a member whose role lacks the view's permission gets 403.
 The view then finds ``request.organization``, ``request.membership``, ``request.role`` and
 ``request.perms``. Tenant-owned rows are fetched with ``tenant_get_or_404`` / ``.for_org(org)``.
 """
 
 from functools import wraps
+from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from organizations.models import Membership
 from organizations.roles import ROLE_PERMISSIONS
@@ -33,6 +40,8 @@ def org_view(permission: str | None):
             )
             if membership is None:
                 raise Http404("No such organization")
+            if membership.organization.require_mfa and not second_factor_used(request):
+                return mfa_required(request, membership.organization)
             request.organization = membership.organization
             request.membership = membership
             request.role = membership.role
@@ -47,6 +56,51 @@ def org_view(permission: str | None):
         return wrapper
 
     return decorator
+
+
+def second_factor_used(request) -> bool:
+    from core.accounts import second_factor_used as used
+
+    return used(request)
+
+
+def mfa_required(request, organization):
+    """403 with the way in: set up a second factor, or sign in again with it."""
+    from core.accounts import has_second_factor
+
+    context = {"organization": organization, "has_second_factor": has_second_factor(request.user)}
+    return render(request, "organizations/mfa_required.html", context, status=403)
+
+
+def recent_second_factor(view):
+    """For acts that sign (sign-off, a final report): where MFA is on (the user has a second factor, or the
+    organization requires one), a POST needs a second factor proved within MFA_RECENT_SECONDS; otherwise the user
+    is sent to prove it and comes back."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST" and (refusal := recent_second_factor_refusal(request)):
+            return refusal
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def recent_second_factor_refusal(request):
+    """None when the request may sign; else where to prove the second factor (see ``recent_second_factor``)."""
+    from core.accounts import has_second_factor
+    from core.accounts import second_factor_used as used
+
+    mfa_on = has_second_factor(request.user) or request.organization.require_mfa
+    if not mfa_on or used(request, within_seconds=settings.MFA_RECENT_SECONDS):
+        return None
+    if not has_second_factor(request.user):
+        return mfa_required(request, request.organization)
+    messages.info(request, "Confirm it is you with your second factor, then submit again.")
+    back = request.META.get("HTTP_REFERER") or request.get_full_path()
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = request.get_full_path()
+    return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': back})}")
 
 
 def require_perm(request, permission: str) -> None:

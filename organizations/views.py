@@ -1,14 +1,22 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.labels import ACTION_LABELS, OBJECT_TYPE_LABELS, action_label, changes, object_type_label
 from audit.selectors import audit_entry_list
+from core.accounts import INVITATION_SESSION_KEY, has_second_factor
 from organizations import services
-from organizations.forms import InvitationForm, OrganizationCreateForm, OrganizationSettingsForm, RoleForm
+from organizations.forms import (
+    InvitationForm,
+    OrganizationCreateForm,
+    OrganizationSettingsForm,
+    RoleForm,
+    SecurityForm,
+    SsoDomainForm,
+)
 from organizations.models import Invitation, Membership
 from organizations.roles import Perm, Role
 from organizations.selectors import (
@@ -30,6 +38,8 @@ def home(request):
 
 @login_required
 def organization_create_view(request):
+    if not services.organization_create_allowed(user=request.user):
+        raise PermissionDenied("Organizations are created by the operators of this installation.")
     form = OrganizationCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -46,6 +56,9 @@ def organization_create_view(request):
 
 def invitation_accept_view(request, token):
     check = services.invitation_check(token=token)
+    if not check.problem:
+        # Sign-up is open to this session for the invited address only (core/accounts.py).
+        request.session[INVITATION_SESSION_KEY] = token
     if request.method == "POST" and request.user.is_authenticated:
         try:
             membership = services.invitation_accept(token=token, user=request.user)
@@ -54,11 +67,10 @@ def invitation_accept_view(request, token):
             return redirect("invitation_accept", token=token)
         messages.success(request, f"Welcome to {membership.organization.name}.")
         return redirect("org_home", org_slug=membership.organization.slug)
-    account_exists = bool(check.invitation and User.objects.filter(email__iexact=check.invitation.email).exists())
     return render(
         request,
         "organizations/invitation_accept.html",
-        {"check": check, "token": token, "account_exists": account_exists},
+        {"check": check, "token": token},
         status=200 if not check.problem else 410 if check.invitation else 404,
     )
 
@@ -72,17 +84,36 @@ def org_home(request):
 @org_view(Perm.ORG_SETTINGS)
 def org_settings(request):
     org = request.organization
+    action = request.POST.get("action", "general") if request.method == "POST" else ""
     initial = {"name": org.name, "reassessment_interval_months": org.reassessment_interval_months}
-    form = OrganizationSettingsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = OrganizationSettingsForm(request.POST if action == "general" else None, initial=initial)
+    security = SecurityForm(request.POST if action == "security" else None, initial={"require_mfa": org.require_mfa})
+    providers = services.sso_provider_ids()
+    sso = SsoDomainForm(request.POST if action == "sso" else None, providers=providers)
+    bound = {"general": form, "security": security, "sso": sso}.get(action)
+    if bound is not None and bound.is_valid():
         try:
-            services.organization_update(organization=org, by=request.user, **form.cleaned_data)
+            if action == "general":
+                services.organization_update(organization=org, by=request.user, **form.cleaned_data)
+            elif action == "security":
+                services.organization_mfa_require(
+                    organization=org, required=security.cleaned_data["require_mfa"], by=request.user
+                )
+            else:
+                services.sso_domain_link(organization=org, by=request.user, **sso.cleaned_data)
         except OrganizationError as exc:
-            form.add_error(None, str(exc))
+            bound.add_error(None, str(exc))
         else:
             messages.success(request, "Settings saved.")
             return redirect("org_settings", org_slug=org.slug)
-    return render(request, "organizations/settings.html", {"form": form})
+    context = {
+        "form": form,
+        "security": security,
+        "sso": sso if providers else None,
+        "sso_domains": org.sso_domains.all(),
+        "own_second_factor": has_second_factor(request.user),
+    }
+    return render(request, "organizations/settings.html", context)
 
 
 @org_view(Perm.ORG_MANAGE_MEMBERS)

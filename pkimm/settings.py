@@ -33,6 +33,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "crispy_forms",
     "crispy_bootstrap5",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "core",
     "audit",
     "organizations",
@@ -54,12 +59,16 @@ MIDDLEWARE = [
     "core.observability.RequestIdMiddleware",
     "core.observability.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which reads the body: rate limits and body size limits come first.
+    "core.request_limits.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "core.middleware.ProfileRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -110,6 +119,94 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Accounts (django-allauth): sign-in by e-mail address, verified addresses, invitation-only sign-up (core/accounts.py).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+ACCOUNT_ADAPTER = "core.accounts.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "core.accounts.SocialAccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "core.accounts.EmailLoginForm",
+    "signup": "core.accounts.InvitationSignupForm",
+    "reset_password": "core.accounts.EmailResetPasswordForm",
+}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_PREVENT_ENUMERATION = True  # sign-up and password reset answer the same whether an account exists or not
+ACCOUNT_LOGOUT_ON_GET = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_REAUTHENTICATION_TIMEOUT = env_int("REAUTHENTICATION_TIMEOUT_SECONDS", 300)
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+# Failed sign-ins are limited per client address and per account; sign-up and password reset per address.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": env_str("RATE_LIMIT_LOGIN_FAILED", "10/m/ip,5/5m/key"),
+    "login": env_str("RATE_LIMIT_LOGIN", "30/m/ip"),
+    "signup": env_str("RATE_LIMIT_SIGNUP", "20/m/ip"),
+    "reset_password": env_str("RATE_LIMIT_RESET_PASSWORD", "20/m/ip,5/m/key"),
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+ACCOUNT_RATE_LIMITS_ENABLED = True
+# Open sign-up (anyone may create an account) is off: accounts come from invitations (and linked SSO domains).
+ACCOUNT_OPEN_SIGNUP = env_bool("ACCOUNT_OPEN_SIGNUP", False)
+# Who may create organizations: "staff" (default; operators create them, or `manage.py create_organization`)
+# or "verified" (any signed-in user with a verified e-mail address).
+ORGANIZATION_CREATORS = env_str("ORGANIZATION_CREATORS", "staff")
+if ORGANIZATION_CREATORS not in ("staff", "verified"):
+    raise ImproperlyConfigured("ORGANIZATION_CREATORS must be 'staff' or 'verified'")
+
+# Second factors (allauth.mfa): authenticator apps (TOTP), passkeys/security keys (WebAuthn), recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
+MFA_TOTP_ISSUER = env_str("PKIMM_SITE_NAME", "PKIMM Assess")
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
+# Sign-off and report signing need a second factor used this recently (seconds), for users with MFA.
+MFA_RECENT_SECONDS = env_int("MFA_RECENT_SECONDS", 300)
+
+# Single sign-on (OpenID Connect), configured by environment: OIDC_SERVER_URL (the issuer), OIDC_CLIENT_ID,
+# OIDC_CLIENT_SECRET, OIDC_PROVIDER_ID (short name in URLs) and OIDC_NAME (on the sign-in button).
+OIDC_SERVER_URL = env_str("OIDC_SERVER_URL", "")
+OIDC_PROVIDER_ID = env_str("OIDC_PROVIDER_ID", "sso")
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True, "APPS": []}}
+if OIDC_SERVER_URL:
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+        {
+            "provider_id": OIDC_PROVIDER_ID,
+            "name": env_str("OIDC_NAME", "Single sign-on"),
+            "client_id": env_str("OIDC_CLIENT_ID"),
+            "secret": env_str("OIDC_CLIENT_SECRET"),
+            "settings": {"server_url": OIDC_SERVER_URL},
+        }
+    )
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # an SSO e-mail never signs in to an existing account by itself
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"  # the provider vouches for the address (checked in core/accounts.py)
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+
+# Content-Security-Policy (django-csp): scripts and style sheets from this site's static files only; no inline
+# script, no inline style, no eval. Pages put behaviour in static/js and looks in static/css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
@@ -156,6 +253,10 @@ STORAGES = {
 }
 
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 25) * 1024 * 1024
+# Request bodies: every endpoint is capped at REQUEST_MAX_BYTES unless it names its own limit (uploads: evidence,
+# imports, /verify/); core/request_limits.py refuses larger bodies before reading them. Form fields alone are
+# capped by DATA_UPLOAD_MAX_MEMORY_SIZE. The reverse proxy should refuse the largest of these (README).
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_KB", 2560) * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 
@@ -317,8 +418,11 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not TESTING)
     CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not TESTING)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if TESTING else 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    # Preloading is hard to undo (browsers ship the list): the operator opts in.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 

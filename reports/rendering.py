@@ -201,7 +201,9 @@ def report_data_build(*, assessment: Assessment, report_type: str) -> dict:
             )
     signoff = None
     if assessment.is_signed_off:
-        signoff = SignOff.objects.filter(**scoped, reopened_at=None).order_by("-signed_at", "-id").first()
+        signoff = (
+            SignOff.objects.filter(**scoped, reopened_at=None, imported=False).order_by("-signed_at", "-id").first()
+        )
     use_cases = list(UseCase.objects.filter(**scoped))
     module_code = {m.pk: m.code for m in modules}
     category_keys = {c.key for c in categories}

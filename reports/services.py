@@ -46,7 +46,7 @@ def _current_signoff(assessment):
         return None
     return (
         SignOff.objects.for_org(assessment.organization)
-        .filter(assessment=assessment, reopened_at=None)
+        .filter(assessment=assessment, reopened_at=None, imported=False)
         .order_by("-signed_at", "-id")
         .first()
     )
@@ -382,6 +382,15 @@ def report_open_for_download(*, report: Report, user):
         raise PermissionDenied("You may not download this report.")
     revision = report.revisions.order_by("-number").first()
     if revision is None:
-        return default_storage.open(report.file.name, "rb"), report.download_name()
-    name = report.download_name(suffix=f"-countersigned-r{revision.number}")
-    return default_storage.open(revision.file.name, "rb"), name
+        handle, name, sha256 = default_storage.open(report.file.name, "rb"), report.download_name(), report.sha256
+    else:
+        name = report.download_name(suffix=f"-countersigned-r{revision.number}")
+        handle, sha256 = default_storage.open(revision.file.name, "rb"), revision.sha256
+    audit_log(
+        organization=report.organization,
+        actor=user,
+        action="report.downloaded",
+        obj=report,
+        after={"file": name, "sha256": sha256, "final": report.is_final},
+    )
+    return handle, name

@@ -79,7 +79,8 @@ def _signoff_state(signoff: SignOff) -> dict:
             "reopen_reason": signoff.reopen_reason,
         }
     newer = (
-        SignOff.objects.filter(assessment_id=signoff.assessment_id, signed_at__gt=signoff.signed_at)
+        # An imported sign-off (a file's claim, any date it likes) never supersedes one made here.
+        SignOff.objects.filter(assessment_id=signoff.assessment_id, signed_at__gt=signoff.signed_at, imported=False)
         .order_by("signed_at")
         .first()
     )

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 
+from core.request_limits import before_body, body_limit
 from reports.verification import report_verify
 
 
@@ -38,14 +39,19 @@ def _rate_limited(request) -> bool:
     return count > settings.VERIFY_UPLOADS_PER_MINUTE
 
 
+def _refuse_when_rate_limited(request):
+    """Runs before the body is read (core/request_limits.py): a refused upload costs no bandwidth nor disk."""
+    if _rate_limited(request):
+        return render(request, "reports/verify.html", {"form": VerifyForm(), "rate_limited": True}, status=429)
+    return None
+
+
+@before_body(_refuse_when_rate_limited)
+@body_limit(lambda: settings.VERIFY_MAX_BYTES)
 def verify_index(request):
     result = None
     status = 200
     if request.method == "POST":
-        if _rate_limited(request):
-            form = VerifyForm()
-            status = 429
-            return render(request, "reports/verify.html", {"form": form, "rate_limited": True}, status=status)
         form = VerifyForm(request.POST, request.FILES)
         if form.is_valid():
             result = report_verify(pdf=form.cleaned_data["file"])

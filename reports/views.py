@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from assessments.models import Assessment
 from organizations.roles import Perm
-from organizations.tenancy import org_view, require_perm, tenant_get_or_404
+from organizations.tenancy import org_view, recent_second_factor_refusal, require_perm, tenant_get_or_404
 from reports import selectors, services
 from reports.countersign import CountersignError
 from reports.countersign import report_countersign_upload as countersign_upload
@@ -37,6 +37,8 @@ def report_list(request, assessment_pk):
 @org_view(Perm.REPORT_REQUEST)
 def report_request(request, assessment_pk):
     assessment = tenant_get_or_404(Assessment, request.organization, pk=assessment_pk)
+    if assessment.is_signed_off and (refusal := recent_second_factor_refusal(request)):
+        return refusal  # a final report is signed by the installation in the signer's name
     try:
         report = services.report_request(
             assessment=assessment, report_type=request.POST.get("type", ""), by=request.user
@@ -77,6 +79,7 @@ def report_download(request, report_pk):
         return redirect("reports:list", org_slug=request.organization.slug, assessment_pk=report.assessment_id)
     response = FileResponse(handle, as_attachment=True, filename=filename, content_type="application/pdf")
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"  # no copy of a report in a browser or proxy cache
     return response
 
 

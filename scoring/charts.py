@@ -66,9 +66,10 @@ def _svg(width: float, height: float, title: str, body: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{_f(width)}" height="{_f(height)}" '
         f'viewBox="0 0 {_f(width)} {_f(height)}" role="img" aria-label="{escape(title)}" '
-        # Never wider than its container (a narrow column, a PDF page); WeasyPrint then scales the height too.
-        # No "height: auto" here: WeasyPrint would make the chart square. Pages add it in their CSS.
-        f'style="max-width: 100%" font-family="{FONT}" class="pkimm-chart">'
+        # Never wider than its container (a narrow column, a PDF page): ".pkimm-chart { max-width: 100% }" in
+        # static/css/app.css and static/reports/report.css (no style attribute: the Content-Security-Policy).
+        # No "height: auto" for PDFs: WeasyPrint would make the chart square. Pages add it in their CSS.
+        f'font-family="{FONT}" class="pkimm-chart">'
         f"<title>{escape(title)}</title>{''.join(body)}</svg>"
     )
 

@@ -1,4 +1,5 @@
-"""Real headless Chromium for browser tests: a launched browser and pages signed in as a user."""
+"""Real headless Chromium for browser tests: a launched browser and pages signed in as a user. Every page
+reports Content-Security-Policy violations; the browser asserts at the end that there were none."""
 
 import contextlib
 
@@ -7,6 +8,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import connections
 
+from tests.csp import watch_csp
 from tests.services import require_chromium
 
 PHONE = {"width": 390, "height": 844}
@@ -24,6 +26,7 @@ def chromium():
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
+        browser.csp_violations = []  # every page's list (signed_in_page): none may hold anything
         try:
             yield browser
         finally:
@@ -31,6 +34,8 @@ def chromium():
             # Playwright's greenlet gives this thread a second Django connection: close it before the
             # test database is dropped.
             connections.close_all()
+        reported = [text for violations in browser.csp_violations for text in violations]
+        assert not reported, f"Content-Security-Policy violations: {reported}"
 
 
 def signed_in_page(browser, live_server, user, viewport=DESKTOP):
@@ -44,4 +49,5 @@ def signed_in_page(browser, live_server, user, viewport=DESKTOP):
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}])
     page = context.new_page()
     page.set_default_timeout(15_000)
+    browser.csp_violations.append(watch_csp(page))
     return page

@@ -32,9 +32,13 @@ from tests.official import (  # noqa: F401
 PASSWORD = "correct horse battery staple"
 
 
-def make_user(email: str, *, full_name: str | None = None, job_title: str = "") -> User:
-    """A user who has given their name (as at first sign-in); full_name="" leaves the profile out."""
+def make_user(email: str, *, full_name: str | None = None, job_title: str = "", verified: bool = True) -> User:
+    """An account as sign-up makes it (the e-mail address is the user name, verified unless told otherwise), whose
+    person has given their name (as at first sign-in); full_name="" leaves the profile out."""
+    from allauth.account.models import EmailAddress
+
     user = User.objects.create_user(username=email, email=email, password=PASSWORD)
+    EmailAddress.objects.create(user=user, email=email, primary=True, verified=verified)
     if full_name is None:
         full_name = email.split("@")[0].replace(".", " ").title()
     if full_name:

@@ -22,6 +22,7 @@ import pytest
 
 from core.demo import DEMO_ASSESSMENT, DEMO_BASELINE
 from tests.catalog.files import own_files_dir
+from tests.csp import watch_csp
 from tests.services import require_chromium
 
 pytestmark = pytest.mark.browser
@@ -126,9 +127,9 @@ def run_printed(command: str, env: dict) -> str:
 
 def sign_in(page, url: str, password: str) -> None:
     page.goto(url + "accounts/login/")
-    page.fill("input[name=username]", "demo@example.com")
+    page.fill("input[name=login]", "demo@example.com")
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.get_by_role("button", name="Sign in", exact=True).click()
     page.wait_for_url(lambda current: "/accounts/login/" not in current)
 
 
@@ -140,6 +141,7 @@ def browser_route(browser, url: str, password: str, tmp_path: Path) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(120_000)
+    violations = watch_csp(page)
     sign_in(page, url, password)
     page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
 
@@ -171,6 +173,7 @@ def browser_route(browser, url: str, password: str, tmp_path: Path) -> None:
     download_info.value.save_as(report)
     assert report.read_bytes().startswith(b"%PDF")
     page.screenshot(path=str(SCREENSHOTS / "reports.png"), full_page=True)
+    assert not violations, f"Content-Security-Policy violations: {violations}"
 
     context.close()
 

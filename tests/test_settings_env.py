@@ -78,3 +78,20 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         PKIMM_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hsts_preload_is_opt_in_and_the_policy_is_strict(tmp_path):
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_PRELOAD, s.SECURE_HSTS_SECONDS > 0, "
+        "s.CONTENT_SECURITY_POLICY['DIRECTIVES']['script-src'], s.ACCOUNT_OPEN_SIGNUP, s.ORGANIZATION_CREATORS)"
+    )
+    production = dict(
+        SECRET_KEY="x" * 20 + "-production-secret-key-with-enough-entropy-9f8e7d6c5b4a",
+        ALLOWED_HOSTS="pkimm.example.com",
+        PKIMM_VAR_DIR=str(tmp_path),
+    )
+    result = _manage("shell", "-c", code, **production)
+    assert result.stdout.strip().splitlines()[-1].split() == ["False", "True", "[\"'self'\"]", "False", "staff"]
+    opted_in = _manage("shell", "-c", code, SECURE_HSTS_PRELOAD="1", **production)
+    assert opted_in.stdout.strip().splitlines()[-1].split()[0] == "True"

@@ -1,4 +1,4 @@
-def test_login_page_renders(client):
+def test_login_page_renders(client, db):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
     assert b"Sign in" in response.content

@@ -10,6 +10,7 @@ from assessments.services.history import assessment_audit
 from assessments.services.summary import assessment_summary_refresh
 from catalog.models import ModelVersion
 from catalog.selectors import profile_for_version
+from core.validators import SINGLE_LINE_MESSAGE, has_control_characters
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
@@ -58,11 +59,19 @@ def subject_clean(*, profile, subject: dict) -> dict:
         limit = SUBJECT_MAX_LENGTH.get(field["component"], 200)
         if len(value) > limit:
             raise AssessmentError(f"{field['label']} is limited to {limit} characters.")
+        if field["component"] != "textarea" and has_control_characters(value):
+            raise AssessmentError(f"{field['label']}: {SINGLE_LINE_MESSAGE}")
         if field.get("required") and not value:
             raise AssessmentError(f"{field['label']} is required.")
         if value:
             cleaned[key] = value
     return cleaned
+
+
+def _check_single_line(**values) -> None:
+    for field, value in values.items():
+        if isinstance(value, str) and has_control_characters(value):
+            raise AssessmentError(f"{field.replace('_', ' ').capitalize()}: {SINGLE_LINE_MESSAGE}")
 
 
 def assessment_create(
@@ -87,6 +96,7 @@ def assessment_create(
     subject = subject_clean(profile=profile, subject=subject or {})
     if not name.strip():
         raise AssessmentError("An assessment needs a name.")
+    _check_single_line(name=name, assessor_name=assessor_name, assessor_company=assessor_company)
     if method not in Assessment.Method.values:
         raise AssessmentError("Unknown assessment method.")
     if method == Assessment.Method.THIRD_PARTY and assessor_type != Assessment.AssessorType.EXTERNAL:
@@ -130,6 +140,7 @@ def assessment_update(*, assessment: Assessment, by, **changes) -> Assessment:
         locked = assessment_lock_editable(assessment=assessment)
         if "name" in changes and not str(changes["name"]).strip():
             raise AssessmentError("An assessment needs a name.")
+        _check_single_line(**{k: changes[k] for k in ("name", "assessor_name", "assessor_company") if k in changes})
         if changes.get("method", locked.method) != locked.method:
             if changes["method"] not in Assessment.Method.values:
                 raise AssessmentError("Unknown assessment method.")

@@ -43,7 +43,8 @@ class ImportResult:
 
 
 class _People:
-    """E-mail -> member of the target organization; anyone else stays a label."""
+    """What a file says about people is a label, never an account of this installation: every person field is
+    stored as its label. Only an assignee becomes a member's assignment (made here, by the importer)."""
 
     def __init__(self, organization):
         self.members = {}
@@ -63,12 +64,9 @@ class _People:
         user = self.user(email)
         return user is not None and role_has_perm(self.roles[user.pk], Perm.ASSESSMENT_ANSWER)
 
-    def label(self, email: str) -> str:
-        return "" if self.user(email) else email
-
     def fields(self, name: str, email: str) -> dict:
-        """``{name: user, name_label: label}`` for a person field."""
-        return {name: self.user(email), f"{name}_label": self.label(email)}
+        """``{name: None, name_label: label}`` for a person field."""
+        return {name: None, f"{name}_label": email or ""}
 
 
 def _target_fields(target) -> dict:
@@ -110,16 +108,36 @@ def _answer_row(model, answer: PlannedAnswer, people: _People, **fields):
     )
 
 
+def _claimed_review(review: dict) -> str:
+    if review["status"] == CategoryReview.Status.PENDING:
+        return review["comment"]
+    claim = f"Imported, not witnessed here: {CategoryReview.Status(review['status']).label.lower()}"
+    if review["reviewed_by"]:
+        claim += f" by {review['reviewed_by']}"
+    if review["reviewed_at"]:
+        claim += f" on {review['reviewed_at']:%Y-%m-%d}"
+    return f"{claim}." + (f" {review['comment']}" if review["comment"] else "")
+
+
 def _write(plan: ImportPlan, organization, by) -> tuple[Assessment, list[str]]:
     people = _People(organization)
     notices = []
     fields = dict(plan.fields)
+    # Sign-offs are witnessed here: a file's "signed off" arrives in progress, its sign-offs as imported history.
+    claimed_status = fields["status"]
+    fields["signed_off_at"] = None
+    if claimed_status == Assessment.Status.SIGNED_OFF:
+        fields["status"] = Assessment.Status.IN_PROGRESS
+        notices.append(
+            "The file says the assessment was signed off: it was imported in progress, and its sign-offs are kept "
+            "as history imported from elsewhere, not witnessed here. Review and sign it off here to make it final."
+        )
     assessment = Assessment.objects.create(
         organization=organization,
         model_version=plan.model_version,
         profile=profile_for_version(model_version=plan.model_version),
         created_by=by,
-        signed_off_by=people.user(plan.signed_off_by) if fields.get("signed_off_at") else None,
+        signed_off_by=None,
         **fields,
     )
     common = {"organization": organization, "assessment": assessment}
@@ -197,22 +215,25 @@ def _write(plan: ImportPlan, organization, by) -> tuple[Assessment, list[str]]:
     )
     _keep_times(Flag, flags, {"created_at": [f["created_at"] for f in plan.flags]})
 
+    # A review decision in a file is a claim: the categories wait for a review here, the claim stays readable.
     CategoryReview.objects.bulk_create(
         CategoryReview(
             **common,
             category=r["category"],
-            status=r["status"],
-            comment=r["comment"],
-            reviewed_at=r["reviewed_at"],
-            **people.fields("reviewed_by", r["reviewed_by"]),
+            status=CategoryReview.Status.PENDING,
+            comment=_claimed_review(r),
+            reviewed_at=None,
+            reviewed_by=None,
+            reviewed_by_label="",
         )
         for r in plan.reviews
     )
     SignOff.objects.bulk_create(
         SignOff(
             **common,
-            signed_by=people.user(s["signed_by"]),
-            signed_by_label=s["signed_by_label"],
+            imported=True,
+            signed_by=None,
+            signed_by_label=s["signed_by_label"] or s["signed_by"],
             signed_at=s["signed_at"],
             statement=s["statement"],
             snapshot=s["snapshot"],

@@ -11,8 +11,11 @@ import yaml
 
 from assessments.services.common import AssessmentError
 from core.textrules import LimitError, bounded_yaml_loader, json_loads_bounded, nesting_problem
+from core.yaml_loading import FastSafeLoader, yaml_load_plain
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# YAML is parsed far slower than JSON: a smaller cap keeps an import's time bounded.
+MAX_YAML_BYTES = 5 * 1024 * 1024
 
 
 class ExchangeError(AssessmentError):
@@ -24,11 +27,14 @@ class ExchangeError(AssessmentError):
 
 
 def _no_duplicate_keys(pairs):
-    keys = [key for key, _ in pairs]
-    duplicates = sorted({key for key in keys if keys.count(key) > 1})
-    if duplicates:
-        raise ExchangeError([f"the key {json.dumps(key)} appears twice in one object" for key in duplicates])
-    return dict(pairs)
+    """The object of ``pairs``, refused when a key appears twice; linear in the number of keys."""
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen, duplicates = set(), set()
+        for key, _ in pairs:
+            (duplicates if key in seen else seen).add(key)
+        raise ExchangeError([f"the key {json.dumps(key)} appears twice in one object" for key in sorted(duplicates)])
+    return result
 
 
 def _base64_text(value: str) -> str:
@@ -69,18 +75,8 @@ def pkic_share_link_parse(link: str) -> dict:
     return data
 
 
-class _AliasFreeLoader(yaml.SafeLoader):
-    """Safe YAML without anchors and aliases: a few bytes of aliases can stand for a huge document."""
-
-    def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark
-            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted", mark)
-        return super().compose_node(parent, index)
-
-
-# Numbers and nesting bounded as everywhere (core.textrules).
-_PlainYamlLoader = bounded_yaml_loader(_AliasFreeLoader)
+# Numbers bounded as everywhere (core.textrules); aliases and nesting are checked by yaml_load_plain.
+_PlainYamlLoader = bounded_yaml_loader(FastSafeLoader)
 
 
 def exchange_document_parse(*, content: bytes | str, filename: str = "") -> Any:
@@ -106,8 +102,10 @@ def exchange_document_parse(*, content: bytes | str, filename: str = "") -> Any:
                 raise ExchangeError([f"not valid JSON: {error.msg} ({where})"]) from None
             except LimitError as error:
                 raise ExchangeError([str(error)]) from None
+        if len(text.encode()) > MAX_YAML_BYTES:
+            raise ExchangeError([f"a YAML file is limited to {MAX_YAML_BYTES // (1024 * 1024)} MB"])
         try:
-            data = yaml.load(text, Loader=_PlainYamlLoader)  # noqa: S506 - a SafeLoader without aliases
+            data = yaml_load_plain(text, _PlainYamlLoader)
         except yaml.YAMLError as error:
             where = getattr(error, "problem_mark", None)
             at = f" (line {where.line + 1}, column {where.column + 1})" if where else ""

@@ -19,6 +19,7 @@ from assessments.services.common import (
 )
 from assessments.services.history import assessment_audit
 from assessments.services.summary import assessment_summary_refresh
+from core.validators import SINGLE_LINE_MESSAGE, has_control_characters
 from organizations.roles import Perm
 from organizations.tenancy import ensure_perm
 
@@ -42,6 +43,8 @@ def use_case_add(
 ) -> UseCase:
     if not name.strip():
         raise AssessmentError("A use-case needs a name.")
+    if has_control_characters(name):
+        raise AssessmentError(f"Use-case name: {SINGLE_LINE_MESSAGE}")
     with transaction.atomic():
         locked = _lock_for_scope_change(assessment=assessment, by=by)
         position = UseCase.objects.for_org(locked.organization).filter(assessment=locked).count()
@@ -70,6 +73,8 @@ def use_case_update(*, use_case: UseCase, by, **changes) -> UseCase:
         raise AssessmentError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
     if "name" in changes and not str(changes["name"]).strip():
         raise AssessmentError("A use-case needs a name.")
+    if "name" in changes and has_control_characters(str(changes["name"])):
+        raise AssessmentError(f"Use-case name: {SINGLE_LINE_MESSAGE}")
     with transaction.atomic():
         locked = _lock_for_scope_change(assessment=use_case.assessment, by=by)
         before = _use_case_data(use_case)

@@ -533,7 +533,11 @@ def assessment_reopen(*, assessment: Assessment, reason: str, by) -> Assessment:
         locked = Assessment.objects.select_for_update().select_related("organization").get(pk=assessment.pk)
         if not locked.is_signed_off:
             raise AssessmentError("Only a signed-off assessment can be reopened.")
-        signoff = SignOff.objects.for_org(locked.organization).filter(assessment=locked, reopened_at=None).first()
+        signoff = (
+            SignOff.objects.for_org(locked.organization)
+            .filter(assessment=locked, reopened_at=None, imported=False)
+            .first()
+        )
         now = timezone.now()
         if signoff is not None:
             signoff.reopened_at, signoff.reopened_by, signoff.reopen_reason = now, by, reason

@@ -8,14 +8,21 @@ from django.views.decorators.http import require_POST
 
 from assessments.models import Evidence
 from assessments.services.common import AssessmentError
-from assessments.services.evidence import evidence_add_file, evidence_add_link, evidence_delete
+from assessments.services.evidence import (
+    evidence_add_file,
+    evidence_add_link,
+    evidence_delete,
+    evidence_open_for_download,
+)
 from assessments.upload_handlers import evidence_request_too_large, evidence_upload_handlers_install
 from assessments.views.questionnaire import _get_assessment, _target_for_key, back_to
+from core.request_limits import body_limit
 from core.sizes import megabytes
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
 
 
+@body_limit(None)  # refused per file while it arrives (assessments/upload_handlers.py)
 @csrf_exempt  # checked by _evidence_upload, after the size limit handler is installed
 @org_view(Perm.ASSESSMENT_ANSWER)
 @require_POST
@@ -101,7 +108,7 @@ def evidence_download_view(request, assessment_id, evidence_id):
     if evidence.kind != Evidence.Kind.FILE or not evidence.file:
         raise Http404("This evidence has no stored file (it was imported without its content).")
     try:
-        handle = evidence.file.open("rb")
+        handle = evidence_open_for_download(evidence=evidence, by=request.user)
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(

@@ -480,9 +480,9 @@ def _progress_row_html(c, url) -> str:
         f'      <td><a href="{url}">{category.key} {e(category.name)}</a>'
         f"{_SCOPE_BADGES.get(c.applicability, '')}</td>\n"
         f'      <td class="text-end">{c.answered} / {c.applicable}</td>\n'
-        f'      <td><div class="progress" role="progressbar" aria-label="{category.key} progress" '
-        f'aria-valuenow="{c.percent}" aria-valuemin="0" aria-valuemax="100" style="height:.5rem">'
-        f'<div class="progress-bar{complete}" style="width: {c.percent}%"></div></div></td>\n'
+        f'      <td><div class="progress progress-row" role="progressbar" aria-label="{category.key} progress" '
+        f'aria-valuenow="{c.percent}" aria-valuemin="0" aria-valuemax="100">'
+        f'<div class="progress-bar{complete} pct-{round(c.percent)}"></div></div></td>\n'
         f'      <td class="small">{assignee}</td>\n'
         f"      <td>{review}</td>\n"
         f'      <td class="text-end">{flagged}</td>\n'

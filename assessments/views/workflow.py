@@ -21,7 +21,7 @@ from assessments.services.workflow import (
 from assessments.views.common import get_assessment
 from core.signing_setup import signing_setup_problem
 from organizations.roles import Perm
-from organizations.tenancy import org_view
+from organizations.tenancy import org_view, recent_second_factor
 
 
 def _to_detail(request, assessment):
@@ -104,6 +104,7 @@ def review_action_view(request, pk, category_key):
 
 
 @org_view(Perm.ASSESSMENT_SIGNOFF)
+@recent_second_factor
 def sign_off_view(request, pk):
     assessment = get_assessment(request, pk)
     check = sign_off_check(assessment=assessment)

@@ -76,6 +76,15 @@ def length_of(difference, what):
     return difference.count(what)
 
 
+@register.simple_tag(takes_context=True)
+def signup_open(context) -> bool:
+    """``{% signup_open as open %}``: whether this visitor may create an account now (core.accounts)."""
+    from core.accounts import signup_is_open
+
+    request = context.get("request")
+    return bool(request is not None and signup_is_open(request))
+
+
 @register.filter(name="person_name")
 def person_name_filter(user):
     """``{{ member|person_name }}``: the person's full name, else their e-mail address."""

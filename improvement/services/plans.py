@@ -7,6 +7,7 @@ from django.db.models import Case, Max, Value, When
 
 from audit.services import audit_log
 from catalog.models import Category, Requirement
+from core.validators import SINGLE_LINE_MESSAGE, has_control_characters
 from improvement.models import ActionPlan, ActionPlanTask
 from improvement.services.common import ImprovementError
 from organizations.models import Membership
@@ -47,12 +48,16 @@ def _clean_fields(*, organization, fields: dict) -> dict:
             raise ImprovementError("An action plan needs a title.")
         if len(cleaned["title"]) > 200:
             raise ImprovementError("The title is limited to 200 characters.")
+        if has_control_characters(cleaned["title"]):
+            raise ImprovementError(f"Title: {SINGLE_LINE_MESSAGE}")
     if "target_level" in cleaned:
         level = cleaned["target_level"]
         if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
             raise ImprovementError("The target level is a whole number from 1 to 5.")
     if "responsible_text" in cleaned:
         cleaned["responsible_text"] = (cleaned["responsible_text"] or "").strip()[:200]
+        if has_control_characters(cleaned["responsible_text"]):
+            raise ImprovementError(f"Responsible: {SINGLE_LINE_MESSAGE}")
     user = cleaned.get("responsible_user")
     if user is not None and not Membership.objects.filter(organization=organization, user=user).exists():
         raise ImprovementError("The responsible person must be a member of this organization (or named as text).")

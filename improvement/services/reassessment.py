@@ -23,6 +23,7 @@ from assessments.services.summary import assessment_summary_refresh
 from audit.services import audit_log
 from catalog.models import ExtensionRelevance
 from catalog.selectors import profile_for_version
+from core.validators import SINGLE_LINE_MESSAGE, has_control_characters
 from improvement.mapping import MappingReport, answer_has_content, reassessment_mapping
 from improvement.models import TargetLevel
 from improvement.services.common import ImprovementError
@@ -51,6 +52,8 @@ def reassessment_start(*, previous: Assessment, model_version=None, name: str, b
         raise ImprovementError("The new assessment needs a name.")
     if len(name) > 200:
         raise ImprovementError("The name is limited to 200 characters.")
+    if has_control_characters(name):
+        raise ImprovementError(f"Name: {SINGLE_LINE_MESSAGE}")
     if model_version.version_key < previous.model_version.version_key:
         raise ImprovementError(
             f"A re-assessment cannot go back to an older model ({model_version.version} is older than "

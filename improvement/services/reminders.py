@@ -18,6 +18,7 @@ from django.utils import timezone
 from assessments.models import Assessment
 from audit.services import audit_log
 from core.events import PLAN_OVERDUE, event_announce
+from core.validators import single_line_text
 from improvement.dates import reassessment_due_date
 from improvement.models import ActionPlan, ReminderSent
 from notifications.services import Kind, notification_deliver
@@ -142,6 +143,8 @@ def _overdue_plan_reminders(today) -> int:
 
 def _send_once(*, key: str, organization, user, subject: str, body: str, url: str) -> int:
     """A reminder is a notification like any other (inbox row, e-mail per the person's preference)."""
+    # Names and titles written before single-line validation may hold line breaks: a subject never does.
+    subject = single_line_text(subject)
     try:
         with transaction.atomic():
             ReminderSent.objects.create(key=key)
@@ -164,8 +167,9 @@ def _send_once(*, key: str, organization, user, subject: str, body: str, url: st
             )
     except IntegrityError:
         return 0  # sent before, or being sent right now by a concurrent run
-    except OSError:
-        # SMTP trouble: the row is rolled back with the transaction, so the next run tries again.
+    except Exception:
+        # SMTP trouble or a value the mail library refuses: the row is rolled back with the transaction, so the
+        # next run tries again; the other reminders (of this and every other organization) still go out.
         logger.exception("Reminder %s to user %s could not be sent", key, user.pk)
         return 0
     return 1

@@ -12,6 +12,7 @@ from reports.models import Report
 from scoring.engine import score_result_to_json
 from scoring.selectors import assessment_score
 from tests.api.helpers import api_client, token_for
+from tests.csp import csp_problems
 from tests.factories import assessment_create
 
 
@@ -140,5 +141,9 @@ def test_action_plans(org, starter_model, lead_client):
 def test_docs_page_uses_vendored_assets(client):
     html = client.get(reverse("api:docs")).content.decode()
     assert "swagger-ui" in html and "https://" not in html.split("<body")[0].replace("https://github", "")
+    # Under the Content-Security-Policy: no inline script or style; the page's script is a file of its own.
+    assert not csp_problems(client.get(reverse("api:docs")))
+    script = client.get(reverse("api:docs") + "?script=")
+    assert script["Content-Type"].startswith("application/javascript") and "SwaggerUIBundle" in script.content.decode()
     schema = client.get(reverse("api:schema"), HTTP_ACCEPT="application/json").json()
     assert schema["openapi"].startswith("3.") and "/api/v1/orgs/{org_slug}/assessments/" in schema["paths"]

@@ -230,3 +230,19 @@ def scores(assessment_id) -> dict:
     for part in ("modules", "categories"):
         data[part] = {key: plain(score) for key, score in data[part].items()}
     return data
+
+
+def as_imported(text: str) -> str:
+    """The export of what an import makes of ``text``: a file's sign-off and review decisions are claims, not
+    witnessed here (the assessment arrives in progress, its categories wait for review, the claim is kept)."""
+    data = json.loads(text)
+    if data["status"] == "signed_off":
+        data["status"], data["signed_off"] = "in_progress", None
+    for review in data["reviews"].values():
+        if review["status"] != "pending":
+            claim = f"Imported, not witnessed here: {review['status'].replace('_', ' ')}"
+            claim += f" by {review['reviewed_by']}" if review["reviewed_by"] else ""
+            claim += f" on {review['reviewed_at'][:10]}" if review["reviewed_at"] else ""
+            comment = f"{claim}." + (f" {review['comment']}" if review["comment"] else "")
+            review.update(status="pending", comment=comment, reviewed_by=None, reviewed_at=None)
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -18,6 +18,7 @@ from assessments.models import Assessment, RequirementAnswer
 from organizations.models import Membership
 from organizations.roles import Role
 from tests.conftest import make_user
+from tests.csp import watch_csp
 from tests.factories import assessment_create, model_1_1
 from tests.services import require_chromium
 
@@ -40,8 +41,11 @@ def browser():
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
+        browser.csp_violations = []  # every page's list (signed_in_page): none may hold anything
         yield browser
         browser.close()
+        reported = [text for violations in browser.csp_violations for text in violations]
+        assert not reported, f"Content-Security-Policy violations: {reported}"
         # Playwright's greenlet gives this thread a second context, with its own Django connection;
         # close it here, or it would still hold the test database when that is dropped.
         connections.close_all()
@@ -58,6 +62,7 @@ def signed_in_page(browser, live_server, user):
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_server.url}])
     page = context.new_page()
     page.set_default_timeout(10_000)
+    browser.csp_violations.append(watch_csp(page))
     return page
 
 
@@ -169,3 +174,35 @@ def _member(assessment, email):
     user = make_user(email)
     Membership.objects.create(organization=assessment.organization, user=user, role=Role.ASSESSOR)
     return user
+
+
+@pytest.mark.django_db(transaction=True)
+def test_pages_keep_to_the_content_security_policy(live_server, browser):
+    """Pages with scripts and charts load without a CSP violation; an inline script is refused and reported."""
+    org_ = _org()
+    assessment = assessment_create(org_, model_version=model_1_1(), status=Assessment.Status.IN_PROGRESS)
+    user = _member(assessment, "csp@acme.test")
+    Membership.objects.filter(user=user).update(role=Role.OWNER)
+    page = signed_in_page(browser, live_server, user)
+    for path in (
+        reverse("home"),
+        reverse("assessments:list", args=[org_.slug]),
+        reverse("assessments:scope", args=[org_.slug, assessment.pk]),
+        reverse("assessments:questionnaire", args=[org_.slug, assessment.pk]),
+        reverse("assessments:questionnaire_category", args=[org_.slug, assessment.pk, "G.1"]),
+        reverse("results:detail", args=[org_.slug, assessment.pk]),
+        reverse("org_members", args=[org_.slug]),
+        reverse("portfolio:index"),
+    ):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+    page.goto(live_server.url + reverse("assessments:list", args=[org_.slug]))
+    assert page.locator(".progress-bar").first.evaluate("el => getComputedStyle(el).width") is not None
+    # The watcher itself: an injected inline script is blocked, and reported.
+    probe = browser.csp_violations.pop()
+    page.evaluate("""() => { const s = document.createElement('script'); s.textContent = 'window.ran = 1';
+                             document.body.appendChild(s); }""")
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.ran") is None
+    assert any("script-src" in text for text in probe)

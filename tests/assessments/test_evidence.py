@@ -149,6 +149,9 @@ def test_member_downloads_as_attachment_with_nosniff(client_for, pdf_evidence, l
     assert response["Content-Disposition"].startswith("attachment")
     assert 'filename="policy.pdf"' in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    entry = AuditEntry.objects.get(action="evidence.downloaded")
+    assert (entry.actor, entry.after["file"], entry.after["sha256"]) == (lead, "policy.pdf", pdf_evidence.sha256)
 
 
 def test_non_member_gets_404(client_for, pdf_evidence, outsider):

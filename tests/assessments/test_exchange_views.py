@@ -9,7 +9,7 @@ from django.utils import timezone
 from assessments.exchange import assessment_export_data
 from assessments.models import Assessment, CategoryAnswer
 from audit.models import AuditEntry
-from tests.assessments.exchange_helpers import self_assessment
+from tests.assessments.exchange_helpers import as_imported, self_assessment
 from tests.assessments.test_exchange_pkic_tool import PROGRESS_YAML
 from tests.factories import assessment_create, model_1_1
 
@@ -33,6 +33,7 @@ def test_export_downloads_the_exchange_file(org, lead, assessor, client_for):
         f'attachment; filename="acme-trust-services-acme-self-assessment-2026-pkimm-assessment-{today}.json"'
     )
     assert json.loads(response.content) == assessment_export_data(assessment=assessment)
+    assert response["Cache-Control"] == "private, no-store"
     assert AuditEntry.objects.get(action="assessment.exported").actor == lead
 
 
@@ -67,7 +68,8 @@ def test_uploading_an_export_creates_the_assessment(org, lead, assessor, client_
     assert response.status_code == 302
     assert response["Location"] == f"/o/{org.slug}/assessments/{imported.pk}/"
     assert imported.created_by == lead
-    assert assessment_export_data(assessment=imported) == assessment_export_data(assessment=original)
+    expected = json.loads(as_imported(json.dumps(assessment_export_data(assessment=original))))
+    assert assessment_export_data(assessment=imported) == expected
     assert AuditEntry.objects.get(action="assessment.imported").actor == lead
 
 

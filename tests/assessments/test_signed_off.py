@@ -105,7 +105,8 @@ def test_the_list_covers_every_write_service():
         and not name.startswith("_")
         and name not in ("evidence_detect_type", "comment_mentions")  # reads, not writes
     }
-    assert public - {"DetectedType", "AnswerBasis", "answer_basis"} == set(SERVICES)
+    # evidence_open_for_download is a read (audited), not a write
+    assert public - {"DetectedType", "AnswerBasis", "answer_basis", "evidence_open_for_download"} == set(SERVICES)
 
 
 def test_signed_off_page_is_read_only(client_for, signed_off, lead):

@@ -11,6 +11,7 @@ from assessments.models import Assessment, RequirementAnswer
 from catalog.models import Extension, ModelVersion
 from tests.catalog.files import dump, tiny_model
 from tests.conftest import make_user
+from tests.core.yaml_refusals import yaml_surrogate_refusal
 from tests.factories import model_1_1
 
 
@@ -40,7 +41,7 @@ CATALOG_CASES = {
     "model nested 5000 deep": ("model", _nested_yaml(5000), "nested deeper than 32 levels", "line 3"),
     "model 5000-digit weight": ("model", _with_weight("9" * 5000), "a number of 5,000 characters", "line "),
     "model NUL in a description": ("model", _with_description("\\0"), "contains a NUL character", "modules[0]"),
-    "model lone surrogate": ("model", _with_description("\\ud800"), "unpaired surrogate (U+D800)", "modules[0]"),
+    "model lone surrogate": ("model", _with_description("\\ud800"), *yaml_surrogate_refusal("modules[0]")),
     "extension nested 5000 deep": (
         "extension",
         "schemaVersion: 1.0.0\nextension: " + "{a: " * 5000 + "1" + "}" * 5000 + "\n",

@@ -12,7 +12,10 @@ from django.utils import timezone
 from improvement.models import ActionPlan, ReminderSent
 from improvement.services.reminders import reminders_send
 from improvement.tasks import send_reminders_task
-from organizations.models import Membership
+from notifications import services as notification_services
+from organizations.models import Membership, Organization
+from organizations.roles import Role
+from tests.conftest import make_user
 from tests.factories import assessment_create
 from tests.improvement.conftest import plan_create, sign_off
 
@@ -138,3 +141,43 @@ def test_the_daily_beat_schedule_runs_the_registered_task(settings):
     assert entry["task"] == send_reminders_task.name == "improvement.tasks.send_reminders_task"
     assert entry["task"] in app.tasks
     assert entry["schedule"].hour == {7}
+
+
+def test_a_line_break_in_one_tenants_name_stops_no_one(org, other_org, owner, assessor, caplog):
+    """A CR/LF written before names were checked: its reminders go out with a clean subject, and the other
+    tenant's reminders go out whatever happens to the first one."""
+    Organization.objects.filter(pk=org.pk).update(name="Acme\r\nBcc: victim@example.test")
+    org.refresh_from_db()
+    other_owner = make_user("owner@globex.test")
+    Membership.objects.create(organization=other_org, user=other_owner, role=Role.OWNER)
+    _signed_off_on(org, datetime.date(2024, 1, 1))
+    _signed_off_on(other_org, datetime.date(2024, 1, 1))
+    origin = assessment_create(org)
+    ActionPlan.objects.filter(pk=plan_create(org, origin=origin, responsible_user=assessor, due_date=TODAY).pk).update(
+        title="Rotate\nthe keys", due_date=TODAY - datetime.timedelta(days=1)
+    )
+
+    assert reminders_send(today=TODAY) == 3
+    subjects = sorted(m.subject for m in mail.outbox)
+    assert all("\n" not in s and "\r" not in s for s in subjects)
+    assert "Acme Bcc: victim@example.test: action plan overdue: Rotate the keys" in subjects
+    assert any(m.to == [other_owner.email] for m in mail.outbox)
+
+
+def test_one_failing_reminder_is_logged_and_the_job_goes_on(org, other_org, owner, monkeypatch, caplog):
+    other_owner = make_user("owner@globex.test")
+    Membership.objects.create(organization=other_org, user=other_owner, role=Role.OWNER)
+    _signed_off_on(org, datetime.date(2024, 1, 1))
+    _signed_off_on(other_org, datetime.date(2024, 1, 1))
+    real_send = notification_services._send  # reminders are notifications: their e-mails leave through _send
+
+    def refuses_acme(*, to, subject, body):
+        if to == owner.email:
+            raise ValueError("a value the mail library refuses")
+        return real_send(to=to, subject=subject, body=body)
+
+    monkeypatch.setattr(notification_services, "_send", refuses_acme)
+    assert reminders_send(today=TODAY) == 1
+    assert [m.to for m in mail.outbox] == [[other_owner.email]]
+    assert "could not be sent" in caplog.text
+    assert not ReminderSent.objects.filter(key__endswith=f":{owner.pk}").exists()  # tried again next run

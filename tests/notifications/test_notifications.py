@@ -166,6 +166,28 @@ def test_mail_headers_are_single_line_and_sanitized(org, assessor):
     assert header_value("a" * 500).endswith("…") and len(header_value("a" * 500)) == 150
 
 
+def test_one_refused_e_mail_does_not_keep_the_others_from_theirs(org, assessor, lead, monkeypatch, caplog):
+    from notifications import services
+
+    real_send = services._send
+
+    def refuses_lead(*, to, subject, body):
+        if to == lead.email:
+            raise ValueError("a value the mail library refuses")
+        return real_send(to=to, subject=subject, body=body)
+
+    monkeypatch.setattr(services, "_send", refuses_lead)
+    event = {"organization_id": org.pk, "kind": "mention", "event_key": "both", "title": "T", "body": "B", "url": "/"}
+    with pytest.raises(OSError):  # the task retries (autoretry_for=OSError)
+        notification_deliver(recipient_ids=[lead.pk, assessor.pk], **event)
+    assert [m.to for m in mail.outbox] == [[assessor.email]]
+    assert "could not be e-mailed" in caplog.text
+    # The retry sends only what is still owed: the lead's e-mail, never the assessor's a second time.
+    monkeypatch.setattr(services, "_send", real_send)
+    notification_deliver(recipient_ids=[lead.pk, assessor.pk], **event)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([assessor.email, lead.email])
+
+
 def test_inbox_bell_open_and_mark_read(org, assessor, lead, client_for):
     for i in range(2):
         notification_deliver(

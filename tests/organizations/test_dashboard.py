@@ -45,10 +45,26 @@ def test_dashboard_search_and_sort(client_for, owner):
     assert body.index("Acme Trust Services") < body.index("Client 00") < body.index("Client 02")
 
 
-def test_create_organization_from_ui(client_for, owner):
+def test_create_organization_from_ui(client_for, owner, settings):
+    settings.ORGANIZATION_CREATORS = "verified"
     response = client_for(owner).post("/orgs/new/", {"name": "Initech PKI", "slug": ""})
     assert response.status_code == 302 and response["Location"] == "/o/initech-pki/"
     assert Membership.objects.get(organization__slug="initech-pki").role == "owner"
+
+
+def test_who_may_create_organizations_is_a_setting(client_for, owner, settings):
+    from allauth.account.models import EmailAddress
+
+    assert settings.ORGANIZATION_CREATORS == "staff"  # the default: operators create organizations
+    assert client_for(owner).post("/orgs/new/", {"name": "Initech PKI"}).status_code == 403
+    owner.is_staff = True
+    owner.save()
+    assert client_for(owner).post("/orgs/new/", {"name": "Initech PKI"}).status_code == 302
+    settings.ORGANIZATION_CREATORS = "verified"
+    owner.is_staff = False
+    owner.save()
+    EmailAddress.objects.filter(user=owner).update(verified=False)
+    assert client_for(owner).post("/orgs/new/", {"name": "Hooli PKI"}).status_code == 403
 
 
 def test_dashboard_rows_show_status_method_model_progress_and_level_most_recent_first(client_for, owner, org):

@@ -107,10 +107,11 @@ def test_accept_page_flows(client, org, invited):
 
 def test_signup_then_accept(client, org, invited):
     _, token = invited
+    client.get(f"/invitations/{token}/")  # the invitation link opens sign-up for the invited address
     response = client.post(
         "/accounts/signup/",
         {
-            "email": "new@acme.test",
+            "email": "new@acme.test",  # the invited address
             "password1": "a long passphrase 42",
             "password2": "a long passphrase 42",
             "next": f"/invitations/{token}/",

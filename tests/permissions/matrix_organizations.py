@@ -1,5 +1,5 @@
 from organizations.models import Invitation, Membership
-from tests.permissions.spec import OWNER, Case, by_role, org_kwargs, signed_in
+from tests.permissions.spec import FORBIDDEN, OWNER, Case, by_role, org_kwargs, signed_in
 
 # POST targets are harmless: the matrix users only see allowed or refused; effects are tested elsewhere.
 
@@ -25,7 +25,8 @@ def _membership(w):
 
 CASES = [
     Case("home", lambda w: {}, signed_in()),
-    Case("org_create", lambda w: {}, signed_in()),
+    # Organizations are created by staff by default (ORGANIZATION_CREATORS); members and outsiders get 403.
+    Case("org_create", lambda w: {}, signed_in(FORBIDDEN)),
     # Unknown token: a clear page for everyone (404), signed in or not.
     Case(
         "invitation_accept",

@@ -177,6 +177,19 @@ def test_viewer_downloads_only_final_reports(org, answered, lead, viewer, assess
     handle, name = services.report_open_for_download(report=final, user=viewer)
     assert handle.read().startswith(b"%PDF-") and re.search(r"-attestation-report-signed-\d{4}-\d\d-\d\d\.pdf$", name)
 
+    # The API's download gives the same file, uncached, and the download is in the audit log.
+    from django.urls import reverse
+
+    from api.models import ApiToken
+    from audit.models import AuditEntry
+    from tests.api.helpers import api_client, token_for
+
+    client = api_client(token_for(viewer, org, scope=ApiToken.Scope.READ))
+    response = client.get(reverse("api:report_download", kwargs={"org_slug": org.slug, "report_id": final.pk}))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert response["Cache-Control"] == "private, no-store" and name in response["Content-Disposition"]
+    assert AuditEntry.objects.filter(action="report.downloaded", actor=viewer).count() == 2
+
 
 def test_assessment_with_final_reports_can_be_deleted_but_not_its_signoff_alone(
     org, answered, lead, signing_dir, django_capture_on_commit_callbacks

@@ -45,7 +45,7 @@ def test_pending_row_polls_and_done_row_stops(client_for, org, answered, assesso
     client = client_for(assessor)
     url = reverse("reports:status", kwargs={"org_slug": org.slug, "report_pk": pending.pk})
     fragment = client.get(url).content.decode()
-    assert 'hx-trigger="every 2s"' in fragment and "width: 40%" in fragment
+    assert 'hx-trigger="every 2s"' in fragment and "pct-40" in fragment
     assert fragment.lstrip().startswith(f'<tr id="report-{pending.pk}"')
     Report.objects.filter(pk=pending.pk).update(status=Report.Status.FAILED, error="Rendering took too long.")
     fragment = client.get(url).content.decode()
@@ -75,6 +75,11 @@ def test_download_is_a_pdf_attachment(client_for, org, answered, assessor):
         f'attachment; filename="acme-trust-services-{slugify(answered.name)}-{report.type}-report-draft-{day}.pdf"'
     )
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert response["Cache-Control"] == "private, no-store"
+    from audit.models import AuditEntry
+
+    entry = AuditEntry.objects.get(action="report.downloaded")
+    assert (entry.actor, entry.object_id, entry.after["final"]) == (assessor, str(report.pk), False)
 
 
 def test_unfinished_report_has_no_download(client_for, org, answered, assessor):

@@ -38,7 +38,8 @@ def test_chart_is_sized_for_print_and_uses_no_external_resources(svg):
     width, height = float(root.get("width")), float(root.get("height"))
     assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
     assert 0 < width <= 700 and height > 0
-    assert root.get("style") == "max-width: 100%"  # scales down to a narrower page or column
+    assert root.get("style") is None  # no inline style (Content-Security-Policy); CSS scales it down
+    assert root.get("class") == "pkimm-chart"
     assert root.get("font-family") == "sans-serif"
     assert root.find(f"{SVG}title").text
     assert "<script" not in svg and "href" not in svg and "@import" not in svg and "url(" not in svg
@@ -128,7 +129,9 @@ def test_charts_keep_their_proportions_in_weasyprint():
     from weasyprint import HTML
 
     radar, bars = radar_chart_svg(CATEGORIES), module_bar_chart_svg([("G Governance", 2.74), ("M", None)])
-    html = f"<html><head><style>@page {{ size: A4; margin: 2.5cm }}</style></head><body>{radar}{bars}</body></html>"
+    # The reports' style sheet (static/reports/report.css) keeps charts within the page.
+    style = "@page { size: A4; margin: 2.5cm } .pkimm-chart { max-width: 100% }"
+    html = f"<html><head><style>{style}</style></head><body>{radar}{bars}</body></html>"
     document = HTML(string=html).render()
     boxes = []
 

@@ -68,7 +68,7 @@ def test_table_lists_modules_and_categories_with_scope(client_for, viewer, prime
     assert "Partial" in m6_row
     g1_row = re.search(r"<tr[^>]*>\s*<th[^>]*>\s*G\.1 Strategy and Vision.*?</tr>", html, flags=re.S).group(0)
     # 10/3: levels 1-3 full, level 4 at 33 %, level 5 empty; 3 of 3 applicable requirements assessed.
-    assert re.findall(r"width: (\d+)%", g1_row) == ["100", "100", "100", "33", "0"]
+    assert re.findall(r"pct-(\d+)", g1_row) == ["100", "100", "100", "33", "0"]
     assert "3 of 3" in g1_row and ">5<" in g1_row  # weight
 
 

@@ -1,5 +1,6 @@
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -49,6 +50,10 @@ class Command(BaseCommand):
             # A fresh password on every run, so the printed one always works.
             user.set_password(password)
             user.save()
+            # The demo address counts as verified (allauth asks for a confirmation of unverified ones).
+            EmailAddress.objects.update_or_create(
+                user=user, email=DEMO_EMAIL, defaults={"verified": True, "primary": True}
+            )
             Membership.objects.get_or_create(organization=organization, user=user, defaults={"role": Role.OWNER})
             if not profile_is_complete(user=user):  # sign-offs and reports name people by their profile
                 profile_update(user=user, full_name="Dana Demo", job_title="Head of PKI")
