@@ -2,7 +2,7 @@ from audit.models import AuditEntry
 from organizations.models import Membership
 from organizations.services import membership_set_role, organization_create
 
-ROLE_CHANGED = '<td class="small">Changed the role of a member</td>'  # the entry's "What" cell
+ROLE_CHANGED = '<td class="small" data-label="What">Changed the role of a member</td>'  # the entry's "What" cell
 
 
 def test_owner_reads_and_filters_the_log(client_for, org, owner, assessor, viewer):
