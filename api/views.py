@@ -392,7 +392,7 @@ class ReportDownload(OrgView):
     )
     def get(self, request, org_slug, report_id):
         report = get_object_or_404(
-            Report.objects.for_org(self.organization).select_related("organization"),
+            Report.objects.for_org(self.organization).select_related("organization", "assessment"),
             pk=report_id,
             status=Report.Status.DONE,
         )

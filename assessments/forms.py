@@ -5,7 +5,7 @@ from crispy_forms.layout import HTML, Column, Layout, Row, Submit
 from django import forms
 
 from assessments.models import Assessment, UseCase
-from catalog.models import ModelVersion
+from catalog.models import Extension, ModelVersion
 from catalog.selectors import profile_for_version
 from core.validators import SingleLineCharField, validate_single_line
 
@@ -23,6 +23,12 @@ def _helper(submit_label: str, layout=None, **submit_attrs) -> FormHelper:
 class ModelVersionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj} (built-in summary)" if obj.is_summary else str(obj)
+
+
+class ExtensionChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        versions = ", ".join(obj.compatibility) or "no model version"
+        return f"{obj.name} {obj.version} (for PKIMM {versions})"
 
 
 class AssessmentForm(forms.Form):
@@ -50,6 +56,16 @@ class AssessmentForm(forms.Form):
                 self.fields["model_version"].initial = versions[0].pk
             profile = profile_for_version(model_version=versions[0]) if versions else None
             submit = "Create assessment"
+            extensions = Extension.objects.order_by("name", "ext_id", "version")
+            if extensions.exists():
+                self.fields["extensions"] = ExtensionChoiceField(
+                    queryset=extensions,
+                    required=False,
+                    widget=forms.CheckboxSelectMultiple,
+                    label="Extensions",
+                    help_text="Extra maturity questions scored beside the baseline (e.g. PQC readiness). "
+                    "They can also be turned on or off later, on the results page.",
+                )
         else:
             # The model version is fixed once the assessment exists; the method while it is a draft.
             del self.fields["model_version"]
@@ -66,6 +82,7 @@ class AssessmentForm(forms.Form):
                 "method",
                 Row(Column("assessor_type", css_class="col-md-4"), Column("assessor_name"), Column("assessor_company")),
                 Row(Column("start_date"), Column("target_date"), Column("finish_date")),
+                *(["extensions"] if "extensions" in self.fields else []),
                 *(f"subject_{key}" for key in self.subject_keys),
             ),
         )
@@ -94,6 +111,16 @@ class AssessmentForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        model_version, extensions = cleaned.get("model_version"), cleaned.get("extensions") or ()
+        if model_version is not None:
+            for extension in extensions:
+                if not extension.is_compatible_with(model_version.version):
+                    self.add_error(
+                        "extensions", f"{extension.name} {extension.version} is not for PKIMM {model_version.version}."
+                    )
+        ids = [extension.ext_id for extension in extensions]
+        if len(ids) != len(set(ids)):
+            self.add_error("extensions", "Choose one version of each extension.")
         if self.subject_keys:
             cleaned["subject"] = {key: cleaned.pop(f"subject_{key}", "") for key in self.subject_keys}
         return cleaned

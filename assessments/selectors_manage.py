@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from assessments.models import Applicability, Assessment, CategoryAnswer, CategoryReview, RequirementAnswer
 from assessments.selectors import is_applicable
+from audit.labels import action_label, changes
 from audit.models import AuditEntry
 from catalog.models import Category, Module, Requirement
 
@@ -265,7 +266,10 @@ def _history_detail(entry) -> str:
         return after.get("reason", "")
     if entry.action == "assessment.signed_off":
         return after.get("statement", "")
-    return ""
+    if entry.before is None:  # something created: its label and subject say it
+        return ""
+    # Anything else: what changed, before -> after, in words.
+    return "; ".join(str(change) for change in changes(entry.before, entry.after))
 
 
 def assessment_history(*, assessment: Assessment, limit: int = 15) -> list[HistoryEntry]:
@@ -277,7 +281,7 @@ def assessment_history(*, assessment: Assessment, limit: int = 15) -> list[Histo
     return [
         HistoryEntry(
             entry=entry,
-            label=HISTORY_LABELS.get(entry.action, entry.action),
+            label=HISTORY_LABELS.get(entry.action) or action_label(entry.action),
             subject=entry.object_repr[len(prefix) :] if entry.object_repr.startswith(prefix) else "",
             detail=_history_detail(entry),
         )

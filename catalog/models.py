@@ -37,7 +37,7 @@ class ModelVersion(models.Model):
     @property
     def level_name_map(self) -> dict[int, str]:
         """Level number -> name as this version spells it; the project's general names fill any gap."""
-        from catalog.levels import LEVEL_NAMES
+        from scoring.levels import LEVEL_NAMES
 
         return {number: self.level_names.get(str(number)) or name for number, name in LEVEL_NAMES.items()}
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.middleware import SESSION_FLAG
@@ -38,3 +39,9 @@ def profile(request):
         "registration/profile.html",
         {"form": form, "next": next_url, "first_time": first_time, "page_title": "Your profile"},
     )
+
+
+def favicon_view(request):
+    """/favicon.ico, which browsers ask for on their own: the vendored icon (resolved per request, so the
+    hashed name of the production static storage is used)."""
+    return redirect(static("img/favicon.ico"), permanent=True)

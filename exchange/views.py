@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 
 from assessments.views.common import assessment_of_url
 from catalog.selectors import model_version_latest
+from core.downloads import download_name
 from core.request_limits import body_limit
 from exchange.export import exchange_json_text
 from exchange.files import MAX_FILE_BYTES, ExchangeError, exchange_document_parse
@@ -30,7 +30,9 @@ def _assessment_url(assessment) -> str:
 def export_view(request, assessment_id):
     assessment = assessment_of_url(request, assessment_id)
     text = exchange_json_text(assessment_export(assessment=assessment, by=request.user))
-    filename = f"{slugify(assessment.name) or 'assessment'}.pkimm-assessment.json"
+    filename = download_name(
+        organization=request.organization, assessment=assessment, kind="pkimm-assessment", ext="json"
+    )
     response = HttpResponse(text, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["Cache-Control"] = "private, no-store"

@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from assessments.models import Assessment, CategoryAnswer, Evidence, RequirementAnswer
 from assessments.selectors_scores import assessment_results, assessment_rounding
-from catalog.levels import LEVELS, level_label
 from catalog.models import Category, ModelVersion, Requirement
 from catalog.readmodel import catalogues_for
 from improvement.dates import reassessment_due_date
@@ -34,6 +33,7 @@ from scoring.engine import (
     score_assessment,
     weighted_average,
 )
+from scoring.levels import LEVELS, level_label
 
 # ---------------------------------------------------------------------------------------------------
 # Targets and projection
@@ -80,6 +80,22 @@ def default_target(current_level: int | None) -> int | None:
     if current_level is None:
         return None
     return min(current_level + 1, MAX_LEVEL)
+
+
+def next_level_above(value: Fraction | None) -> int | None:
+    """The next whole level above a score: 2.63 -> 3, 3 -> 4; 5 stays 5; None without a value."""
+    if value is None:
+        return None
+    return min(int(value) + 1, MAX_LEVEL)
+
+
+def plan_default_targets(*, assessment) -> dict[str, int]:
+    """The target a new action plan starts with, per item it can be for: the next level above the current
+    value of the category ("" : above the overall value). A category without a value is left out."""
+    result = assessment_results(assessment=assessment).result
+    defaults = {"": next_level_above(result.overall.value)}
+    defaults.update({key: next_level_above(score.value) for key, score in result.categories.items()})
+    return {key: level for key, level in defaults.items() if level is not None}
 
 
 def open_plans(*, organization):

@@ -1,5 +1,7 @@
 """Pages of the improvement app: thin views that validate, call a service or selector, and render."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -34,6 +36,7 @@ from improvement.selectors import (
     assessment_trend,
     assessments_latest,
     evidence_count,
+    plan_default_targets,
     plan_item_choices,
     plan_owner_choices,
     portfolio_for,
@@ -99,7 +102,14 @@ def board(request):
 def plan_create(request, assessment_id):
     assessment = assessment_of_url(request, assessment_id)
     categories, requirements = plan_item_choices(model_version_id=assessment.model_version_id)
-    initial = {"item": request.GET.get("item", ""), "target_level": request.GET.get("target", "")}
+    # Without a target in the link: the next level above the current value of the item the form shows (the
+    # first category unless the link names one), else above the overall value.
+    default_targets = plan_default_targets(assessment=assessment)
+    item = request.GET.get("item", "")
+    shown = item or (categories[0].key if categories else "")
+    category_key = shown if shown.count(".") <= 1 else shown.rsplit(".", 1)[0]
+    target = request.GET.get("target") or default_targets.get(category_key) or default_targets.get("", "")
+    initial = {"item": item, "target_level": target}
     form = ActionPlanCreateForm(
         request.POST or None,
         organization=request.organization,
@@ -129,7 +139,11 @@ def plan_create(request, assessment_id):
         else:
             messages.success(request, f"Action plan “{plan.title}” created.")
             return redirect("plans:detail", request.organization.slug, plan.pk)
-    return render(request, "improvement/plan_form.html", {"form": form, "assessment": assessment, "plan": None})
+    return render(
+        request,
+        "improvement/plan_form.html",
+        {"form": form, "assessment": assessment, "plan": None, "default_targets": json.dumps(default_targets)},
+    )
 
 
 @org_view(Perm.PLAN_VIEW)

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from audit.labels import ACTION_LABELS, OBJECT_TYPE_LABELS, action_label, changes, object_type_label
 from audit.selectors import audit_entry_list
 from organizations import services
 from organizations.accounts import INVITATION_SESSION_KEY, has_second_factor
@@ -215,8 +216,18 @@ def audit_log_view(request):
         filters["actor_id"] = None
     entries = audit_entry_list(organization=request.organization, **filters)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    for entry in page:
+        entry.label = action_label(entry.action)
+        entry.type_label = object_type_label(entry.object_type)
+        entry.changes = changes(entry.before, entry.after)
     return render(
         request,
         "organizations/audit.html",
-        {"page": page, "filters": filters, "people": member_list(organization=request.organization)},
+        {
+            "page": page,
+            "filters": filters,
+            "people": member_list(organization=request.organization),
+            "actions": sorted(ACTION_LABELS.items(), key=lambda item: item[1]),
+            "object_types": sorted(OBJECT_TYPE_LABELS.items(), key=lambda item: item[1]),
+        },
     )

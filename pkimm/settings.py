@@ -122,7 +122,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Accounts (django-allauth): sign-in by e-mail address, verified addresses, invitation-only sign-up (organizations/accounts.py).
+# Accounts (django-allauth): sign-in by e-mail address, verified addresses, invitation-only sign-up
+# (organizations/accounts.py).
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",

@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import health, observability
+from core.views import favicon_view
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", observability.metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
+    # Browsers and feed readers ask for /favicon.ico whatever the page links.
+    path("favicon.ico", favicon_view, name="favicon"),
     path("accounts/", include("core.account_urls")),
     path("accounts/api-tokens/", include("api.token_urls")),
     path("api/", include("api.urls")),

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from core.downloads import download_name
 from organizations.models import TenantModel
 
 
@@ -88,10 +89,14 @@ class Report(TenantModel):
             return self.heartbeat_at + timedelta(seconds=settings.REPORT_STALE_SECONDS + settings.REPORT_SWEEP_SECONDS)
         return None
 
-    @property
-    def download_name(self) -> str:
-        kind = "signed" if self.is_final else "draft"
-        return f"pkimm-{self.type}-report-{self.assessment_id}-{self.pk}-{kind}.pdf"
+    def download_name(self, *, suffix: str = "") -> str:
+        """ "acme-pki-assessment-2026-detailed-report-signed-2026-12-01.pdf" or "...-draft-..." (needs assessment and
+        organization loaded: one query each otherwise)."""
+        kind = f"{self.type}-report-{'signed' if self.is_final else 'draft'}{suffix}"
+        finished = timezone.localdate(self.finished_at) if self.finished_at else None
+        return download_name(
+            organization=self.organization, assessment=self.assessment, kind=kind, ext="pdf", on=finished
+        )
 
 
 def revision_file_name(revision) -> str:

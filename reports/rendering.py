@@ -30,12 +30,12 @@ from assessments.models import (
     UseCase,
 )
 from assessments.selectors_scores import assessment_results
-from catalog.levels import LEVEL_NAMES, LEVELS
 from core.profiles import person_name
 from improvement.selectors import report_plan_sections
 from reports.models import Report
 from results import charts
 from scoring import engine
+from scoring.levels import LEVEL_NAMES, LEVELS
 
 REPORT_TEMPLATES = {
     Report.Type.SELF: "reports/pdf/self.html",

@@ -382,9 +382,9 @@ def report_open_for_download(*, report: Report, user, membership=None):
         raise PermissionDenied("You may not download this report.")
     revision = report.revisions.order_by("-number").first()
     if revision is None:
-        handle, name, sha256 = default_storage.open(report.file.name, "rb"), report.download_name, report.sha256
+        handle, name, sha256 = default_storage.open(report.file.name, "rb"), report.download_name(), report.sha256
     else:
-        name = report.download_name.replace("-signed.pdf", f"-countersigned-r{revision.number}.pdf")
+        name = report.download_name(suffix=f"-countersigned-r{revision.number}")
         handle, sha256 = default_storage.open(revision.file.name, "rb"), revision.sha256
     audit_log(
         organization=report.organization,

@@ -67,7 +67,10 @@ def report_status(request, report_id):
 
 @org_view(Perm.REPORT_DOWNLOAD_SIGNED)
 def report_download(request, report_id):
-    report = tenant_get_or_404(Report, request.organization, pk=report_id, status=Report.Status.DONE)
+    report = tenant_get_or_404(
+        Report.objects.select_related("assessment"), request.organization, pk=report_id, status=Report.Status.DONE
+    )
+    report.organization = request.organization
     if not report.is_final:
         require_perm(request, Perm.REPORT_DOWNLOAD_DRAFT)
     try:

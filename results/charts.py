@@ -9,7 +9,7 @@ as a 0. Items are (label, value) or (label, value, note) where note is NOT_APPLI
 import math
 from html import escape
 
-from catalog.levels import LEVEL_NAMES
+from scoring.levels import LEVEL_NAMES
 
 MAX_LEVEL = 5
 FONT = "sans-serif"

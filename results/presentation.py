@@ -4,9 +4,9 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from assessments.selectors_scores import AssessmentResults
-from catalog.levels import LEVELS, MaturityLevel
 from results.charts import NOT_APPLICABLE
 from scoring.engine import ExtensionResult, Priority, Score, format_value
+from scoring.levels import LEVELS, MaturityLevel
 
 TOP_PRIORITIES = 10
 

@@ -15,8 +15,8 @@ from openpyxl.utils import get_column_letter
 from assessments.models import Applicability, CategoryAnswer, Comment, Evidence, RequirementAnswer
 from assessments.selectors import applicability_map, effective_applicability
 from assessments.selectors_scores import assessment_score
-from catalog.levels import LEVELS
 from improvement.selectors import action_plan_list
+from scoring.levels import LEVELS
 
 LEVEL_NAMES = {level.number: level.name for level in LEVELS}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -5,10 +5,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 
 from assessments.models import Assessment
 from audit.services import audit_log
+from core.downloads import download_name
 from exchange.files import ExchangeError
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
@@ -17,14 +17,16 @@ from spreadsheets.forms import WorkbookImportForm
 from spreadsheets.services import workbook_import
 
 
-def _download(sheets, *, fmt: str, name: str) -> HttpResponse:
+def _download(sheets, *, fmt: str, organization, kind: str, assessment=None) -> HttpResponse:
     if fmt == "xlsx":
         response = HttpResponse(xlsx_bytes(sheets), content_type=XLSX_TYPE)
     elif fmt == "csv":
         response = HttpResponse(csv_text(sheets[0]), content_type="text/csv; charset=utf-8")
     else:
         raise Http404("Unknown format")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=f"{name}.{fmt}")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=download_name(organization=organization, assessment=assessment, kind=kind, ext=fmt)
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -42,13 +44,13 @@ def answers_download(request, assessment_id, fmt):
         obj=assessment,
         after={"format": fmt},
     )
-    return _download(sheets, fmt=fmt, name=f"{slugify(assessment.name) or 'assessment'}-answers")
+    return _download(sheets, fmt=fmt, organization=request.organization, assessment=assessment, kind="answers")
 
 
 @org_view(Perm.PLAN_VIEW)
 def plans_download(request, fmt):
     return _download(
-        plans_sheets(organization=request.organization), fmt=fmt, name=f"{request.organization.slug}-action-plans"
+        plans_sheets(organization=request.organization), fmt=fmt, organization=request.organization, kind="action-plans"
     )
 
 

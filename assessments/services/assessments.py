@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment
 from assessments.services.common import AssessmentError, assessment_lock_editable
+from assessments.services.extensions import extension_add
 from assessments.services.history import assessment_audit
 from assessments.services.summary import assessment_summary_refresh
 from catalog.models import ModelVersion
@@ -88,7 +89,9 @@ def assessment_create(
     target_date=None,
     finish_date=None,
     subject: dict | None = None,
+    extensions=(),
 ) -> Assessment:
+    """``extensions``: model extensions to use from the start (each must be compatible with the version)."""
     ensure_perm(organization=organization, user=by, permission=Perm.ASSESSMENT_CREATE, membership=membership)
     profile = profile_for_version(model_version=model_version)
     subject = subject_clean(profile=profile, subject=subject or {})
@@ -122,6 +125,8 @@ def assessment_create(
             action="assessment.created",
             after=_metadata(assessment),
         )
+        for extension in extensions:
+            extension_add(assessment=assessment, extension=extension, by=by)
         assessment_summary_refresh(assessment=assessment)
     return assessment
 

@@ -12,6 +12,13 @@ def assessment_extension_enable(*, assessment, extension, by, membership=None) -
     ensure_perm(organization=assessment.organization, user=by, permission=Perm.ASSESSMENT_MANAGE, membership=membership)
     with transaction.atomic():
         current = assessment_lock_editable(assessment=assessment)
+        extension_add(assessment=current, extension=extension, by=by)
+
+
+def extension_add(*, assessment, extension, by) -> None:
+    """Add ``extension`` to an assessment the caller has locked (or just created), checked and audited."""
+    current = assessment
+    with transaction.atomic():
         version = current.model_version.version
         if not extension.is_compatible_with(version):
             raise AssessmentError(

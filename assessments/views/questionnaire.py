@@ -55,15 +55,16 @@ from assessments.views.questionnaire_html import (
     answer_form_html,
     answer_status_html,
     discussion_html,
+    level_help_html,
     requirement_cards_html,
 )
-from catalog.levels import LEVELS
 from catalog.models import Extension, ExtensionRelevance
 from catalog.readmodel import CategoryTexts, model_catalogue
 from core.markdown import render_markdown
 from organizations.roles import Perm
 from organizations.selectors import members_matching
 from organizations.tenancy import org_view, tenant_get_or_404
+from scoring.levels import LEVELS
 
 _EXTENSION_SLOT = re.compile(r"^ext-(\d+)-([A-Z]+\.\d+)$")
 
@@ -121,6 +122,7 @@ class AnswerSlot:
     current: object | None = None  # on conflict: the answer as stored now
     conflict_fields: list = field(default_factory=list)  # on conflict: the fields someone else changed
     saved_at: object | None = None
+    level_help: str = ""  # formal: the category's level descriptions beside the buttons (level_help_html)
 
     def __post_init__(self):
         self.dom_id = self.dom_id_for(self.key)
@@ -294,6 +296,18 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
     raise Http404
 
 
+def _add_level_help(slot: AnswerSlot, assessment) -> None:
+    """A requirement form shown on its own (reloaded, or a conflict) keeps its category's level descriptions;
+    a save's htmx answer (only the save state) does not need them."""
+    if slot.kind != "requirement":
+        return
+    catalogue = model_catalogue(model_version=assessment.model_version)
+    category = catalogue.category_by_key[slot.category_key]
+    slot.level_help = level_help_html(
+        catalogue.texts(category).levels, category_key=category.key, category_name=category.name
+    )
+
+
 def _can_edit(request, assessment) -> bool:
     return Perm.ASSESSMENT_ANSWER in request.perms and not assessment.is_signed_off
 
@@ -391,10 +405,17 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
         )
 
     general_levels = _general_levels(assessment.model_version)
+    level_help = (
+        level_help_html(data.texts.levels, category_key=category.key, category_name=category.name)
+        if assessment.is_formal
+        else ""
+    )
     for item in data.items:
         r = item.requirement
         item.anchor = anchor_for(r.key)
         item.slot = slot("requirement", r.key, item.answer, r.title, general_levels) if item.applicable else None
+        if item.slot is not None:
+            item.slot.level_help = level_help
     in_scope = data.applicability != "not_applicable"
     carried_over_count = sum(1 for item in data.items if item.slot is not None and item.slot.carried_over)
     cards = requirement_cards_html(data.items, page) if assessment.is_formal and in_scope else ""
@@ -511,6 +532,7 @@ def answer_save_view(request, assessment_id, slot):
         _show_conflict(answer_slot, conflict, level=level, notes=notes, basis=basis)
         if _is_htmx(request):
             return HttpResponse(answer_status_html(answer_slot))
+        _add_level_help(answer_slot, assessment)
         return _render_category(request, assessment.pk, answer_slot.category_key, override=answer_slot, status=409)
     except AssessmentError as error:
         if _is_htmx(request):
@@ -562,6 +584,7 @@ def answer_fragment_view(request, assessment_id, slot):
         return redirect(f"{answer_slot.page_url}#{answer_slot.dom_id}")
     if answer_slot.editable and Perm.ASSESSMENT_MANAGE not in request.perms:
         answer_slot.editable = not category_answers_held(assessment=assessment, category_key=answer_slot.category_key)
+    _add_level_help(answer_slot, assessment)
     return HttpResponse(answer_form_html(answer_slot, get_token(request)))
 
 

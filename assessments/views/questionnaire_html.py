@@ -13,6 +13,8 @@ sanitized (``core.markdown``). Catalogue keys ("G.1.1": a letter and digits, che
 made of them and the URLs joined from them need no escaping.
 """
 
+import re
+
 from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import linebreaksbr, truncatechars
 from django.template.defaultfilters import time as time_filter
@@ -21,7 +23,7 @@ from django.utils.html import conditional_escape as e
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 
-from catalog.levels import level_label
+from scoring.levels import level_label
 
 SAVE_BUTTON = '<button type="submit" class="btn btn-sm btn-primary">Save</button>'
 # Saves are triggered by questionnaire.js ("pkimm-save": a level once the choice settles, notes while
@@ -141,6 +143,34 @@ def _conflict_html(s) -> str:
     )
 
 
+_DASHED_NUMBER = re.compile(r"^(\d+)\s*-\s*")
+
+
+def level_help_html(levels, *, category_key: str, category_name: str) -> str:
+    """The category's five level descriptions beside a requirement's level buttons (formal mode).
+
+    A <details>: closed it is one line, open a row of five short texts (one column on a phone); the
+    description of the level chosen in the same form is marked by CSS (questionnaire.css), no script.
+    ``levels``: (number, label, description html) as ``CategoryTexts.levels``.
+    """
+    # "2 - Basic" (as 1.x names it) reads "2 Basic", as on the buttons.
+    described = [(number, _DASHED_NUMBER.sub(r"\1 ", label), html) for number, label, html in levels if html]
+    if not described:
+        return ""
+    out = [
+        '    <details class="level-help small mt-2">\n'
+        f"      <summary>What the levels mean for {category_key} {e(category_name)}</summary>\n"
+        '      <ol class="level-help-list list-unstyled mb-0 mt-2">\n'
+    ]
+    for number, label, html in described:
+        out.append(
+            f'        <li class="level-help-item level-{e(number)}" data-level="{e(number)}">'
+            f'<span class="fw-semibold">{e(label)}</span><div class="markdown">{html}</div></li>\n'
+        )
+    out.append("      </ol>\n    </details>\n")
+    return "".join(out)
+
+
 def answer_form_html(s, csrf_token: str) -> SafeString:
     """One answer form: the level (radio buttons, or descriptor cards side by side), notes, save state."""
     dom_id = s.dom_id
@@ -169,6 +199,7 @@ def answer_form_html(s, csrf_token: str) -> SafeString:
             "Not assessed</label>\n"
             "    </div>\n"
         )
+        out.append(s.level_help)
     else:
         out.append('    <div class="level-grid">\n')
         for number, label, description in s.levels:

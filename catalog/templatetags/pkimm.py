@@ -2,10 +2,11 @@ from decimal import Decimal
 from fractions import Fraction
 
 from django import template
+from django.utils.html import format_html
 
-from catalog.levels import LEVEL_NAMES, level_label
 from core.markdown import render_markdown
 from scoring.engine import format_value
+from scoring.levels import LEVEL_NAMES, level_label
 
 register = template.Library()
 
@@ -13,6 +14,17 @@ register = template.Library()
 @register.filter
 def markdown(text):
     return render_markdown(text)
+
+
+@register.simple_tag
+def provisional(assessment):
+    """ "provisional" beside a value of an assessment that is not signed off: it still changes with the answers."""
+    if assessment is None or getattr(assessment, "is_signed_off", True):
+        return ""
+    return format_html(
+        '<span class="badge text-bg-light border fw-normal provisional" title="{}">provisional</span>',
+        "Not signed off yet: the value changes as answers change.",
+    )
 
 
 def _names(source) -> dict[int, str]:

@@ -150,6 +150,10 @@ def test_a_category_can_be_answered_with_the_keyboard(live_server, browser):
     assert page.evaluate("document.activeElement.id").startswith("answer-G-1-1-l")
     page.keyboard.press("ArrowRight")  # native radio group: arrows pick the next level
     expect(status(page, "G.1.1")).to_contain_text("Saved ✓")
+    page.keyboard.press("Tab")  # the level descriptions beside the buttons: Enter opens them
+    assert page.evaluate("document.activeElement.closest('details.level-help') !== null")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.closest('details').open")
     page.keyboard.press("Tab")  # on to the notes
     assert page.evaluate("document.activeElement.id") == "answer-G-1-1-notes"
     page.keyboard.type("Checked with the keyboard only")

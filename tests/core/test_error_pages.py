@@ -10,3 +10,16 @@ def test_not_found_page_in_the_app_layout(client_for, org, outsider):
     assert response.status_code == 404
     assert b"Page not found" in response.content and b"PKIMM Assess" in response.content
     assert b"Acme" not in response.content  # no hint that the organization exists
+
+
+def test_favicon_is_linked_and_served(client, db):
+    from django.contrib.staticfiles import finders
+
+    page = client.get("/accounts/login/").content.decode()
+    assert '<link rel="icon" href="/static/img/favicon.svg"' in page and "/static/img/favicon.ico" in page
+    for name in ("img/favicon.svg", "img/favicon.ico", "img/apple-touch-icon.png"):
+        assert finders.find(name), name
+    with open(finders.find("img/favicon.ico"), "rb") as icon:
+        assert icon.read(4) == b"\x00\x00\x01\x00"  # an ICO file
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == "/static/img/favicon.ico"

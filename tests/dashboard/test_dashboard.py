@@ -85,3 +85,30 @@ def test_dashboard_rows_show_status_method_model_progress_and_level_most_recent_
     assert "1 of 4" in newer_row
     older_row = html[html.index("Baseline 2025") :]
     assert "Signed off" in older_row and "10 of 10" in older_row and "3.25" in older_row
+
+
+def test_unfinished_assessments_show_their_value_as_provisional(client_for, owner, org):
+    """A value of an assessment 6 of 16 done is no result: "provisional" beside it until sign-off."""
+    from django.urls import reverse
+
+    done = assessment_create(org, name="Baseline 2025", status="signed_off")
+    going = assessment_create(org, name="Review 2026", status="in_progress")
+    for assessment, value in ((done, "3.25"), (going, "1.83")):
+        Assessment.objects.filter(pk=assessment.pk).update(
+            summary_applicable=16,
+            summary_assessed=6,
+            summary_overall_level=int(Decimal(value)),
+            summary_overall_value=Decimal(value),
+        )
+    client = client_for(owner)
+    html = client.get("/").content.decode()
+    going_row = html[html.index("Review 2026") : html.index("Baseline 2025")]
+    assert "1.83" in going_row and ">provisional</span>" in going_row
+    assert "provisional" not in html[html.index("Baseline 2025") :].split("</tr>")[0]
+    for url in (
+        reverse("assessments:list", args=[org.slug]),
+        reverse("assessments:detail", args=[org.slug, going.pk]),
+        reverse("results:detail", args=[org.slug, going.pk]),
+    ):
+        assert ">provisional</span>" in client.get(url).content.decode(), url
+    assert ">provisional</span>" not in client.get(reverse("results:detail", args=[org.slug, done.pk])).content.decode()

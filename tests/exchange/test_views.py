@@ -4,6 +4,7 @@ import json
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from assessments.models import Assessment, CategoryAnswer
 from audit.models import AuditEntry
@@ -26,7 +27,11 @@ def test_export_downloads_the_exchange_file(org, lead, assessor, client_for):
     response = client_for(lead).get(_export_url(org, assessment.pk))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/json; charset=utf-8"
-    assert response["Content-Disposition"] == 'attachment; filename="acme-self-assessment-2026.pkimm-assessment.json"'
+    today = timezone.localdate().isoformat()
+    # <organization>-<assessment>-<type>-<date>.json
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="acme-trust-services-acme-self-assessment-2026-pkimm-assessment-{today}.json"'
+    )
     assert json.loads(response.content) == assessment_export_data(assessment=assessment)
     assert response["Cache-Control"] == "private, no-store"
     assert AuditEntry.objects.get(action="assessment.exported").actor == lead

@@ -183,3 +183,26 @@ def test_targets_page_uses_a_constant_number_of_queries(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def _create_page(client, assessment, query=""):
+    url = reverse("plans:create", args=[assessment.organization.slug, assessment.pk]) + query
+    return client.get(url).context["form"]
+
+
+def test_new_plan_targets_the_next_level_above_the_current_value(org, assessment, lead, client_for):
+    """G.1 at 2, G.2 at 4 (overall 2.89): a plan starts one level above its item's value, not at level 1."""
+    client = client_for(lead)
+    overall = assessment_targets_and_projection(assessment=assessment)["overall"].current.value
+    assert 2 < overall < 3
+    form = _create_page(client, assessment)  # the item select shows G.1 first
+    assert form.initial["target_level"] == 3
+    assert _create_page(client, assessment, "?item=G.2").initial["target_level"] == 5
+    assert _create_page(client, assessment, "?item=G.1.3").initial["target_level"] == 3  # its category's value
+    # A target in the link (from the targets table) wins; the page carries the defaults for the item select.
+    assert _create_page(client, assessment, "?item=G.1&target=5").initial["target_level"] == "5"
+    html = client.get(reverse("plans:create", args=[org.slug, assessment.pk])).content.decode()
+    assert 'data-default-targets="{&quot;&quot;: 3, &quot;G.1&quot;: 3, &quot;G.2&quot;: 5}"' in html
+    assert "js/plan_form.js" in html
+    # An item without a value yet (G.3): one level above the overall value.
+    assert _create_page(client, assessment, "?item=G.3").initial["target_level"] == 3

@@ -23,10 +23,10 @@ from kombu import pools as kombu_pools
 
 from assessments.selectors_scores import assessment_score
 from audit.models import AuditEntry
-from catalog.levels import level_label
 from pkimm.celery import app as celery_app
 from reports import services
 from reports.models import Report
+from scoring.levels import level_label
 from tests.reports.builders import answered_assessment
 from tests.services import require_redis
 

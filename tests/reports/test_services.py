@@ -1,6 +1,7 @@
 """report_request and report_render: permissions, idempotence, reuse, final reports, failures."""
 
 import hashlib
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -174,7 +175,7 @@ def test_viewer_downloads_only_final_reports(org, answered, lead, viewer, assess
     final.refresh_from_db()
     assert services.report_can_download(report=final, user=viewer)
     handle, name = services.report_open_for_download(report=final, user=viewer)
-    assert handle.read().startswith(b"%PDF-") and name.endswith("-signed.pdf")
+    assert handle.read().startswith(b"%PDF-") and re.search(r"-attestation-report-signed-\d{4}-\d\d-\d\d\.pdf$", name)
 
     # The API's download gives the same file, uncached, and the download is in the audit log.
     from django.urls import reverse

@@ -3,6 +3,8 @@
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 
 from reports.models import Report, report_file_name
 from tests.reports.builders import sign_off
@@ -68,7 +70,10 @@ def test_download_is_a_pdf_attachment(client_for, org, answered, assessor):
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert "attachment" in response["Content-Disposition"] and "draft.pdf" in response["Content-Disposition"]
+    day = timezone.localdate(report.finished_at).isoformat()
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="acme-trust-services-{slugify(answered.name)}-{report.type}-report-draft-{day}.pdf"'
+    )
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
     assert response["Cache-Control"] == "private, no-store"
     from audit.models import AuditEntry

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from assessments.models import Assessment, RequirementAnswer
 from assessments.services.answers import answer_set
-from catalog.levels import LEVELS
+from scoring.levels import LEVELS
 from tests.factories import assessment_create, model_1_0
 from tests.factories_extensions import pqc_extension
 from tests.scoring.results_helpers import (

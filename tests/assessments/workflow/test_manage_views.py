@@ -177,6 +177,8 @@ def test_detail_history_lists_scope_and_workflow_changes(client_for, lead, viewe
     assessment_request_review(assessment=assessment, by=lead)
     category_review_send_back(assessment=assessment, category_key="G.2", comment="Add version numbers", by=lead)
     history = client_for(viewer).get(url("detail", assessment)).context["history"]
+    assert history[1].detail.startswith("Status: draft → in review; Categories: G.1, G.2")
+    history[1].detail = ""
     assert [(h.label, h.subject, h.detail) for h in history] == [
         ("sent back", "G.2 Policies and documentation", "Add version numbers"),
         ("requested review", "", ""),
@@ -197,3 +199,25 @@ def test_category_page_shows_why_it_was_sent_back(client_for, org, lead, assesso
     category_review_send_back(assessment=assessment, category_key="G.3", comment="Audit evidence is missing.", by=lead)
     html = client_for(assessor).get(f"/o/{org.slug}/assessments/{assessment.pk}/questionnaire/G.3/").content.decode()
     assert "Sent back by the reviewer" in html and "Audit evidence is missing." in html
+
+
+def test_create_offers_extensions_and_enables_the_chosen_ones(client_for, lead, org, model):
+    from catalog.models import Extension
+    from tests.assessments.conftest import pqc_extension
+
+    pqc = pqc_extension()  # for 1.1.0
+    other = Extension.objects.create(ext_id="other", version="1.0.0", name="Other topic", compatibility=["9.9.9"])
+    page = client_for(lead).get(url("create")).content.decode()
+    assert (
+        f'type="checkbox" class="form-check-input"  name="extensions" value="{pqc.pk}"' in page
+        and f"{pqc.name} {pqc.version} (for PKIMM 1.1.0)" in page
+    )
+    base = {"model_version": model.pk, "method": "formal", "assessor_type": "internal"}
+    refused = client_for(lead).post(url("create"), {**base, "name": "Wrong", "extensions": [other.pk]})
+    assert refused.status_code == 200 and "is not for PKIMM 1.1.0" in refused.content.decode()
+    assert not Assessment.objects.filter(name="Wrong").exists()
+    response = client_for(lead).post(url("create"), {**base, "name": "With PQC", "extensions": [pqc.pk]})
+    assessment = Assessment.objects.get(name="With PQC")
+    assert response.status_code == 302 and list(assessment.extensions.all()) == [pqc]
+    entry = AuditEntry.objects.get(action="assessment.extension_enabled")
+    assert entry.after == {"extension": pqc.ext_id, "version": pqc.version} and entry.actor == lead
