@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from assessments.models import Assessment
 from assessments.services.common import AssessmentError
 from exchange.export import assessment_export_data, exchange_json_text
-from exchange.files import exchange_document_parse
+from exchange.files import ExchangeError, exchange_document_parse
 from exchange.services import assessment_import_data
 from tests.factories import model_1_1
 
@@ -78,7 +78,7 @@ def test_any_file_is_refused_with_messages_or_imported_and_exportable(org, catal
             parsed = exchange_document_parse(content=_as_text(data, spelling).encode("utf-8", "surrogatepass"))
             result = assessment_import_data(organization=org, data=parsed)
         except AssessmentError as refused:
-            problems = getattr(refused, "problems", [str(refused)])
+            problems = refused.lines() if isinstance(refused, ExchangeError) else [str(refused)]
             assert problems and all(isinstance(p, str) and p.strip() for p in problems)
             assert Assessment.objects.count() == before, "a refused file creates nothing"
             return

@@ -24,7 +24,7 @@ def test_every_duplicate_key_is_named_once():
     text = "{" + pairs + ', "k7": 0, "k3": 1, "k7": 2}'
     with pytest.raises(ExchangeError) as refused:
         exchange_document_parse(content=text.encode(), filename="dup.json")
-    assert refused.value.problems == [
+    assert refused.value.lines() == [
         'the key "k3" appears twice in one object',
         'the key "k7" appears twice in one object',
     ]
