@@ -131,7 +131,7 @@ def test_reports_request_status_and_download(org, starter_model, lead_client, mo
     Report.objects.filter(pk=report_id).update(file=name, size=21, status=Report.Status.DONE)
     download = lead_client.get(_url("report_download", org, report_id=report_id))
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.7 api download"
-    assert Report.objects.get(pk=report_id).download_name in download["Content-Disposition"]
+    assert Report.objects.get(pk=report_id).download_name() in download["Content-Disposition"]
 
 
 def test_action_plans(org, starter_model, lead_client):
