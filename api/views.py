@@ -6,7 +6,6 @@ audit log and refuse stale answers (409 with the answer as stored now).
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db.models import Prefetch
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.csrf import csrf_exempt
@@ -21,21 +20,31 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.access import api_organization, api_require
 from api.models import ApiToken
-from assessments.models import Applicability, Assessment, CategoryAnswer, RequirementAnswer
+from assessments.models import Assessment
+from assessments.selectors import (
+    answer_list,
+    answer_stored_or_none,
+    answer_target_or_none,
+    applicability_list,
+    assessment_list_filtered,
+    assessments_of_org,
+)
 from assessments.selectors_scores import assessment_score
 from assessments.services.answers import answer_set, category_answer_set
 from assessments.services.assessments import assessment_create
 from assessments.services.common import AnswerConflict, AssessmentError
 from assessments.services.scoping import ScopeConflict, applicability_set
-from catalog.models import Category, ModelVersion, Requirement
+from catalog.selectors import model_version_or_none
 from exchange.files import ExchangeError
 from exchange.services import assessment_export, assessment_import_data
-from improvement.models import ActionPlan, ActionPlanTask
+from improvement.models import ActionPlan
+from improvement.selectors import action_plans_of_org, action_plans_with_tasks
 from improvement.services.common import ImprovementError
 from improvement.services.plans import action_plan_set_status, action_plan_task_add
-from organizations.models import Membership
 from organizations.roles import Perm
+from organizations.selectors import memberships_of_user
 from reports.models import Report
+from reports.selectors import report_list, reports_of_org
 from reports.services import ReportRequestError, report_open_for_download, report_request
 from scoring.engine import score_result_to_json
 
@@ -73,10 +82,7 @@ class OrgView(APIView):
         self.organization = api_organization(request, kwargs["org_slug"], needed)
 
     def assessment(self, assessment_id):
-        return get_object_or_404(
-            Assessment.objects.for_org(self.organization).select_related("model_version", "organization"),
-            pk=assessment_id,
-        )
+        return get_object_or_404(assessments_of_org(organization=self.organization), pk=assessment_id)
 
     def paginate(self, queryset, serializer_class):
         paginator = self.pagination_class()
@@ -90,9 +96,8 @@ class OrgView(APIView):
 class OrganizationList(APIView):
     @extend_schema(responses={200: s.OrganizationSerializer(many=True), 401: ERRORS[401]}, summary="My organizations")
     def get(self, request):
-        memberships = Membership.objects.filter(user=request.user).select_related("organization").order_by("-id")
-        if isinstance(request.auth, ApiToken):
-            memberships = memberships.filter(organization=request.auth.organization)
+        token_organization = request.auth.organization if isinstance(request.auth, ApiToken) else None
+        memberships = memberships_of_user(user=request.user, organization=token_organization)
         rows = [{"slug": m.organization.slug, "name": m.organization.name, "role": m.role} for m in memberships]
         return Response(s.OrganizationSerializer(rows, many=True).data)
 
@@ -113,12 +118,18 @@ class AssessmentList(OrgView):
         summary="Assessments (filters, cursor pagination)",
     )
     def get(self, request, org_slug):
-        queryset = Assessment.objects.for_org(self.organization).select_related("model_version")
-        for name, lookup in (("status", "status"), ("method", "method"), ("model_version", "model_version__version")):
-            if value := request.query_params.get(name):
-                queryset = queryset.filter(**{lookup: value})
-        if search := request.query_params.get("search"):
-            queryset = queryset.filter(name__icontains=search)
+        filters = {
+            lookup: value
+            for name, lookup in (
+                ("status", "status"),
+                ("method", "method"),
+                ("model_version", "model_version__version"),
+            )
+            if (value := request.query_params.get(name))
+        }
+        queryset = assessment_list_filtered(
+            organization=self.organization, filters=filters, search=request.query_params.get("search") or ""
+        )
         return self.paginate(queryset, s.AssessmentSerializer)
 
     @extend_schema(
@@ -127,7 +138,7 @@ class AssessmentList(OrgView):
     def post(self, request, org_slug):
         data = _valid(s.AssessmentCreateSerializer, request.data)
         version = data.pop("model_version")
-        model_version = ModelVersion.objects.filter(version=version).first()
+        model_version = model_version_or_none(version=version)
         if model_version is None:
             raise ValidationError({"detail": f"Model version {version} is not imported here."})
         try:
@@ -165,7 +176,7 @@ class ScopeList(OrgView):
     write_permission = Perm.ASSESSMENT_MANAGE
 
     def _decisions(self, assessment):
-        rows = Applicability.objects.for_org(self.organization).filter(assessment=assessment).order_by("key")
+        rows = applicability_list(organization=self.organization, assessment=assessment)
         return s.ScopeDecisionSerializer(rows, many=True).data
 
     @extend_schema(responses={200: s.ScopeDecisionSerializer(many=True), **READ_ERRORS}, summary="Scope decisions")
@@ -224,11 +235,7 @@ class AnswerList(OrgView):
     )
     def get(self, request, org_slug, assessment_id):
         assessment = self.assessment(assessment_id)
-        if assessment.is_formal:
-            queryset, target = RequirementAnswer.objects.select_related("requirement", "updated_by"), "requirement"
-        else:
-            queryset, target = CategoryAnswer.objects.select_related("category", "updated_by"), "category"
-        queryset = queryset.filter(organization=self.organization, assessment=assessment)
+        queryset, target = answer_list(organization=self.organization, assessment=assessment)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
         rows = [_answer_data(getattr(answer, target).key, answer) for answer in page]
@@ -240,24 +247,18 @@ class AnswerDetail(OrgView):
     write_permission = Perm.ASSESSMENT_ANSWER
 
     def _item(self, assessment, key):
-        model = Requirement if assessment.is_formal else Category
-        target = model.objects.filter(model_version_id=assessment.model_version_id, key=key).first()
+        target = answer_target_or_none(assessment=assessment, key=key)
         if target is None:
             raise NotFound(f"No {'requirement' if assessment.is_formal else 'category'} {key} in this model.")
         return target
-
-    def _stored(self, assessment, target):
-        if assessment.is_formal:
-            rows = RequirementAnswer.objects.filter(assessment=assessment, requirement=target)
-        else:
-            rows = CategoryAnswer.objects.filter(assessment=assessment, category=target)
-        return rows.select_related("updated_by").first()
 
     @extend_schema(responses={200: s.AnswerSerializer, **READ_ERRORS}, summary="One answer")
     def get(self, request, org_slug, assessment_id, key):
         assessment = self.assessment(assessment_id)
         target = self._item(assessment, key)
-        return Response(s.AnswerSerializer(_answer_data(key, self._stored(assessment, target))).data)
+        return Response(
+            s.AnswerSerializer(_answer_data(key, answer_stored_or_none(assessment=assessment, target=target))).data
+        )
 
     @extend_schema(
         request=s.AnswerWriteSerializer,
@@ -355,9 +356,7 @@ class ReportList(OrgView):
     @extend_schema(responses={200: s.ReportSerializer(many=True), **READ_ERRORS}, summary="Reports of an assessment")
     def get(self, request, org_slug, assessment_id):
         assessment = self.assessment(assessment_id)
-        return self.paginate(
-            Report.objects.for_org(self.organization).filter(assessment=assessment), s.ReportSerializer
-        )
+        return self.paginate(report_list(organization=self.organization, assessment=assessment), s.ReportSerializer)
 
     @extend_schema(
         request=s.ReportRequestSerializer, responses={201: s.ReportSerializer, **ERRORS}, summary="Request a report"
@@ -380,7 +379,7 @@ class ReportDetail(OrgView):
 
     @extend_schema(responses={200: s.ReportSerializer, **READ_ERRORS}, summary="A report's status")
     def get(self, request, org_slug, report_id):
-        report = get_object_or_404(Report.objects.for_org(self.organization), pk=report_id)
+        report = get_object_or_404(reports_of_org(organization=self.organization), pk=report_id)
         return Response(s.ReportSerializer(report).data)
 
 
@@ -392,7 +391,7 @@ class ReportDownload(OrgView):
     )
     def get(self, request, org_slug, report_id):
         report = get_object_or_404(
-            Report.objects.for_org(self.organization).select_related("organization", "assessment"),
+            reports_of_org(organization=self.organization, related=("organization", "assessment")),
             pk=report_id,
             status=Report.Status.DONE,
         )
@@ -419,14 +418,6 @@ def _forbidden(error):
 # --- Action plans --------------------------------------------------------------------------------------
 
 
-def _plans(organization):
-    return (
-        ActionPlan.objects.for_org(organization)
-        .select_related("responsible_user")
-        .prefetch_related(Prefetch("tasks", queryset=ActionPlanTask.objects.order_by("position", "id")))
-    )
-
-
 class PlanList(OrgView):
     pagination_class = Pagination
     permission = Perm.PLAN_VIEW
@@ -437,9 +428,9 @@ class PlanList(OrgView):
         summary="Action plans with their tasks",
     )
     def get(self, request, org_slug):
-        queryset = _plans(self.organization)
-        if value := request.query_params.get("status"):
-            queryset = queryset.filter(status=value)
+        queryset = action_plans_with_tasks(
+            organization=self.organization, status=request.query_params.get("status") or ""
+        )
         return self.paginate(queryset, s.ActionPlanSerializer)
 
 
@@ -448,7 +439,7 @@ class PlanDetail(OrgView):
     write_permission = Perm.PLAN_MANAGE
 
     def plan(self, plan_id):
-        return get_object_or_404(_plans(self.organization), pk=plan_id)
+        return get_object_or_404(action_plans_with_tasks(organization=self.organization), pk=plan_id)
 
     @extend_schema(responses={200: s.ActionPlanSerializer, **READ_ERRORS}, summary="One action plan")
     def get(self, request, org_slug, plan_id):
@@ -474,7 +465,7 @@ class PlanTasks(OrgView):
         request=s.TaskCreateSerializer, responses={201: s.TaskSerializer, **ERRORS}, summary="Add a task to a plan"
     )
     def post(self, request, org_slug, plan_id):
-        plan = get_object_or_404(ActionPlan.objects.for_org(self.organization), pk=plan_id)
+        plan = get_object_or_404(action_plans_of_org(organization=self.organization), pk=plan_id)
         data = _valid(s.TaskCreateSerializer, request.data)
         try:
             task = action_plan_task_add(plan=plan, text=data["text"], by=request.user, membership=request.membership)

@@ -30,7 +30,7 @@ from assessments.models import (
     RequirementAnswer,
 )
 from audit.models import AuditEntry
-from catalog.models import Category, ExtensionRelevance, Requirement
+from catalog.models import Category, Extension, ExtensionRelevance, Requirement
 from catalog.readmodel import (
     CatalogueCategory,
     CatalogueModule,
@@ -807,4 +807,89 @@ def questionnaire_overview(*, assessment, user) -> QuestionnaireOverview:
         flags=flags,
         answered=sum(answered.values()),
         applicable=sum(applicable.values()),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reads of the API and other thin views (the views hold no queries)
+# ---------------------------------------------------------------------------------------------
+
+
+def assessments_of_org(*, organization, related: tuple[str, ...] = ("model_version", "organization")):
+    """The organization's assessments (a queryset: the caller picks one by id or pages through them)."""
+    return Assessment.objects.for_org(organization).select_related(*related)
+
+
+def assessment_list_filtered(*, organization, filters: dict[str, str], search: str = ""):
+    """The API's assessment list: ``filters`` maps status / method / model_version__version to a value."""
+    queryset = assessments_of_org(organization=organization, related=("model_version",))
+    for lookup, value in filters.items():
+        queryset = queryset.filter(**{lookup: value})
+    if search:
+        queryset = queryset.filter(name__icontains=search)
+    return queryset
+
+
+def applicability_list(*, organization, assessment):
+    """The assessment's stored scope decisions, by key."""
+    return Applicability.objects.for_org(organization).filter(assessment=assessment).order_by("key")
+
+
+def answer_list(*, organization, assessment):
+    """The stored answers (requirements of a formal assessment, categories of a self-assessment), with the
+    name of the answered field ("requirement" / "category")."""
+    if assessment.is_formal:
+        queryset, target = RequirementAnswer.objects.select_related("requirement", "updated_by"), "requirement"
+    else:
+        queryset, target = CategoryAnswer.objects.select_related("category", "updated_by"), "category"
+    return queryset.filter(organization=organization, assessment=assessment), target
+
+
+def answer_target_or_none(*, assessment, key: str) -> Requirement | Category | None:
+    """The requirement (formal) or category (self-assessment) ``key`` of the assessment's model version."""
+    model = Requirement if assessment.is_formal else Category
+    return model.objects.filter(model_version_id=assessment.model_version_id, key=key).first()
+
+
+def answer_stored_or_none(*, assessment, target) -> RequirementAnswer | CategoryAnswer | None:
+    if assessment.is_formal:
+        rows = RequirementAnswer.objects.filter(assessment=assessment, requirement=target)
+    else:
+        rows = CategoryAnswer.objects.filter(assessment=assessment, category=target)
+    return rows.select_related("updated_by").first()
+
+
+def extension_slot_or_none(*, assessment, extension_id, category_key: str):
+    """The extension (enabled in the assessment) and its relevance row for a category, or (None, None)."""
+    extension = Extension.objects.filter(pk=extension_id, assessments=assessment).first()
+    relevance = ExtensionRelevance.objects.filter(extension=extension, category_key=category_key).first()
+    if extension is None or relevance is None:
+        return None, None
+    return extension, relevance
+
+
+def extension_answer_or_none(*, organization, assessment, extension, category_key: str) -> ExtensionAnswer | None:
+    return (
+        ExtensionAnswer.objects.for_org(organization)
+        .filter(assessment=assessment, extension=extension, category_key=category_key)
+        .select_related("updated_by")
+        .first()
+    )
+
+
+def requirement_answer_or_none(*, organization, assessment, requirement) -> RequirementAnswer | None:
+    return (
+        RequirementAnswer.objects.for_org(organization)
+        .filter(assessment=assessment, requirement=requirement)
+        .select_related("updated_by")
+        .first()
+    )
+
+
+def category_answer_or_none(*, organization, assessment, category) -> CategoryAnswer | None:
+    return (
+        CategoryAnswer.objects.for_org(organization)
+        .filter(assessment=assessment, category=category)
+        .select_related("updated_by")
+        .first()
     )

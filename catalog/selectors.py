@@ -55,6 +55,11 @@ def model_version_get(*, version: str) -> ModelVersion | None:
     )
 
 
+def model_version_or_none(*, version: str) -> ModelVersion | None:
+    """The version by its number, nothing prefetched."""
+    return ModelVersion.objects.filter(version=version).first()
+
+
 def category_get(*, version: str, key: str) -> Category | None:
     """A category (``key`` such as "G.1") with its version, module and requirements."""
     return (
@@ -81,6 +86,11 @@ def extension_list() -> list[Extension]:
             overlay_count=_count_of(ExtensionOverlay, "extension"),
         )
     )
+
+
+def extensions_all() -> list[Extension]:
+    """Every imported extension, nothing annotated."""
+    return list(Extension.objects.all())
 
 
 def extension_get(*, ext_id: str, version: str) -> Extension | None:

@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -832,6 +832,11 @@ def reassessment_model_versions(*, previous):
     return ModelVersion.objects.filter(pk__in=[mv.pk for mv in versions]).order_by("-version")
 
 
+def reassessment_model_version_or_none(*, model_versions, pk):
+    """One of ``model_versions`` (from ``reassessment_model_versions``) by its id, or None."""
+    return model_versions.filter(pk=pk).first()
+
+
 def evidence_count(*, assessment) -> int:
     return Evidence.objects.for_org(assessment.organization_id).filter(assessment=assessment).count()
 
@@ -840,3 +845,17 @@ def answers_still_carried_over(*, assessment) -> int:
     """How many answers of a re-assessment still hold the level carried over from the previous one."""
     answers = RequirementAnswer if assessment.is_formal else CategoryAnswer
     return answers.objects.for_org(assessment.organization_id).filter(assessment=assessment, carried_over=True).count()
+
+
+def action_plans_with_tasks(*, organization, status: str = ""):
+    """The organization's plans with their tasks in order (a queryset: the API pages through it)."""
+    plans = (
+        ActionPlan.objects.for_org(organization)
+        .select_related("responsible_user")
+        .prefetch_related(Prefetch("tasks", queryset=ActionPlanTask.objects.order_by("position", "id")))
+    )
+    return plans.filter(status=status) if status else plans
+
+
+def action_plans_of_org(*, organization):
+    return ActionPlan.objects.for_org(organization)

@@ -41,6 +41,7 @@ from improvement.selectors import (
     plan_owner_choices,
     portfolio_for,
     previous_signed_off,
+    reassessment_model_version_or_none,
     reassessment_model_versions,
 )
 from improvement.selectors_work import KINDS as WORK_KINDS
@@ -310,7 +311,9 @@ def reassess(request, assessment_id):
     model_versions = reassessment_model_versions(previous=previous)
     # The preview follows the chosen version (GET ?model_version= from the chooser, or the POSTed one).
     wanted = (request.POST or request.GET).get("model_version", "")
-    chosen = (model_versions.filter(pk=wanted).first() if wanted.isdigit() else None) or previous.model_version
+    chosen = (
+        reassessment_model_version_or_none(model_versions=model_versions, pk=wanted) if wanted.isdigit() else None
+    ) or previous.model_version
     initial = {"name": f"{previous.name} – re-assessment", "model_version": chosen}
     form = ReassessmentForm(request.POST or None, initial=initial, model_versions=model_versions)
     if request.method == "POST" and form.is_valid():

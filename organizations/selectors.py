@@ -52,3 +52,9 @@ def sso_domain_organizations(*, provider: str, email: str):
 
     domain = email.rpartition("@")[2].lower()
     return Organization.objects.filter(sso_domains__provider=provider, sso_domains__domain=domain)
+
+
+def memberships_of_user(*, user, organization=None):
+    """The user's memberships with their organizations, newest first (only ``organization``'s if given)."""
+    memberships = Membership.objects.filter(user=user).select_related("organization").order_by("-id")
+    return memberships.filter(organization=organization) if organization is not None else memberships

@@ -1,6 +1,7 @@
 from django.db.models import Prefetch
 
 from assessments.models import Assessment
+from organizations.tenancy import tenant_get_or_404
 from reports.countersign import countersigners_of
 from reports.models import Report, ReportRevision
 from reports.services import FORMAL_ONLY_TYPES, SELF_ONLY_TYPES
@@ -42,3 +43,19 @@ def report_types_for(*, assessment):
     if assessment.method == Assessment.Method.SELF:
         labels[Report.Type.ATTESTATION] = "Self-assessment declaration (no attestation)"
     return [(value, labels[value]) for value in Report.Type.values if value not in excluded]
+
+
+def reports_of_org(*, organization, related: tuple[str, ...] = ()):
+    """The organization's reports (a queryset: the caller picks one by id)."""
+    reports = Report.objects.for_org(organization)
+    return reports.select_related(*related) if related else reports
+
+
+def report_list(*, organization, assessment):
+    return Report.objects.for_org(organization).filter(assessment=assessment)
+
+
+def report_of_org(*, organization, report_id, related: tuple[str, ...] = (), **lookups) -> Report:
+    """A report of the organization by its id (``lookups`` narrow it further); any other is 404."""
+    reports = Report.objects.select_related(*related) if related else Report
+    return tenant_get_or_404(reports, organization, pk=report_id, **lookups)

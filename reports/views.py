@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from assessments.views.common import assessment_of_url
 from organizations.roles import Perm
-from organizations.tenancy import org_view, recent_second_factor_refusal, require_perm, tenant_get_or_404
+from organizations.tenancy import org_view, recent_second_factor_refusal, require_perm
 from reports import selectors, services
 from reports.countersign import CountersignError
 from reports.countersign import report_countersign_upload as countersign_upload
@@ -59,17 +59,21 @@ def report_request(request, assessment_id):
     return redirect("reports:list", org_slug=request.organization.slug, assessment_id=assessment.pk)
 
 
+def report_of_url(request, report_id, *, related: tuple[str, ...] = (), **lookups) -> Report:
+    """The one loader of "the report of this URL": ``report_id`` of this URL's organization; another
+    organization's id (or none) is 404. Inside an ``org_view`` only."""
+    return selectors.report_of_org(organization=request.organization, report_id=report_id, related=related, **lookups)
+
+
 @org_view(Perm.ASSESSMENT_VIEW)
 def report_status(request, report_id):
-    report = tenant_get_or_404(Report.objects.select_related("requested_by"), request.organization, pk=report_id)
+    report = report_of_url(request, report_id, related=("requested_by",))
     return render(request, "reports/_report_row.html", {"report": report})
 
 
 @org_view(Perm.REPORT_DOWNLOAD_SIGNED)
 def report_download(request, report_id):
-    report = tenant_get_or_404(
-        Report.objects.select_related("assessment"), request.organization, pk=report_id, status=Report.Status.DONE
-    )
+    report = report_of_url(request, report_id, related=("assessment",), status=Report.Status.DONE)
     report.organization = request.organization
     if not report.is_final:
         require_perm(request, Perm.REPORT_DOWNLOAD_DRAFT)
@@ -89,7 +93,7 @@ def report_download(request, report_id):
 @require_POST
 @org_view(Perm.REPORT_REQUEST)
 def report_retry(request, report_id):
-    report = tenant_get_or_404(Report, request.organization, pk=report_id)
+    report = report_of_url(request, report_id)
     try:
         services.report_retry(report=report, by=request.user, membership=request.membership)
     except services.ReportRequestError as error:
@@ -115,7 +119,7 @@ class CountersignForm(forms.Form):
 @require_POST
 @org_view(Perm.REPORT_COUNTERSIGN)
 def report_countersign(request, report_id):
-    report = tenant_get_or_404(Report.objects.select_related("signoff"), request.organization, pk=report_id)
+    report = report_of_url(request, report_id, related=("signoff",))
     form = CountersignForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))

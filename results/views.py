@@ -8,7 +8,7 @@ from assessments.selectors_scores import assessment_results, assessment_score
 from assessments.services.common import AssessmentError
 from assessments.services.extensions import assessment_extension_disable, assessment_extension_enable
 from assessments.views.common import assessment_of_url
-from catalog.models import Extension
+from catalog.selectors import extensions_all
 from improvement.selectors import assessment_targets_and_projection
 from organizations.roles import Perm
 from organizations.tenancy import org_view, require_perm
@@ -73,7 +73,7 @@ def results_extensions(request, assessment_id):
     version = assessment.model_version.version
     extensions = [
         {"extension": extension, "enabled": extension.pk in enabled_ids}
-        for extension in Extension.objects.all()
+        for extension in extensions_all()
         if extension.is_compatible_with(version) or extension.pk in enabled_ids
     ]
     context = {

@@ -6,12 +6,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 
-from assessments.models import Assessment
+from assessments.views.common import assessment_of_url
 from audit.services import audit_log
 from core.downloads import download_name
 from exchange.files import ExchangeError
 from organizations.roles import Perm
-from organizations.tenancy import org_view, tenant_get_or_404
+from organizations.tenancy import org_view
 from spreadsheets.exports import XLSX_TYPE, answers_sheets, csv_text, plans_sheets, xlsx_bytes
 from spreadsheets.forms import WorkbookImportForm
 from spreadsheets.services import workbook_import
@@ -33,9 +33,7 @@ def _download(sheets, *, fmt: str, organization, kind: str, assessment=None) -> 
 
 @org_view(Perm.ASSESSMENT_EXPORT)
 def answers_download(request, assessment_id, fmt):
-    assessment = tenant_get_or_404(
-        Assessment.objects.select_related("model_version", "organization"), request.organization, pk=assessment_id
-    )
+    assessment = assessment_of_url(request, assessment_id)
     sheets = answers_sheets(assessment=assessment)
     audit_log(
         organization=request.organization,

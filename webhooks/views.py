@@ -5,7 +5,8 @@ from django.views.decorators.http import require_POST
 from organizations.roles import Perm
 from organizations.tenancy import org_view, tenant_get_or_404
 from webhooks.forms import WebhookForm
-from webhooks.models import Webhook, WebhookDelivery
+from webhooks.models import Webhook
+from webhooks.selectors import webhook_deliveries_recent, webhooks_of_org
 from webhooks.services import WebhookError, webhook_create, webhook_delete, webhook_test
 
 
@@ -22,14 +23,14 @@ def webhook_list(request):
         else:
             messages.success(request, "Webhook added.")
             return redirect("webhooks:list", org_slug=request.organization.slug)
-    webhooks = Webhook.objects.for_org(request.organization)
+    webhooks = webhooks_of_org(organization=request.organization)
     return render(request, "webhooks/list.html", {"form": form, "webhooks": webhooks})
 
 
 @org_view(Perm.ORG_SETTINGS)
 def webhook_detail(request, webhook_id):
     webhook = tenant_get_or_404(Webhook, request.organization, pk=webhook_id)
-    deliveries = WebhookDelivery.objects.for_org(request.organization).filter(webhook=webhook)[:100]
+    deliveries = webhook_deliveries_recent(organization=request.organization, webhook=webhook)
     return render(request, "webhooks/detail.html", {"webhook": webhook, "deliveries": deliveries})
 
 

@@ -28,21 +28,19 @@ from assessments.live import (
     presence_leave,
     presence_touch,
 )
-from assessments.models import (
-    AnswerBase,
-    CategoryAnswer,
-    ExtensionAnswer,
-    Flag,
-    RequirementAnswer,
-)
+from assessments.models import AnswerBase, Flag
 from assessments.selectors import (
     answer_history,
     assessment_for_category_page,
+    category_answer_or_none,
     category_answers_changed,
     category_answers_held,
     category_for_key_or_none,
     category_page_data,
+    extension_answer_or_none,
+    extension_slot_or_none,
     questionnaire_overview,
+    requirement_answer_or_none,
     requirement_for_key_or_none,
     review_status_holds_answers,
 )
@@ -58,7 +56,6 @@ from assessments.views.questionnaire_html import (
     level_help_html,
     requirement_cards_html,
 )
-from catalog.models import Extension, ExtensionRelevance
 from catalog.readmodel import CategoryTexts, model_catalogue
 from core.markdown import render_markdown
 from organizations.roles import Perm
@@ -229,15 +226,13 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
     """The catalogue item a slot key names and its AnswerSlot (with the stored answer); 404 if unknown."""
     urls = QuestionnaireUrls(request.organization.slug, assessment.pk)
     if match := _EXTENSION_SLOT.match(slot_key):
-        extension = Extension.objects.filter(pk=match[1], assessments=assessment).first()
-        relevance = ExtensionRelevance.objects.filter(extension=extension, category_key=match[2]).first()
-        if extension is None or relevance is None:
+        extension, relevance = extension_slot_or_none(
+            assessment=assessment, extension_id=match[1], category_key=match[2]
+        )
+        if extension is None:
             raise Http404
-        answer = with_answer and (
-            ExtensionAnswer.objects.for_org(request.organization)
-            .filter(assessment=assessment, extension=extension, category_key=match[2])
-            .select_related("updated_by")
-            .first()
+        answer = with_answer and extension_answer_or_none(
+            organization=request.organization, assessment=assessment, extension=extension, category_key=match[2]
         )
         slot = _slot(
             urls,
@@ -254,11 +249,8 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
         requirement = requirement_for_key_or_none(assessment=assessment, key=slot_key)
         if requirement is None:
             raise Http404
-        answer = with_answer and (
-            RequirementAnswer.objects.for_org(request.organization)
-            .filter(assessment=assessment, requirement=requirement)
-            .select_related("updated_by")
-            .first()
+        answer = with_answer and requirement_answer_or_none(
+            organization=request.organization, assessment=assessment, requirement=requirement
         )
         slot = _slot(
             urls,
@@ -276,11 +268,8 @@ def _resolve_slot(request, assessment, slot_key, *, editable, with_answer=True):
         category = category_for_key_or_none(assessment=assessment, key=slot_key)
         if category is None:
             raise Http404
-        answer = with_answer and (
-            CategoryAnswer.objects.for_org(request.organization)
-            .filter(assessment=assessment, category=category)
-            .select_related("updated_by")
-            .first()
+        answer = with_answer and category_answer_or_none(
+            organization=request.organization, assessment=assessment, category=category
         )
         slot = _slot(
             urls,
