@@ -40,6 +40,7 @@ from catalog.readmodel import (
     model_catalogue,
 )
 from core.sql import Branch, named_list, union_all_rows, union_all_sql
+from organizations.tenancy import tenant_get_or_404
 
 # ---------------------------------------------------------------------------------------------
 # Applicability (scope). Shared with the scoping and workflow code.
@@ -893,3 +894,8 @@ def category_answer_or_none(*, organization, assessment, category) -> CategoryAn
         .select_related("updated_by")
         .first()
     )
+
+
+def assessment_of_org(*, organization, assessment_id) -> Assessment:
+    """An assessment of the organization by its id, with its model version; any other is 404."""
+    return tenant_get_or_404(Assessment.objects.select_related("model_version"), organization, pk=assessment_id)

@@ -9,11 +9,22 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from assessments.models import Applicability, Assessment, CategoryAnswer, CategoryReview, RequirementAnswer
+from assessments.models import (
+    Applicability,
+    Assessment,
+    Assignment,
+    CategoryAnswer,
+    CategoryReview,
+    Evidence,
+    RequirementAnswer,
+    SignOff,
+    UseCase,
+)
 from assessments.selectors import is_applicable
 from audit.labels import action_label, changes
 from audit.models import AuditEntry
 from catalog.models import Category, Module, Requirement
+from organizations.tenancy import tenant_get_or_404
 
 Level = Applicability.Level
 
@@ -287,3 +298,45 @@ def assessment_history(*, assessment: Assessment, limit: int = 15) -> list[Histo
         )
         for entry in entries
     ]
+
+
+# ---------------------------------------------------------------------------------------------
+# The management pages' own reads (the views hold no queries)
+# ---------------------------------------------------------------------------------------------
+
+
+def use_case_list(*, organization, assessment):
+    return UseCase.objects.for_org(organization).filter(assessment=assessment)
+
+
+def use_case_fresh_copy(*, use_case) -> UseCase:
+    """The use-case read again: a separate object for a form, so a refused save leaves ``use_case`` as it was."""
+    return UseCase.objects.get(pk=use_case.pk)
+
+
+def signoff_list(*, organization, assessment):
+    return SignOff.objects.for_org(organization).filter(assessment=assessment).select_related("reopened_by")
+
+
+def assignment_or_none(*, organization, assessment, category=None, requirement=None) -> Assignment | None:
+    """The assignment of one item: a category (``requirement`` None) or a single requirement."""
+    lookup = {"requirement": requirement} if requirement is not None else {"category": category, "requirement": None}
+    return Assignment.objects.for_org(organization).filter(assessment=assessment, **lookup).first()
+
+
+def assignment_list(*, organization, assessment) -> list[Assignment]:
+    return list(
+        Assignment.objects.for_org(organization)
+        .filter(assessment=assessment)
+        .select_related("assignee", "category", "requirement")
+    )
+
+
+def evidence_of_assessment(*, organization, assessment, evidence_id) -> Evidence:
+    """An evidence item of the assessment by its URL id; any other is 404."""
+    return tenant_get_or_404(
+        Evidence.objects.select_related("requirement__category", "category", "assessment__organization"),
+        organization,
+        pk=evidence_id,
+        assessment=assessment,
+    )

@@ -58,3 +58,18 @@ def memberships_of_user(*, user, organization=None):
     """The user's memberships with their organizations, newest first (only ``organization``'s if given)."""
     memberships = Membership.objects.filter(user=user).select_related("organization").order_by("-id")
     return memberships.filter(organization=organization) if organization is not None else memberships
+
+
+def users_with_perm(*, organization, permission: str):
+    """The users whose role in ``organization`` grants ``permission``, by email (a queryset, for form choices)."""
+    from django.contrib.auth import get_user_model
+
+    from organizations.roles import ROLE_PERMISSIONS
+
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if permission in perms]
+    return (
+        get_user_model()
+        .objects.filter(memberships__organization=organization, memberships__role__in=roles)
+        .select_related("profile")
+        .order_by("email")
+    )

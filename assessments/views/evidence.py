@@ -7,6 +7,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from assessments.models import Evidence
+from assessments.selectors_manage import evidence_of_assessment
 from assessments.services.common import AssessmentError
 from assessments.services.evidence import (
     evidence_add_file,
@@ -20,7 +21,7 @@ from assessments.views.questionnaire import _item_for_key, back_to
 from core.request_limits import body_limit
 from core.sizes import megabytes
 from organizations.roles import Perm
-from organizations.tenancy import org_view, tenant_get_or_404
+from organizations.tenancy import org_view
 
 
 @body_limit(None)  # refused per file while it arrives (assessments/upload_handlers.py)
@@ -84,12 +85,7 @@ def evidence_link_add_view(request, assessment_id, key):
 
 
 def _evidence(request, assessment, evidence_id) -> Evidence:
-    return tenant_get_or_404(
-        Evidence.objects.select_related("requirement__category", "category", "assessment__organization"),
-        request.organization,
-        pk=evidence_id,
-        assessment=assessment,
-    )
+    return evidence_of_assessment(organization=request.organization, assessment=assessment, evidence_id=evidence_id)
 
 
 @org_view(Perm.ASSESSMENT_ANSWER)

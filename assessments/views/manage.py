@@ -1,27 +1,31 @@
 """Assessment list, creation, overview, metadata and assignments."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assessments.forms import AssessmentForm, AssignmentForm
-from assessments.models import Assignment, SignOff, UseCase
+from assessments.models import Assignment
 from assessments.selectors_manage import (
     ASSESSMENT_SORTS,
     assessment_history,
     assessment_list,
+    assignment_list,
+    assignment_or_none,
     categories_in_scope,
     scope_tree,
     sent_back_reviews,
+    signoff_list,
+    use_case_list,
 )
 from assessments.services.assessments import METADATA_FIELDS, assessment_create, assessment_update
 from assessments.services.assignments import assignment_remove, assignment_set
 from assessments.services.common import AssessmentError
 from assessments.views.common import assessment_of_url
-from organizations.roles import ROLE_PERMISSIONS, Perm
+from organizations.roles import Perm
+from organizations.selectors import users_with_perm
 from organizations.tenancy import org_view, tenant_get_or_404
 
 LIST_PAGE_SIZE = 50
@@ -79,14 +83,12 @@ def assessment_detail_view(request, assessment_id):
         "assessments/detail.html",
         {
             "assessment": assessment,
-            "use_cases": UseCase.objects.for_org(request.organization).filter(assessment=assessment),
+            "use_cases": use_case_list(organization=request.organization, assessment=assessment),
             "categories_in_scope": len(in_scope),
             "categories_total": sum(1 for _ in tree.categories()),
             "decisions": decisions,
             "sent_back": sent_back_reviews(assessment=assessment),
-            "signoffs": SignOff.objects.for_org(request.organization)
-            .filter(assessment=assessment)
-            .select_related("reopened_by"),
+            "signoffs": signoff_list(organization=request.organization, assessment=assessment),
             "history": assessment_history(assessment=assessment),
             "page_title": assessment.name,
             "tab": "overview",
@@ -117,13 +119,7 @@ def assessment_edit_view(request, assessment_id):
 
 
 def answering_members(organization):
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if Perm.ASSESSMENT_ANSWER in perms]
-    return (
-        get_user_model()
-        .objects.filter(memberships__organization=organization, memberships__role__in=roles)
-        .select_related("profile")
-        .order_by("email")
-    )
+    return users_with_perm(organization=organization, permission=Perm.ASSESSMENT_ANSWER)
 
 
 @org_view(Perm.ASSESSMENT_MANAGE)
@@ -149,7 +145,7 @@ def assignments_view(request, assessment_id):
             lookup, current = {"category": item.object}, {"category": item.object, "requirement": None}
         else:
             lookup = current = {"requirement": item.object}
-        existing = Assignment.objects.for_org(request.organization).filter(assessment=assessment, **current).first()
+        existing = assignment_or_none(organization=request.organization, assessment=assessment, **current)
         try:
             if form.cleaned_data["assignee"] is None:
                 if existing is not None:
@@ -170,11 +166,7 @@ def assignments_view(request, assessment_id):
         return redirect("assessments:assignments", org_slug=request.organization.slug, assessment_id=assessment.pk)
     if request.method == "POST":
         messages.error(request, "Nothing assigned: " + "; ".join(e for errors in form.errors.values() for e in errors))
-    assignments = list(
-        Assignment.objects.for_org(request.organization)
-        .filter(assessment=assessment)
-        .select_related("assignee", "category", "requirement")
-    )
+    assignments = assignment_list(organization=request.organization, assessment=assessment)
     by_category = {a.category_id: a for a in assignments if a.requirement_id is None}
     return render(
         request,

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from assessments.forms import EnvironmentForm, UseCaseForm
 from assessments.models import Applicability, UseCase
-from assessments.selectors_manage import scope_tree
+from assessments.selectors_manage import scope_tree, use_case_fresh_copy, use_case_list
 from assessments.services.common import AssessmentError
 from assessments.services.scoping import (
     ENVIRONMENT_FIELDS,
@@ -51,7 +51,7 @@ def _render_scope(
             "invalid_keys": set(invalid_keys),
             "first_invalid": next((row.key for row in rows if row.key in invalid_keys), ""),
             "conflict": conflict,
-            "use_cases": UseCase.objects.for_org(request.organization).filter(assessment=assessment),
+            "use_cases": use_case_list(organization=request.organization, assessment=assessment),
             "environment_form": environment_form or EnvironmentForm(instance=assessment),
             "can_manage": Perm.ASSESSMENT_MANAGE in request.perms and not assessment.is_signed_off,
             "page_title": f"Scope · {assessment.name}",
@@ -151,7 +151,7 @@ def use_case_edit_view(request, assessment_id, use_case_id):
     assessment = assessment_of_url(request, assessment_id)
     use_case = tenant_get_or_404(UseCase, request.organization, assessment=assessment, pk=use_case_id)
     # A copy for the form: a refused save must not leave the form's edits on the object we pass on.
-    form = UseCaseForm(request.POST or None, instance=UseCase.objects.get(pk=use_case.pk))
+    form = UseCaseForm(request.POST or None, instance=use_case_fresh_copy(use_case=use_case))
     if request.method == "POST" and form.is_valid():
         try:
             use_case_update(use_case=use_case, by=request.user, **form.cleaned_data, membership=request.membership)
