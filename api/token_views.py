@@ -6,14 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from api.forms import ApiTokenForm
-from api.models import ApiToken
+from api.selectors import api_tokens_of_user
 from api.services import ApiTokenError, api_token_create, api_token_revoke
-from organizations.models import Membership
+from organizations.selectors import memberships_of_user
 
 
 @login_required
 def token_list(request):
-    memberships = list(Membership.objects.filter(user=request.user).select_related("organization"))
+    memberships = list(memberships_of_user(user=request.user))
     form = ApiTokenForm(request.POST or None, memberships=memberships)
     secret = None
     if request.method == "POST" and form.is_valid():
@@ -33,7 +33,7 @@ def token_list(request):
         else:
             messages.success(request, f"Token “{token.name}” created. Copy it now: it is not shown again.")
             form = ApiTokenForm(memberships=memberships)
-    tokens = ApiToken.objects.filter(user=request.user).select_related("organization")
+    tokens = api_tokens_of_user(user=request.user)
     response = render(request, "api/tokens.html", {"form": form, "tokens": tokens, "secret": secret})
     response["Cache-Control"] = "no-store"  # the page may carry a secret
     return response
@@ -42,7 +42,7 @@ def token_list(request):
 @login_required
 @require_POST
 def token_revoke(request, token_id):
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token = get_object_or_404(api_tokens_of_user(user=request.user), pk=token_id)
     api_token_revoke(token=token, by=request.user)
     messages.success(request, f"Token “{token.name}” revoked.")
     return redirect("api_tokens:list")
