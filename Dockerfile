@@ -16,4 +16,4 @@ RUN SECRET_KEY=build-only PKIMM_VAR_DIR=/app/var python manage.py collectstatic 
 ENV PYTHONUNBUFFERED=1 PKIMM_VAR_DIR=/app/var
 USER pkimm:pkimm
 EXPOSE 8000
-CMD ["gunicorn", "pkimm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]
+CMD ["gunicorn", "pkimm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--timeout", "60"]
