@@ -41,6 +41,12 @@ def test_index_lists_versions_with_counts_and_extensions(client_for, viewer, off
     assert "Import a file" not in html  # not staff
 
 
+def test_index_title_is_plain_text_and_profiles_are_listed_once(client_for, viewer, official):
+    html = client_for(viewer).get(reverse("catalog:index")).content.decode()
+    assert re.search(r"<title>Catalogue · PKIMM Assess</title>", html)
+    assert html.count("Assessment profiles") == 1
+
+
 def test_version_detail_lists_modules_and_categories(client_for, viewer, official):
     response = client_for(viewer).get(reverse("catalog:version_detail", args=["1.1.0"]))
     assert response.status_code == 200
