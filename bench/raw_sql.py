@@ -38,7 +38,16 @@ ANSWER_FIELDS = (
 
 
 def orm_category_page_rows(*, assessment, category, requirements):
-    from assessments.models import Applicability, Assignment, Comment, Evidence, Flag, RequirementAnswer
+    from assessments.models import (
+        Applicability,
+        Assessment,
+        Assignment,
+        CategoryReview,
+        Comment,
+        Evidence,
+        Flag,
+        RequirementAnswer,
+    )
 
     org, ids = assessment.organization_id, [r.pk for r in requirements]
     mine = {"assessment": assessment}
@@ -66,6 +75,14 @@ def orm_category_page_rows(*, assessment, category, requirements):
             Assignment.objects.for_org(org)
             .filter(Q(requirement_id__in=ids) | Q(category_id=category.pk), **mine)
             .values("requirement_id", "due_date", "assignee__email", "assignee__username")
+        ),
+        "review": list(
+            CategoryReview.objects.for_org(org).filter(**mine, category_id=category.pk).values("status", "comment")
+        ),
+        "extension": list(
+            Assessment.extensions.through.objects.filter(
+                assessment__organization_id=org, assessment=assessment
+            ).values_list("extension_id", flat=True)
         ),
     }
 

@@ -31,7 +31,6 @@ from assessments.live import (
 from assessments.models import AnswerBase, Flag
 from assessments.selectors import (
     answer_history,
-    assessment_for_category_page,
     category_answer_or_none,
     category_answers_changed,
     category_answers_held,
@@ -350,12 +349,7 @@ class CardPage:
 
 def _render_category(request, assessment_id, category_key, *, override: AnswerSlot | None = None, status=200):
     live_since = time.time()  # the live feed starts from before the page's answers were read
-    assessment = assessment_for_category_page(
-        organization=request.organization, assessment_id=assessment_id, category_key=category_key
-    )
-    if assessment is None:
-        raise Http404
-    assessment.organization = request.organization
+    assessment = assessment_of_url(request, assessment_id)
     catalogue = model_catalogue(model_version=assessment.model_version)
     category = catalogue.category_by_key.get(category_key)
     if category is None:

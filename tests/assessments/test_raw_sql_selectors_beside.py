@@ -4,8 +4,8 @@
 ``assessment_baseline_score`` (every answer save) build their SQL by hand, so the tenant filter
 ``.for_org()`` gives the ORM is theirs to keep. Each test takes the selector's output for one assessment,
 then fills a second assessment of the same organization and one of another organization with every kind
-of row these queries read (scope, answers, comments, evidence, flags, assignments, reviews), in the same
-category, and expects the same output.
+of row these queries read (scope, answers, comments, evidence, flags, assignments, reviews, enabled
+extensions), in the same category, and expects the same output.
 """
 
 import pytest
@@ -24,10 +24,12 @@ from organizations.models import Membership
 from organizations.roles import Role
 from tests.conftest import make_user
 from tests.factories import assessment_create, model_1_1
+from tests.factories_extensions import pqc_extension
 
 
-def _fill(assessment, by, *, level):
+def _fill(assessment, by, *, level, extension):
     """Rows of every kind the three queries read, in category G.1 and beyond."""
+    assessment.extensions.add(extension)
     requirements = list(assessment.model_version.requirements.select_related("category").order_by("position"))
     category = requirements[0].category
     applicability_set(
@@ -53,20 +55,21 @@ def _fill(assessment, by, *, level):
     )
 
 
-def _neighbours(org, other_org, lead, method):
+def _neighbours(org, other_org, lead, method, extension):
     other_lead = make_user("lead@globex.test")
     Membership.objects.create(organization=other_org, user=other_lead, role=Role.LEAD)
     for organization, by, level in ((org, lead, 5), (other_org, other_lead, 1)):
         beside = assessment_create(
             organization, model_version=model_1_1(), method=method, name=f"Beside in {organization.slug}"
         )
-        _fill(beside, by, level=level)
+        _fill(beside, by, level=level, extension=extension)
 
 
 @pytest.mark.parametrize("method", [Assessment.Method.FORMAL, Assessment.Method.SELF])
 def test_with_other_assessments_rows_beside_the_selectors_read_the_same(org, other_org, lead, method):
     assessment = assessment_create(org, model_version=model_1_1(), method=method)
-    _fill(assessment, lead, level=3)
+    extension = pqc_extension()
+    _fill(assessment, lead, level=3, extension=extension)
     catalogue = model_catalogue(model_version=assessment.model_version)
     category = catalogue.categories[0]
     requirements = catalogue.requirements_of[category.pk]
@@ -79,12 +82,14 @@ def test_with_other_assessments_rows_beside_the_selectors_read_the_same(org, oth
         )
 
     alone = read()
-    _neighbours(org, other_org, lead, method)
+    _neighbours(org, other_org, lead, method, extension)
     beside = read()
     page, overview, score = beside
     assert page == alone[0] and overview == alone[1] and score == alone[2]
     # What they read is really there (not an empty match), and the fast score agrees with the ORM path.
     assert page["comment"] and page["evidence"] and page["flag"] and page["assignment"] and page["scope"]
+    assert page["review"] == [{"status": CategoryReview.Status.SENT_BACK, "comment": ""}]
+    assert page["extension"] == [extension.pk]
     assert overview["answered"] and overview["assignment"] and overview["review"] and overview["flag"]
     assert {body["body"] for body in page["comment"]} == {f"from {assessment.name}"}
     assert score.overall == assessment_score(assessment=assessment).overall
