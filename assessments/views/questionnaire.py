@@ -9,7 +9,7 @@ shows the other person's answer with "Keep mine" and "Take theirs" instead of ov
 import re
 import time
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from assessments.live import (
@@ -52,6 +53,7 @@ from assessments.views.questionnaire_html import (
     answer_form_html,
     answer_status_html,
     discussion_html,
+    discussion_values,
     level_help_html,
     requirement_cards_html,
 )
@@ -159,7 +161,8 @@ class QuestionnaireUrls:
 
     A category page links every requirement to about ten URLs; joining strings costs far less than
     a reverse() per link. tests/assessments/test_questionnaire_urls.py keeps this in step with
-    urls_questionnaire.py.
+    urls_questionnaire.py. The URLs the card templates show are safe strings: an organization slug, ids and
+    catalogue keys (letters, digits, '.' and '-', checked by the import) need no escaping.
     """
 
     def __init__(self, org_slug, assessment_id):
@@ -176,21 +179,21 @@ class QuestionnaireUrls:
         }
 
     def history(self, key):
-        return f"{self.base}answer/{key}/history/"
+        return SafeString(f"{self.base}answer/{key}/history/")
 
     def item(self, key):
         """Comment, flag and evidence URLs of a requirement or category key."""
         return {
-            "comment": f"{self.base}comments/{key}/",
-            "flag": f"{self.base}flags/{key}/",
-            "upload": f"{self.base}evidence/{key}/file/",
-            "link": f"{self.base}evidence/{key}/link/",
+            "comment": SafeString(f"{self.base}comments/{key}/"),
+            "flag": SafeString(f"{self.base}flags/{key}/"),
+            "upload": SafeString(f"{self.base}evidence/{key}/file/"),
+            "link": SafeString(f"{self.base}evidence/{key}/link/"),
         }
 
     @property
     def evidence(self):
         """The evidence URLs' base: the card template joins ``<id>/download/`` and ``<id>/delete/`` to it."""
-        return f"{self.base}evidence/"
+        return SafeString(f"{self.base}evidence/")
 
     def evidence_download(self, evidence_id):
         return f"{self.evidence}{evidence_id}/download/"
@@ -346,6 +349,20 @@ class CardPage:
     max_upload: str
     flags_editable: bool = False
 
+    @cached_property
+    def values(self) -> dict:
+        """What the card and discussion templates read of the page, as a dict (see requirement_cards_html)."""
+        return {
+            "csrf_token": SafeString(self.csrf_token),  # letters and digits
+            "editable": self.editable,
+            "can_comment": self.can_comment,
+            "can_view_evidence": self.can_view_evidence,
+            "flags_editable": self.flags_editable,
+            "max_upload": SafeString(self.max_upload),  # "25.0 MB"
+            "base_url": SafeString(self.urls.base),
+            "evidence_url": self.urls.evidence,
+        }
+
 
 def _render_category(request, assessment_id, category_key, *, override: AnswerSlot | None = None, status=200):
     live_since = time.time()  # the live feed starts from before the page's answers were read
@@ -408,14 +425,15 @@ def _render_category(request, assessment_id, category_key, *, override: AnswerSl
         category_form = answer_form_html(category_slot, page.csrf_token)
         carried_over_count = int(bool(category_slot.carried_over))
         category_discussion = discussion_html(
-            key=category.key,
-            slot=category_slot,
-            links=urls.item(category.key),
-            history_url=urls.history(category.key),
-            evidence=data.category_evidence,
-            comments=data.category_comments,
-            flag=data.category_flag,
-            page=page,
+            discussion_values(
+                key=category.key,
+                dom_id=category_slot.dom_id,
+                urls=urls,
+                evidence=data.category_evidence,
+                comments=data.category_comments,
+                flag=data.category_flag,
+            ),
+            page,
         )
     for rel in data.relevances:
         rel.slot = slot(

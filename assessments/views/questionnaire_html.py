@@ -240,32 +240,57 @@ def answer_form_html(s, csrf_token: str) -> SafeString:
 # ---------------------------------------------------------------------------------------------
 
 
-def discussion_html(*, key, slot, links, history_url, evidence, comments, flag, page) -> SafeString:
-    """Evidence, comments, flag and history of one item. ``page``: what the whole page shares (permissions,
-    CSRF token, URL builder, upload limit)."""
-    return render_to_string(
-        "assessments/questionnaire/_discussion.html",
-        {
-            "key": key,
-            "slot": slot,
-            "links": links,
-            "history_url": history_url,
-            "evidence": evidence,
-            "comments": comments,
-            "flag": flag,
-            "page": page,
-        },
-    )
+def discussion_values(*, key, dom_id, urls, evidence, comments, flag) -> dict:
+    """What ``_discussion.html`` shows of one item (``d``): evidence, comments, flag and its URLs."""
+    return {
+        "key": SafeString(key),  # catalogue keys and DOM ids need no escaping (above)
+        "dom_id": SafeString(dom_id),
+        "links": urls.item(key),
+        "history_url": urls.history(key),
+        "evidence": evidence,
+        "comments": comments,
+        "flag": flag,
+    }
+
+
+def discussion_html(discussion: dict, page) -> SafeString:
+    """Evidence, comments, flag and history of one item (``discussion_values``). ``page``: what the whole page
+    shares (``CardPage``)."""
+    return render_to_string("assessments/questionnaire/_discussion.html", {"d": discussion, "page": page.values})
 
 
 def requirement_cards_html(items, page) -> SafeString:
     """The requirement cards of a category page (template ``_requirement_cards.html``); their answer forms
-    are built above, like the htmx fragments of the same forms."""
+    are built above, like the htmx fragments of the same forms.
+
+    The templates get dicts (a card per requirement, ``page.values``), not objects: a template looks a name up
+    in a dict first, so a dict answers at once where an object's attribute costs a caught exception.
+    """
+    cards = []
     for item in items:
+        r = item.requirement
+        card = {
+            "key": SafeString(r.key),
+            "title": r.title,
+            "weight": r.weight,
+            "anchor": SafeString(item.anchor),
+            "applicable": item.applicable,
+            "partial": item.applicability == "partial",
+            "flag": item.flag,
+            "assignment": item.assignment,
+        }
         if item.applicable:
-            key = item.requirement.key
-            item.texts = page.texts.requirements[item.requirement.pk]  # (guidance, hints, references) html
-            item.form_html = answer_form_html(item.slot, page.csrf_token)
-            item.links = page.urls.item(key)
-            item.history_url = page.urls.history(key)
-    return render_to_string("assessments/questionnaire/_requirement_cards.html", {"items": items, "page": page})
+            card.update(
+                discussion_values(
+                    key=r.key,
+                    dom_id=item.slot.dom_id,
+                    urls=page.urls,
+                    evidence=item.evidence,
+                    comments=item.comments,
+                    flag=item.flag,
+                )
+            )
+            card["guidance"], card["hints"], card["references"] = page.texts.requirements[r.pk]
+            card["form_html"] = answer_form_html(item.slot, page.csrf_token)
+        cards.append(card)
+    return render_to_string("assessments/questionnaire/_requirement_cards.html", {"cards": cards, "page": page.values})
