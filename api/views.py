@@ -29,7 +29,7 @@ from assessments.selectors import (
     assessment_list_filtered,
     assessments_of_org,
 )
-from assessments.selectors_scores import assessment_score
+from assessments.selectors_read import AssessmentRead, score_json
 from assessments.services.answers import answer_set, category_answer_set
 from assessments.services.assessments import assessment_create
 from assessments.services.common import AnswerConflict, AssessmentError
@@ -46,7 +46,6 @@ from organizations.selectors import memberships_of_user
 from reports.models import Report
 from reports.selectors import report_list, reports_of_org
 from reports.services import ReportRequestError, report_open_for_download, report_request
-from scoring.engine import score_result_to_json
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description="Refused: the message says why; nothing changed."),
@@ -308,7 +307,7 @@ class Scores(OrgView):
         summary="Scores (as manage.py score_assessment --json: values at full precision)",
     )
     def get(self, request, org_slug, assessment_id):
-        return Response(score_result_to_json(assessment_score(assessment=self.assessment(assessment_id))))
+        return Response(score_json(AssessmentRead(self.assessment(assessment_id))))
 
 
 class ExchangeExport(OrgView):

@@ -85,15 +85,14 @@ def model_structure(*, model_version):
     return modules, categories, requirements
 
 
-def scope_tree(*, assessment: Assessment) -> ScopeTree:
-    """The applicability matrix with the cascade applied (four queries whatever the size)."""
+def scope_tree(*, assessment: Assessment, rows=None) -> ScopeTree:
+    """The applicability matrix with the cascade applied (four queries whatever the size; three with ``rows``,
+    the assessment's scope decisions read already, with ``updated_by``)."""
     modules, categories, requirements = model_structure(model_version=assessment.model_version)
-    rows = {
-        row.key: row
-        for row in Applicability.objects.for_org(assessment.organization)
-        .filter(assessment=assessment)
-        .select_related("updated_by")
-    }
+    if rows is None:
+        rows = Applicability.objects.for_org(assessment.organization).filter(assessment=assessment)
+        rows = rows.select_related("updated_by")
+    rows = {row.key: row for row in rows}
     amap = {key: row.level for key, row in rows.items()}
     items: dict[str, ScopeItem] = {}
 

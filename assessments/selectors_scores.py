@@ -58,11 +58,10 @@ class AssessmentResults:
         return improvement_priorities(self.model, self.answers, self.result)
 
 
-def _applicability(assessment) -> tuple[frozenset[str], frozenset[str]]:
-    """(not applicable keys, partially applicable keys) as scoped; no row means applicable."""
-    rows = Applicability.objects.for_org(assessment.organization_id).filter(assessment=assessment)
+def _scope_sets(pairs) -> tuple[frozenset[str], frozenset[str]]:
+    """(not applicable keys, partially applicable keys) of (key, level) scope decisions."""
     not_applicable, partial = set(), set()
-    for key, level in rows.values_list("key", "level"):
+    for key, level in pairs:
         if level == Applicability.Level.NOT_APPLICABLE:
             not_applicable.add(key)
         elif level == Applicability.Level.PARTIAL:
@@ -70,25 +69,33 @@ def _applicability(assessment) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(not_applicable), frozenset(partial)
 
 
-def _answer_set(assessment, not_applicable: frozenset[str]) -> AnswerSet:
+def _applicability(assessment) -> tuple[frozenset[str], frozenset[str]]:
+    """(not applicable keys, partially applicable keys) as scoped; no row means applicable."""
+    rows = Applicability.objects.for_org(assessment.organization_id).filter(assessment=assessment)
+    return _scope_sets(rows.values_list("key", "level"))
+
+
+def answers_scored_per_category(assessment) -> bool:
+    """Whether the engine scores this assessment's category answers (self-assessment) or its requirement answers."""
+    return ENGINE_METHODS[assessment.method] == METHOD_SELF
+
+
+def _answer_set_of(assessment, levels: dict[str, int], not_applicable: frozenset[str]) -> AnswerSet:
+    """The engine's answers: ``levels`` by category key (self-assessment) or requirement key (formal)."""
     method = ENGINE_METHODS[assessment.method]
     if method == METHOD_SELF:
-        rows = CategoryAnswer.objects.for_org(assessment.organization_id).filter(
-            assessment=assessment, level__isnull=False
-        )
-        return AnswerSet(
-            method=method,
-            category_levels=dict(rows.values_list("category__key", "level")),
-            not_applicable=not_applicable,
-        )
-    rows = RequirementAnswer.objects.for_org(assessment.organization_id).filter(
-        assessment=assessment, level__isnull=False
+        return AnswerSet(method=method, category_levels=levels, not_applicable=not_applicable)
+    return AnswerSet(method=method, requirement_levels=levels, not_applicable=not_applicable)
+
+
+def _answer_set(assessment, not_applicable: frozenset[str]) -> AnswerSet:
+    answer_model, key = (
+        (CategoryAnswer, "category__key")
+        if answers_scored_per_category(assessment)
+        else (RequirementAnswer, "requirement__key")
     )
-    return AnswerSet(
-        method=method,
-        requirement_levels=dict(rows.values_list("requirement__key", "level")),
-        not_applicable=not_applicable,
-    )
+    rows = answer_model.objects.for_org(assessment.organization_id).filter(assessment=assessment, level__isnull=False)
+    return _answer_set_of(assessment, dict(rows.values_list(key, "level")), not_applicable)
 
 
 def extension_spec_for(extension: Extension) -> ExtensionSpec:
@@ -106,8 +113,9 @@ def extension_spec_for(extension: Extension) -> ExtensionSpec:
     )
 
 
-def _enabled_extensions(assessment) -> list[EnabledExtension]:
-    """At most four queries: the extensions, their relevances and overlays, and the relevance answers."""
+def _enabled_extensions(assessment, answer_rows=None) -> list[EnabledExtension]:
+    """At most four queries: the extensions, their relevances and overlays, and the relevance answers (unless
+    ``answer_rows`` gives them: (extension id, category key, level) of every relevance answer)."""
     version = assessment.model_version.version
     extensions = [
         extension
@@ -122,11 +130,15 @@ def _enabled_extensions(assessment) -> list[EnabledExtension]:
     if not extensions:
         return []
     levels: dict[int, dict[str, int]] = {extension.pk: {} for extension in extensions}
-    answers = ExtensionAnswer.objects.for_org(assessment.organization_id).filter(
-        assessment=assessment, extension__in=extensions, level__isnull=False
-    )
-    for extension_id, category_key, level in answers.values_list("extension_id", "category_key", "level"):
-        levels[extension_id][category_key] = level
+    if answer_rows is None:
+        answer_rows = (
+            ExtensionAnswer.objects.for_org(assessment.organization_id)
+            .filter(assessment=assessment, extension__in=extensions, level__isnull=False)
+            .values_list("extension_id", "category_key", "level")
+        )
+    for extension_id, category_key, level in answer_rows:
+        if extension_id in levels and level is not None:
+            levels[extension_id][category_key] = level
     enabled = []
     for extension in extensions:
         spec = extension_spec_for(extension)
@@ -146,6 +158,17 @@ def scoring_input_for(*, assessment) -> tuple[ModelSpec, AnswerSet, list[Extensi
 
 def assessment_score(*, assessment) -> ScoreResult:
     model, answers, extensions = scoring_input_for(assessment=assessment)
+    return score_assessment(model, answers, extensions, rounding=assessment_rounding(assessment=assessment))
+
+
+def assessment_score_of_rows(*, assessment, scope, levels: dict[str, int], extension_answers) -> ScoreResult:
+    """``assessment_score`` from rows read already (``selectors_read.AssessmentRead``): ``scope`` as (key, level)
+    pairs, ``levels`` the answered levels by key (``answers_scored_per_category`` says which kind), and
+    ``extension_answers`` as (extension id, category key, level)."""
+    not_applicable, _ = _scope_sets(scope)
+    model = catalogue_for(model_version_id=assessment.model_version_id).model_spec
+    answers = _answer_set_of(assessment, levels, not_applicable)
+    extensions = [enabled.input for enabled in _enabled_extensions(assessment, extension_answers)]
     return score_assessment(model, answers, extensions, rounding=assessment_rounding(assessment=assessment))
 
 

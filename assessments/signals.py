@@ -2,5 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent inside the sign-off transaction, with ``signoff``: the reports app freezes the report data then.
+# Sent inside the sign-off transaction, with ``signoff`` and ``read`` (the assessment read its snapshot was built
+# from, ``selectors_read.AssessmentRead``): the reports app freezes the report data then, the exchange app the
+# exchange document.
 signoff_created = Signal()

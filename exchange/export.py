@@ -16,16 +16,12 @@ from assessments.models import (
     Applicability,
     Assessment,
     Assignment,
-    CategoryAnswer,
     CategoryReview,
     Comment,
-    Evidence,
-    ExtensionAnswer,
     Flag,
-    RequirementAnswer,
     SignOff,
-    UseCase,
 )
+from assessments.selectors_read import AssessmentRead
 from catalog.models import Category, Module, Requirement
 from improvement.models import TargetLevel
 
@@ -105,30 +101,24 @@ def _org_rows(model, assessment):
     return model.objects.for_org(assessment.organization_id).filter(assessment=assessment)
 
 
-def assessment_export_data(*, assessment: Assessment) -> dict:
-    """The assessment as exchange-format data (JSON-ready), in a fixed number of queries."""
+def assessment_export_data(*, assessment: Assessment, read: AssessmentRead | None = None) -> dict:
+    """The assessment as exchange-format data (JSON-ready), in a fixed number of queries: a projection of the
+    assessment's read (``assessments/selectors_read.py``; ``read``: one already made, e.g. at sign-off) plus the
+    rows only this document carries (comments, evidence uploaders, assignments, flags, reviews, sign-offs,
+    target levels)."""
+    read = read or AssessmentRead(assessment)
     model_version = assessment.model_version
     module_codes = list(Module.objects.filter(model_version=model_version).values_list("code", flat=True))
     category_keys = list(Category.objects.filter(model_version=model_version).values_list("key", flat=True))
     requirement_keys = list(Requirement.objects.filter(model_version=model_version).values_list("key", flat=True))
 
-    scope = {
-        row.key: _applicability_entry(row) for row in _org_rows(Applicability, assessment).select_related("updated_by")
-    }
-    requirement_answers = {
-        a.requirement.key: entry
-        for a in _org_rows(RequirementAnswer, assessment).select_related("requirement", "updated_by")
-        if (entry := _answer_entry(a))
-    }
-    category_answers = {
-        a.category.key: entry
-        for a in _org_rows(CategoryAnswer, assessment).select_related("category", "updated_by")
-        if (entry := _answer_entry(a))
-    }
+    scope = {row.key: _applicability_entry(row) for row in read.scope}
+    requirement_answers = {a.requirement.key: entry for a in read.requirement_answers if (entry := _answer_entry(a))}
+    category_answers = {a.category.key: entry for a in read.category_answers if (entry := _answer_entry(a))}
 
-    enabled = {e.ext_id: e.version for e in assessment.extensions.order_by("ext_id", "version")}
+    enabled = {e.ext_id: e.version for e in read.extensions}
     extension_answers: dict[str, dict[str, dict]] = {}
-    for a in _org_rows(ExtensionAnswer, assessment).select_related("extension", "updated_by"):
+    for a in read.extension_answers:
         if entry := _answer_entry(a):
             extension_answers.setdefault(a.extension.ext_id, {})[a.category_key] = entry
             enabled.setdefault(a.extension.ext_id, a.extension.version)
@@ -157,7 +147,7 @@ def assessment_export_data(*, assessment: Assessment) -> dict:
             "uploaded_by": person_text(e.uploaded_by, e.uploaded_by_label),
             "created_at": timestamp_text(e.created_at),
         }
-        for e in _org_rows(Evidence, assessment).select_related(*targets, "uploaded_by").order_by("created_at", "id")
+        for e in read.evidence
     ]
     assignments = [
         {
@@ -257,7 +247,7 @@ def assessment_export_data(*, assessment: Assessment) -> dict:
                 "components": u.components,
                 "out_of_scope": u.out_of_scope,
             }
-            for u in _org_rows(UseCase, assessment).order_by("position", "id")
+            for u in read.use_cases
         ],
         "modules": _merged(module_codes, {}, scope),
         "category_answers": _merged(category_keys, category_answers, scope),
@@ -274,11 +264,12 @@ def assessment_export_data(*, assessment: Assessment) -> dict:
     }
 
 
-def signoff_freeze_exchange(*, signoff, **_):
+def signoff_freeze_exchange(*, signoff, read=None, **_):
     """Receiver of ``signoff_created``: the exchange document of the signed-off state joins its snapshot
-    (the credential embedded in final reports carries it)."""
+    (the credential embedded in final reports carries it). ``read``: the read the snapshot was built from (the
+    same facts, read once)."""
     from assessments.models import SignOff
 
-    snapshot = dict(signoff.snapshot, exchange=assessment_export_data(assessment=signoff.assessment))
+    snapshot = dict(signoff.snapshot, exchange=assessment_export_data(assessment=signoff.assessment, read=read))
     SignOff.objects.filter(pk=signoff.pk).update(snapshot=snapshot)
     signoff.snapshot = snapshot

@@ -4,7 +4,8 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
-from assessments.selectors_scores import assessment_results, assessment_score
+from assessments.selectors_read import AssessmentRead, score_json
+from assessments.selectors_scores import assessment_results
 from assessments.services.common import AssessmentError
 from assessments.services.extensions import assessment_extension_disable, assessment_extension_enable
 from assessments.views.common import assessment_of_url
@@ -15,7 +16,6 @@ from organizations.tenancy import org_view, require_perm
 from results import presentation
 from results.charts import module_bar_chart_svg, radar_chart_svg
 from results.forms import ExtensionToggleForm
-from scoring.engine import score_result_to_json
 
 
 @org_view(Perm.ASSESSMENT_VIEW)
@@ -45,7 +45,7 @@ def results_detail(request, assessment_id):
 @org_view(Perm.ASSESSMENT_VIEW)
 def results_json(request, assessment_id):
     assessment = assessment_of_url(request, assessment_id)
-    return JsonResponse(score_result_to_json(assessment_score(assessment=assessment)))
+    return JsonResponse(score_json(AssessmentRead(assessment)))
 
 
 @org_view(Perm.ASSESSMENT_VIEW)

@@ -2,16 +2,16 @@
 
 from django.utils import timezone
 
-from assessments.models import Assessment, CategoryAnswer, Evidence, ExtensionAnswer, RequirementAnswer
+from assessments.models import Assessment
 from assessments.selectors_manage import scope_tree
-from assessments.selectors_scores import assessment_score
-from scoring.engine import score_result_to_json
+from assessments.selectors_read import AssessmentRead, score_json
 
 
-def assessment_snapshot_build(*, assessment: Assessment) -> dict:
-    """Metadata, use-cases, scope, answers and results (with every enabled extension) as plain JSON data."""
-    org = assessment.organization
-    tree = scope_tree(assessment=assessment)
+def assessment_snapshot_build(*, assessment: Assessment, read: AssessmentRead | None = None) -> dict:
+    """Metadata, use-cases, scope, answers and results (with every enabled extension) as plain JSON data: a
+    projection of the assessment's read (``selectors_read``; ``read``: one already made, e.g. at sign-off)."""
+    read = read or AssessmentRead(assessment)
+    tree = scope_tree(assessment=assessment, rows=read.scope)
 
     def answer_data(answer, key):
         item = tree.items.get(key)
@@ -22,17 +22,6 @@ def assessment_snapshot_build(*, assessment: Assessment) -> dict:
             "carried_over": answer.carried_over,
         }
 
-    requirement_answers = (
-        RequirementAnswer.objects.for_org(org).filter(assessment=assessment).select_related("requirement")
-    )
-    category_answers = CategoryAnswer.objects.for_org(org).filter(assessment=assessment).select_related("category")
-    extension_answers = ExtensionAnswer.objects.for_org(org).filter(assessment=assessment).select_related("extension")
-    evidence = (
-        Evidence.objects.for_org(org)
-        .filter(assessment=assessment)
-        .select_related("category", "requirement")
-        .order_by("created_at", "id")
-    )
     return {
         "taken_at": timezone.now().isoformat(),
         "assessment": {
@@ -56,7 +45,7 @@ def assessment_snapshot_build(*, assessment: Assessment) -> dict:
                 "components": use_case.components,
                 "out_of_scope": use_case.out_of_scope,
             }
-            for use_case in assessment.use_cases.all()
+            for use_case in read.use_cases
         ],
         "scope": {
             item.key: {"level": item.own_level, "reason": item.reason}
@@ -64,10 +53,10 @@ def assessment_snapshot_build(*, assessment: Assessment) -> dict:
             if item.own_level != "applicable"
         },
         "answers": {
-            answer.requirement.key: answer_data(answer, answer.requirement.key) for answer in requirement_answers
+            answer.requirement.key: answer_data(answer, answer.requirement.key) for answer in read.requirement_answers
         },
         "category_answers": {
-            answer.category.key: answer_data(answer, answer.category.key) for answer in category_answers
+            answer.category.key: answer_data(answer, answer.category.key) for answer in read.category_answers
         },
         "extension_answers": [
             {
@@ -77,9 +66,9 @@ def assessment_snapshot_build(*, assessment: Assessment) -> dict:
                 "level": answer.level,
                 "notes": answer.notes,
             }
-            for answer in extension_answers
+            for answer in read.extension_answers
         ],
-        "results": score_result_to_json(assessment_score(assessment=assessment)),
+        "results": score_json(read),
         # The evidence manifest: what each file was when signed off (name, size, SHA-256), links by address.
         "evidence": [
             {
@@ -91,7 +80,7 @@ def assessment_snapshot_build(*, assessment: Assessment) -> dict:
                 "size": item.size,
                 "sha256": item.sha256,
             }
-            for item in evidence
+            for item in read.evidence
         ],
     }
 

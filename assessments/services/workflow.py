@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from assessments.models import Assessment, CategoryReview, Evidence, Flag, SignOff
 from assessments.selectors_manage import categories_in_scope, open_items, scope_tree
+from assessments.selectors_read import AssessmentRead
 from assessments.services.common import AssessmentError, assessment_lock_editable, questionnaire_url
 from assessments.services.history import assessment_audit
 from assessments.services.snapshot import assessment_snapshot_build
@@ -469,6 +470,7 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by, membershi
                 f"in the report), or resolve it first. Not named: {keys}{more}. {check.message()}".strip()
             )
         now = timezone.now()
+        read = AssessmentRead(locked)  # the snapshot and the exchange document frozen beside it read it once
         signoff = SignOff.objects.create(
             organization=locked.organization,
             assessment=locked,
@@ -479,7 +481,7 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by, membershi
             signed_at=now,
             statement=statement,
             countersigners=countersigners,
-            snapshot=assessment_snapshot_build(assessment=locked),
+            snapshot=assessment_snapshot_build(assessment=locked, read=read),
             open_items=check.checklist_items,
         )
         locked.status = Status.SIGNED_OFF
@@ -519,7 +521,7 @@ def assessment_sign_off(*, assessment: Assessment, statement: str, by, membershi
             event=ASSESSMENT_SIGNED_OFF,
             data={"assessment": _event_assessment(locked), "signed_off_by": by.get_username(), "signed_at": now},
         )
-        signoff_created.send(sender=SignOff, signoff=signoff)
+        signoff_created.send(sender=SignOff, signoff=signoff, read=read)
     assessment.refresh_from_db()
     return signoff
 

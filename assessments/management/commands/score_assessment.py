@@ -3,8 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from assessments.models import Assessment
-from assessments.selectors_scores import assessment_score
-from scoring.engine import format_value, score_result_to_json
+from assessments.selectors_read import AssessmentRead, score_json
+from scoring.engine import format_value
 
 
 class Command(BaseCommand):
@@ -23,12 +23,13 @@ class Command(BaseCommand):
         assessment = Assessment.objects.select_related("model_version").filter(pk=assessment_id).first()
         if assessment is None:
             raise CommandError(f"There is no assessment {assessment_id}.")
-        result = assessment_score(assessment=assessment)
+        read = AssessmentRead(assessment)
+        result = read.score
         if as_json:
             data = {
                 "model_version": assessment.model_version.version,
                 "method": assessment.method,
-                **score_result_to_json(result, assessment.model_version.level_name_map),
+                **score_json(read, level_names=assessment.model_version.level_name_map),
             }
             self.stdout.write(json.dumps(data, indent=2))
             return
