@@ -102,8 +102,8 @@ def extension_spec_for(extension: Extension) -> ExtensionSpec:
     """The scoring parts of an imported extension (relevances and overlays must be prefetched)."""
     category_overlays, requirement_overlays = {}, {}
     for overlay in extension.overlays.all():
-        target = category_overlays if overlay.target == overlay.Target.CATEGORY else requirement_overlays
-        target[overlay.target_key] = Overlay(overlay.kind, overlay_value(overlay.value))
+        overlays = category_overlays if overlay.item_kind == overlay.ItemKind.CATEGORY else requirement_overlays
+        overlays[overlay.item_key] = Overlay(overlay.kind, overlay_value(overlay.value))
     return ExtensionSpec(
         ext_id=extension.ext_id,
         floor_score=extension.floor_score,

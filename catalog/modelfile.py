@@ -187,8 +187,9 @@ class RelevanceSpec:
 @dataclass(frozen=True)
 class OverlaySpec:
     path: str
-    target: str  # "category" or "requirement"
-    target_key: str  # "G.1" or "G.1.1"
+    # The item the overlay adjusts: the file nests requirement overlays under their category's.
+    item_kind: str  # "category" or "requirement"
+    item_key: str  # "G.1" or "G.1.1"
     kind: str  # multiplier, addition, override
     value: str  # exact decimal text, e.g. "1.5"
     rationale: str

@@ -159,9 +159,9 @@ class ExtensionRelevance(models.Model):
 
 
 class ExtensionOverlay(models.Model):
-    """A weight adjustment of one category or requirement while scoring the extension."""
+    """A weight adjustment of one item (a category or a requirement) while scoring the extension."""
 
-    class Target(models.TextChoices):
+    class ItemKind(models.TextChoices):
         CATEGORY = "category", "Category"
         REQUIREMENT = "requirement", "Requirement"
 
@@ -171,8 +171,8 @@ class ExtensionOverlay(models.Model):
         OVERRIDE = "override", "Override"
 
     extension = models.ForeignKey(Extension, on_delete=models.CASCADE, related_name="overlays")
-    target = models.CharField(max_length=20, choices=Target.choices)
-    target_key = models.CharField(max_length=170)  # "G.1", "G.1.1" or "G.strategy-and-vision.sponsor-support"
+    item_kind = models.CharField(max_length=20, choices=ItemKind.choices)
+    item_key = models.CharField(max_length=170)  # "G.1", "G.1.1" or "G.strategy-and-vision.sponsor-support"
     kind = models.CharField(max_length=20, choices=Kind.choices)
     # Kept as the decimal text of the file so that scoring can use exact fractions.
     value = models.CharField(max_length=40)
@@ -181,7 +181,7 @@ class ExtensionOverlay(models.Model):
 
     class Meta:
         ordering = ["extension", "position"]
-        constraints = [models.UniqueConstraint(fields=["extension", "target_key"], name="unique_overlay_target")]
+        constraints = [models.UniqueConstraint(fields=["extension", "item_key"], name="unique_overlay_item")]
 
 
 class Reference(models.Model):

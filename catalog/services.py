@@ -208,7 +208,7 @@ def _extension_problems_after_replace(spec: ModelFileSpec) -> list[Problem]:
         if not extension.is_compatible_with(spec.version):
             continue
         wanted = [relevance.category_key for relevance in extension.relevances.all()]
-        wanted += [overlay.target_key for overlay in extension.overlays.all()]
+        wanted += [overlay.item_key for overlay in extension.overlays.all()]
         for key in wanted:
             if key not in keys:
                 problems.append(
@@ -453,7 +453,7 @@ def _extension_reference_problems(spec: ExtensionFileSpec) -> list[Problem]:
                     )
                 )
     references = [(relevance.path, "category", relevance.category_key) for relevance in spec.relevances]
-    references += [(overlay.path, overlay.target, overlay.target_key) for overlay in spec.overlays]
+    references += [(overlay.path, overlay.item_kind, overlay.item_key) for overlay in spec.overlays]
     for path, kind, key in references:
         missing_in = [version for version in imported if key not in keys[version]]
         if missing_in:
@@ -489,8 +489,8 @@ def _extension_rows_save(extension: Extension, spec: ExtensionFileSpec, *, sourc
     ExtensionOverlay.objects.bulk_create(
         ExtensionOverlay(
             extension=extension,
-            target=overlay.target,
-            target_key=overlay.target_key,
+            item_kind=overlay.item_kind,
+            item_key=overlay.item_key,
             kind=overlay.kind,
             value=overlay.value,
             rationale=overlay.rationale,

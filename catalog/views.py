@@ -85,7 +85,7 @@ def extension_detail(request, ext_id, version):
         raise Http404("No such extension")
     names = selectors.extension_target_names(extension=extension)
     relevances = [(relevance, names.get(relevance.category_key, "")) for relevance in extension.relevances.all()]
-    overlays = [(overlay, names.get(overlay.target_key, "")) for overlay in extension.overlays.all()]
+    overlays = [(overlay, names.get(overlay.item_key, "")) for overlay in extension.overlays.all()]
     return render(
         request,
         "catalog/extension_detail.html",

@@ -50,16 +50,16 @@ def extension_from_data(data: dict, *, compatibility=None) -> Extension:
     for module in (data.get("overlays") or {}).get("modules", []):
         for category in module["categories"]:
             category_key = f"{module['id']}.{category['id']}"
-            items = [(ExtensionOverlay.Target.CATEGORY, category_key, category)] if "type" in category else []
+            items = [(ExtensionOverlay.ItemKind.CATEGORY, category_key, category)] if "type" in category else []
             items += [
-                (ExtensionOverlay.Target.REQUIREMENT, f"{category_key}.{r['id']}", r)
+                (ExtensionOverlay.ItemKind.REQUIREMENT, f"{category_key}.{r['id']}", r)
                 for r in category.get("requirements", [])
             ]
-            for target, key, item in items:
+            for item_kind, key, item in items:
                 ExtensionOverlay.objects.create(
                     extension=extension,
-                    target=target,
-                    target_key=key,
+                    item_kind=item_kind,
+                    item_key=key,
                     kind=item["type"],
                     value=_number_text(item[item["type"]]),
                     rationale=item.get("rationale", ""),

@@ -305,10 +305,10 @@ def test_pqc_extension_is_stored(db, model, extension_file):
     assert relevances[0].guidance == first["guidance"]
     assert relevances[0].assessment_hints == first["assessment"]
     assert relevances[0].levels == first["levels"]
-    overlays = {o.target_key: o for o in extension.overlays.all()}
+    overlays = {o.item_key: o for o in extension.overlays.all()}
     assert len(overlays) == 18
-    assert (overlays["G.1.4"].target, overlays["G.1.4"].kind, overlays["G.1.4"].value) == (
-        ExtensionOverlay.Target.REQUIREMENT,
+    assert (overlays["G.1.4"].item_kind, overlays["G.1.4"].kind, overlays["G.1.4"].value) == (
+        ExtensionOverlay.ItemKind.REQUIREMENT,
         ExtensionOverlay.Kind.MULTIPLIER,
         "2.5",
     )
@@ -321,7 +321,7 @@ def test_extension_values_are_kept_as_exact_decimal_text(db):
     data = tiny_extension()
     data["overlays"]["modules"][0]["categories"][0]["multiplier"] = 0.1
     extension = extension_import(text=dump(data), source_name="ext.yaml").extension
-    values = {o.target_key: (o.target, o.kind, o.value) for o in extension.overlays.all()}
+    values = {o.item_key: (o.item_kind, o.kind, o.value) for o in extension.overlays.all()}
     assert values == {
         "G.1": ("category", "multiplier", "0.1"),
         "G.1.1": ("requirement", "multiplier", "1.5"),
@@ -347,7 +347,7 @@ def test_extension_reimport_and_replace(db, org):
     replaced = extension_import(text=changed, source_name="pqc-changed.yaml", replace=True)
     assert replaced.status == REPLACED
     assert replaced.extension.pk == first.extension.pk
-    assert replaced.extension.overlays.get(target_key="G.1.1").value == "3"
+    assert replaced.extension.overlays.get(item_key="G.1.1").value == "3"
 
     assessment = assessment_create(org, model_version=ModelVersion.objects.get())
     assessment.extensions.add(replaced.extension)
@@ -393,7 +393,7 @@ def test_importer_stores_what_the_test_factories_of_other_apps_assume(db):
         return (
             list(Category.objects.values_list("key", "weight", "levels", "name")),
             list(Requirement.objects.values_list("key", "weight", "category__key", "guidance")),
-            list(ExtensionOverlay.objects.values_list("target", "target_key", "kind", "value")),
+            list(ExtensionOverlay.objects.values_list("item_kind", "item_key", "kind", "value")),
             [(r.category_key, r.weight, r.levels) for r in Extension.objects.get().relevances.all()],
         )
 

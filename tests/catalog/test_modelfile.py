@@ -107,7 +107,7 @@ def test_too_long_title_is_refused_before_the_database_would():
 
 def test_extension_overlay_shapes():
     spec = parse_extension_file(dump(tiny_extension()), source_name="e")
-    assert [(o.target, o.target_key, o.kind, o.value) for o in spec.overlays] == [
+    assert [(o.item_kind, o.item_key, o.kind, o.value) for o in spec.overlays] == [
         ("category", "G.1", "multiplier", "1.25"),
         ("requirement", "G.1.1", "multiplier", "1.5"),
         ("requirement", "G.1.2", "addition", "-0.1"),

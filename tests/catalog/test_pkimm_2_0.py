@@ -55,7 +55,7 @@ def test_every_published_version_and_file_imports_by_its_schema_version():
     # Extension versions live side by side; each keeps its own overlays.
     versions = dict(Extension.objects.filter(ext_id="pqc").values_list("version", "compatibility"))
     assert versions == {"0.1.0": ["1.1.0"], "0.2.0": ["2.0.0"], "0.6.0": ["2.0.0"]}
-    assert Extension.objects.get(version="0.6.0").overlays.filter(target_key__startswith="G.cryptography.").count() == 6
+    assert Extension.objects.get(version="0.6.0").overlays.filter(item_key__startswith="G.cryptography.").count() == 6
     profile = AssessmentProfile.objects.get()
     assert profile.model_version == v2
     assert profile.default_tier["id"] == "self"

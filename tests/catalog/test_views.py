@@ -92,7 +92,7 @@ def test_extension_detail_shows_relevance_levels_and_overlays(client_for, viewer
     overlays = response.context["overlays"]
     assert len(overlays) == 18
     overlay, name = overlays[3]
-    assert (overlay.target_key, overlay.value) == ("G.1.4", "2.5")
+    assert (overlay.item_key, overlay.value) == ("G.1.4", "2.5")
     assert name  # the requirement title from model 1.1.0
     assert "&times;2.5" in html
 
