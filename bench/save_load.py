@@ -95,8 +95,12 @@ def _read(path: Path) -> str:
         return ""
 
 
-def cpu_by_part(parts: dict[str, list[int]]) -> dict[str, float]:
-    return {part: sum(process_cpu_seconds(pid) for pid in pids) for part, pids in parts.items()}
+def cpu_by_part(parts: dict[str, list[int]]) -> dict[str, dict[int, float]]:
+    return {part: {pid: process_cpu_seconds(pid) for pid in pids} for part, pids in parts.items()}
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def free_port() -> int:
@@ -314,6 +318,7 @@ def main():
         errors_before = len(errors)
         time.sleep(args.seconds)
         total1, idle1 = cpu_times()
+        parts["postgresql"] = database_backends(name)  # with any connection opened meanwhile (counted from 0)
         part1, own1 = cpu_by_part(parts), time.process_time()
         measured_to = time.monotonic()
         load_after = os.getloadavg()
@@ -342,7 +347,7 @@ def main():
             f"after={load_after[0]:.2f} (1 min)"
         )
         saves = len(window)
-        spent = {part: 1000 * (part1[part] - part0[part]) / saves for part in parts}
+        spent = {part: 1000 * cpu_spent(part0[part], part1[part]) / saves for part in parts}
         spent["load generator"] = 1000 * (own1 - own0) / saves
         print(
             "CPU ms per save: "

@@ -128,3 +128,14 @@ def test_the_assessment_page_shows_the_current_summary_before_the_refresh(deferr
     expected = assessment_summary_values(assessment=_stored(formal))
     assert expected["summary_assessed"] == 2
     assert f"2 of {expected['summary_applicable']} applicable items assessed" in page
+
+
+def test_the_api_reads_the_summary_its_save_made(deferred, formal, assessor):
+    from tests.api.helpers import api_client, token_for
+
+    _save(formal, "G.1.1", 4, assessor)
+    assert _stored(formal).summary_assessed == 0  # the refresh has not run
+    client = api_client(token_for(assessor, formal.organization))
+    url = reverse("api:assessment", kwargs={"org_slug": formal.organization.slug, "assessment_id": formal.pk})
+    body = client.get(url).json()
+    assert body["assessed"] == 1 and body["overall_level"] is not None, body
