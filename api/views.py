@@ -30,6 +30,7 @@ from assessments.selectors import (
     assessments_of_org,
 )
 from assessments.selectors_read import AssessmentRead, score_json
+from assessments.selectors_scores import assessment_with_current_summary
 from assessments.services.answers import answer_set, category_answer_set
 from assessments.services.assessments import assessment_create
 from assessments.services.common import AnswerConflict, AssessmentError
@@ -158,7 +159,9 @@ class AssessmentDetail(OrgView):
 
     @extend_schema(responses={200: s.AssessmentSerializer, **READ_ERRORS}, summary="One assessment")
     def get(self, request, org_slug, assessment_id):
-        return Response(s.AssessmentSerializer(self.assessment(assessment_id)).data)
+        # A client that just saved reads the summary its save made (the stored one may await its refresh).
+        assessment = assessment_with_current_summary(assessment=self.assessment(assessment_id))
+        return Response(s.AssessmentSerializer(assessment).data)
 
 
 def _valid(serializer_class, data):

@@ -73,7 +73,11 @@ class Assessment(TenantModel):
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # Denormalized summary for dashboards (kept current by assessment_summary_refresh after every write).
+    # Denormalized summary for dashboards (assessments/services/summary.py). Every save of answers or scope adds
+    # one to ``write_version`` under the assessment's lock; ``summary_version`` is the write_version the stored
+    # summary includes (equal: exact; lower: a refresh is due, see ``summary_is_current``).
+    write_version = models.PositiveBigIntegerField(default=0)
+    summary_version = models.PositiveBigIntegerField(default=0)
     summary_assessed = models.PositiveIntegerField(default=0)
     summary_applicable = models.PositiveIntegerField(default=0)
     summary_overall_value = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
@@ -100,6 +104,10 @@ class Assessment(TenantModel):
     @property
     def is_overdue(self) -> bool:
         return bool(self.target_date and not self.is_signed_off and self.target_date < timezone.localdate())
+
+    @property
+    def summary_is_current(self) -> bool:
+        return self.summary_version >= self.write_version
 
     @property
     def summary_percent(self) -> int:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -29,7 +30,7 @@ from assessments.models import (
     RequirementAnswer,
 )
 from audit.models import AuditEntry
-from catalog.models import Category, Extension, ExtensionRelevance, Requirement
+from catalog.models import Category, Extension, ExtensionRelevance, ModelVersion, Requirement
 from catalog.readmodel import (
     CatalogueCategory,
     CatalogueModule,
@@ -38,8 +39,7 @@ from catalog.readmodel import (
     ModelCatalogue,
     model_catalogue,
 )
-from core.sql import Branch, named_list, union_all_rows, union_all_sql
-from organizations.tenancy import tenant_get_or_404
+from core.sql import BIGINT_MAX, Branch, first_row_models, named_list, union_all_rows, union_all_sql
 
 # ---------------------------------------------------------------------------------------------
 # Applicability (scope). Shared with the scoping and workflow code.
@@ -907,5 +907,25 @@ def category_answer_or_none(*, organization, assessment, category) -> CategoryAn
 
 
 def assessment_of_org(*, organization, assessment_id) -> Assessment:
-    """An assessment of the organization by its id, with its model version; any other is 404."""
-    return tenant_get_or_404(Assessment.objects.select_related("model_version"), organization, pk=assessment_id)
+    """An assessment of the organization by its id, with its model version; any other is 404.
+
+    Every page and save of an assessment runs it: plain SQL (columns from the models), because compiling the
+    ORM query (``tenant_get_or_404(Assessment.objects.select_related("model_version"), ...)``) cost 1.19 ms
+    CPU against 0.22 ms for this, 5.5x (bench/raw_sql.py, PostgreSQL, load 3 on 2 cores)."""
+    try:
+        assessment_id = int(assessment_id)
+    except (TypeError, ValueError):
+        raise Http404("No such assessment") from None
+    if not 0 < assessment_id <= BIGINT_MAX:  # the URL takes any digits; the column does not
+        raise Http404("No such assessment")
+    found = first_row_models(
+        source=f"{Assessment._meta.db_table} a JOIN {ModelVersion._meta.db_table} v ON v.id = a.model_version_id",
+        where="a.id = %(assessment_id)s AND a.organization_id = %(organization_id)s",
+        params={"assessment_id": assessment_id, "organization_id": getattr(organization, "pk", organization)},
+        models={"a": Assessment, "v": ModelVersion},
+    )
+    if found is None:
+        raise Http404("No such assessment")
+    assessment, model_version = found
+    assessment.model_version = model_version
+    return assessment

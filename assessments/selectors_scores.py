@@ -5,6 +5,7 @@ so the results page, the dashboards and the reports cost the same however much h
 """
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from django.db.models import Prefetch
 
@@ -224,6 +225,38 @@ def assessment_baseline_score(*, assessment) -> ScoreResult:
     else:
         answers = AnswerSet(method=method, requirement_levels=levels, not_applicable=not_applicable)
     return score_assessment(model.spec, answers, rounding=assessment_rounding(assessment=assessment))
+
+
+SUMMARY_PLACES = Decimal("0.000001")  # Assessment.summary_overall_value has 6 decimal places
+
+
+def fraction_to_decimal(value, places: Decimal = SUMMARY_PLACES) -> Decimal | None:
+    """An exact fraction as a Decimal rounded half up to ``places``; None stays None."""
+    if value is None:
+        return None
+    with localcontext() as context:
+        context.prec = 40
+        return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(places, rounding=ROUND_HALF_UP)
+
+
+def assessment_summary_values(*, assessment) -> dict:
+    """The summary columns of ``assessment`` as computed from its answers and scope now."""
+    result = assessment_baseline_score(assessment=assessment)
+    return {
+        "summary_assessed": result.completeness.assessed,
+        "summary_applicable": result.completeness.applicable,
+        "summary_overall_value": fraction_to_decimal(result.overall.value),
+        "summary_overall_level": result.overall.level,
+    }
+
+
+def assessment_with_current_summary(*, assessment):
+    """``assessment`` with its summary current: a stored summary behind the latest save (its deferred refresh
+    not run yet) is computed on read for this page, not stored."""
+    if not assessment.summary_is_current:
+        for name, value in assessment_summary_values(assessment=assessment).items():
+            setattr(assessment, name, value)
+    return assessment
 
 
 def assessment_improvements(*, assessment, result: ScoreResult | None = None, targets=None) -> list[Priority]:

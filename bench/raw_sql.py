@@ -1,4 +1,4 @@
-"""What the three raw-SQL selectors gain over the ORM queries they replace (figures for their docstrings).
+"""What the raw-SQL selectors and lookups gain over the ORM queries they replace (figures for their docstrings).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/pkimm_bench /path/to/python bench/raw_sql.py [iterations]
 
@@ -151,10 +151,13 @@ def main():
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
-        from assessments.selectors import _category_page_rows, _overview_rows
+        from assessments.models import Assessment
+        from assessments.selectors import _category_page_rows, _overview_rows, assessment_of_org
         from assessments.selectors_scores import assessment_baseline_score
         from bench.data import answered_formal_assessment, organization_with_lead, starter_model
         from catalog.readmodel import model_catalogue
+        from organizations.models import Membership
+        from organizations.tenancy import membership_of_url, tenant_get_or_404
 
         model_version = starter_model()
         org, lead = organization_with_lead(name="Bench PKI", slug="bench")
@@ -179,16 +182,26 @@ def main():
                 lambda: assessment_baseline_score(assessment=assessment),
                 lambda: orm_baseline_score(assessment=assessment),
             ),
+            (
+                "membership_of_url (every organization page)",
+                lambda: membership_of_url(org_slug=org.slug, user=lead),
+                lambda: Membership.objects.select_related("organization").filter(organization=org, user=lead).first(),
+            ),
+            (
+                "assessment_of_org (every assessment page)",
+                lambda: assessment_of_org(organization=org, assessment_id=assessment.pk),
+                lambda: tenant_get_or_404(Assessment.objects.select_related("model_version"), org, pk=assessment.pk),
+            ),
         ]
         print(f"\nRaw SQL vs ORM: {connection.vendor}, model 1.1.0, category {largest.key}, {iterations} calls each")
         print(f"load average (1/5/15 min) {' '.join(f'{v:.1f}' for v in os.getloadavg())}\n")
         header = ("raw CPU ms", "ORM CPU ms", "CPU x", "raw ms", "ORM ms", "wall x")
-        print(f"{'selector':<42} " + " ".join(f"{name:>10}" for name in header))
+        print(f"{'selector':<46} " + " ".join(f"{name:>10}" for name in header))
         for label, raw, orm in pairs:
             raw_wall, raw_cpu = timed(raw, iterations)
             orm_wall, orm_cpu = timed(orm, iterations)
             figures = (raw_cpu, orm_cpu, orm_cpu / raw_cpu, raw_wall, orm_wall, orm_wall / raw_wall)
-            print(f"{label:<42} " + " ".join(f"{value:>10.2f}" for value in figures))
+            print(f"{label:<46} " + " ".join(f"{value:>10.2f}" for value in figures))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()

@@ -5,7 +5,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from pkimm.env import env_bool, env_int, env_list, env_str, parse_database_url
+from pkimm.env import env_bool, env_float, env_int, env_list, env_str, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PKIMM_VAR_DIR", str(BASE_DIR / "var")))
@@ -101,6 +101,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL + a busy timeout let the in-process dev server and tasks share the file.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
+elif env_bool("DB_SERVER_SIDE_BINDING", False):
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 
 # Persistent connections (each gunicorn or Celery worker process keeps its own, checked before reuse after an
 # error or on a new request): a save costs no connection set-up. DB_CONN_MAX_AGE=0 closes after every request.
@@ -321,6 +323,12 @@ REPORT_RETRY_BACKOFF = env_int("REPORT_RETRY_BACKOFF", 5)
 REPORT_RETRIES = env_int("REPORT_RETRIES", 10)
 if not REPORT_HEARTBEAT_SECONDS < REPORT_STALE_SECONDS:
     raise ImproperlyConfigured("REPORT_HEARTBEAT_SECONDS must be below REPORT_STALE_SECONDS")
+# The stored summary of an assessment (lists, dashboards): with a task queue, saves leave it to a task run this
+# many seconds after the first of a burst of saves (assessments/services/summary.py); without one, each save
+# computes it under its lock. The sweeper catches up summaries whose task was lost.
+ASSESSMENT_SUMMARY_DEFERRED = env_bool("ASSESSMENT_SUMMARY_DEFERRED", bool(REDIS_URL))
+ASSESSMENT_SUMMARY_DELAY = env_float("ASSESSMENT_SUMMARY_DELAY", 1.0)
+ASSESSMENT_SUMMARY_SWEEP_SECONDS = env_int("ASSESSMENT_SUMMARY_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE = {
     # Daily e-mail reminders (due re-assessments, overdue action plans); each one is sent once.
     "send-reminders": {"task": "improvement.tasks.send_reminders_task", "schedule": crontab(hour=7, minute=0)},
@@ -330,6 +338,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=15),
     },
     "sweep-reports": {"task": "reports.tasks.sweep_reports_task", "schedule": float(REPORT_SWEEP_SECONDS)},
+    "sweep-assessment-summaries": {
+        "task": "assessments.tasks.assessment_summaries_sweep_task",
+        "schedule": float(ASSESSMENT_SUMMARY_SWEEP_SECONDS),
+    },
 }
 
 # Report rendering: a task past its soft limit fails with a message; the hard limit kills it. Both stay

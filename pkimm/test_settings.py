@@ -20,6 +20,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Tasks run in-process in tests; the real-worker tests switch this off around themselves and start
 # their worker processes with PKIMM_CELERY_EAGER=0.
 CELERY_TASK_ALWAYS_EAGER = os.environ.get("PKIMM_CELERY_EAGER", "1") != "0"
+# Saves compute the summary under their lock in tests (exact at once); the tests of the deferred refresh switch it
+# on themselves (tests/assessments/test_summary_deferred.py).
+ASSESSMENT_SUMMARY_DEFERRED = env_bool("ASSESSMENT_SUMMARY_DEFERRED", False)  # noqa: F405
 
 # A file (not in-memory) SQLite test database, so that a worker process started by a test can open it.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405

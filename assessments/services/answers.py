@@ -8,9 +8,11 @@ changed that same field since the basis: different fields changed by different p
 only the same field is a conflict (``AnswerConflict``, raised after the accepted fields are committed).
 A person's own later save (e.g. from another tab) is never a conflict with themselves.
 
-Saves of one assessment take turns: a save locks the assessment row, then reads in one statement its
-status, the scope, the category's review and the stored answer (``_save_guard``),
-so the summary each save computes includes every earlier save, and a save costs few statements.
+Saves of one assessment take turns: a save locks the assessment row (counting the save in its
+``write_version``), then reads in one statement its status, the scope, the category's review and the stored
+answer (``_save_guard``), so it is decided on what every earlier save committed, in few statements. The
+dashboard summary follows the count (``services/summary.py``: under the lock without a task queue, else
+by a task shortly after, so the lock is held only for the save's own statements).
 
 The first saved answer of a draft assessment starts it (draft -> in progress, in the same
 transaction). Every accepted change writes one "answer.changed" audit entry whose object_id is
@@ -44,7 +46,7 @@ from assessments.services.common import (
     field_changed_by_save,
     field_is_stale,
 )
-from assessments.services.summary import assessment_summary_refresh
+from assessments.services.summary import assessment_summary_after_save
 from assessments.services.workflow import assessment_start_on_first_answer, category_review_mark_changed
 from audit.services import audit_log
 from catalog.models import ExtensionRelevance
@@ -239,10 +241,11 @@ def _versioned_save(
                 before=before,
                 after={"level": answer.level, "notes": answer.notes},
             )
-            assessment_summary_refresh(assessment=assessment, locked=True)
             answers_changed_signal(assessment_id=assessment.pk)
             if review is not None:  # a lead's change in a category under review
                 category_review_mark_changed(assessment=assessment, review=review, by=by, what=f"the answer of {key}")
+        # The guard's lock added one to write_version (whatever this save changed): the summary follows it.
+        assessment_summary_after_save(assessment=assessment)
     if conflicts:
         answer = model.objects.select_related("updated_by", "level_changed_by", "notes_changed_by").get(pk=answer.pk)
         raise _conflict(answer, conflicts, saved=changed)
@@ -268,14 +271,15 @@ GUARD_REVIEW_FIELDS = ("id", "status", "reviewed_by", "changed_since_review_at",
 
 
 def _save_guard(*, model, lookup, assessment, category_id, category_key, key, by, membership=None):
-    """Inside the save's transaction, two statements: the assessment row locked (saves of one assessment take
-    turns, so the summary each computes includes every earlier save), its status as stored now, whether the
+    """Inside the save's transaction, two statements: the assessment row locked and its write_version counted
+    (saves of one assessment take turns), its status as stored now, whether the
     key is out of scope, the category's review, and the stored answer. Returns (answer or None, the review
     when a lead changes a category under review, else None); refuses a signed-off assessment, an answer out
     of scope and a category locked by its review (``category_review_check``).
 
     Plain SQL (table and column names from the models, values as parameters): the save path runs it on every
     pause in typing, and the ORM's compilation of the same query cost more than running it."""
+    write_version = Assessment._meta.get_field("write_version").column
     answer_fields = [model._meta.get_field(name) for name in GUARD_ANSWER_FIELDS]
     review_fields = [CategoryReview._meta.get_field(name) for name in GUARD_REVIEW_FIELDS]
     joins, join_params = [], []
@@ -309,8 +313,12 @@ def _save_guard(*, model, lookup, assessment, category_id, category_key, key, by
     with connection.cursor() as cursor:
         # The lock first, in a statement of its own: a statement that waited for a row lock still reads the
         # other tables as they were when it started (PostgreSQL, read committed), so the answer, scope and
-        # review are read by the next statement, which starts after every earlier save committed.
-        cursor.execute(f"SELECT 1 FROM {Assessment._meta.db_table} WHERE id = %s{_for_update()}", [assessment.pk])
+        # review are read by the next statement, which starts after every earlier save committed. The lock is
+        # an UPDATE that counts the save (the summary's version, see services/summary.py); it locks SQLite too.
+        cursor.execute(
+            f"UPDATE {Assessment._meta.db_table} SET {write_version} = {write_version} + 1 WHERE id = %s",
+            [assessment.pk],
+        )
         cursor.execute(sql, params)
         status, out_of_scope, *row = cursor.fetchone()
     stored_review, stored_answer = row[: len(review_fields)], row[len(review_fields) :]
@@ -331,10 +339,6 @@ def _save_guard(*, model, lookup, assessment, category_id, category_key, key, by
         return None, review
     values = _from_db(answer_fields, stored_answer)
     return model(**lookup, organization_id=assessment.organization_id, **values), review
-
-
-def _for_update() -> str:
-    return " FOR UPDATE" if connection.features.has_select_for_update else ""
 
 
 def _from_db(fields, values) -> dict:

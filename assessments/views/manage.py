@@ -20,6 +20,7 @@ from assessments.selectors_manage import (
     signoff_list,
     use_case_list,
 )
+from assessments.selectors_scores import assessment_with_current_summary
 from assessments.services.assessments import METADATA_FIELDS, assessment_create, assessment_update
 from assessments.services.assignments import assignment_remove, assignment_set
 from assessments.services.common import AssessmentError
@@ -74,7 +75,7 @@ def assessment_create_view(request):
 
 @org_view(Perm.ASSESSMENT_VIEW)
 def assessment_detail_view(request, assessment_id):
-    assessment = assessment_of_url(request, assessment_id)
+    assessment = assessment_with_current_summary(assessment=assessment_of_url(request, assessment_id))
     tree = scope_tree(assessment=assessment)
     in_scope = categories_in_scope(assessment=assessment, tree=tree)
     decisions = [item for item in tree.rows() if item.own_level != "applicable"]

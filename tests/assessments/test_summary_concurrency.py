@@ -1,5 +1,7 @@
 """The stored summary ("X of Y assessed", overall value) stays exact when saves to *different* requirements
-race: every round of concurrent saves ends with the summary equal to a fresh computation (PostgreSQL threads)."""
+race: every round of concurrent saves ends with the summary equal to a fresh computation (PostgreSQL threads),
+computed under each save's lock (inline) or by the refresh after each commit (deferred; the tasks run in-process
+here, tests/assessments/test_summary_worker.py has the real worker)."""
 
 import threading
 
@@ -7,9 +9,8 @@ import pytest
 from django.db import connection
 
 from assessments.models import Assessment
-from assessments.selectors_scores import assessment_baseline_score
+from assessments.selectors_scores import assessment_baseline_score, fraction_to_decimal
 from assessments.services.answers import answer_set
-from assessments.services.summary import fraction_to_decimal
 from tests.assessments.test_answer_concurrency import THREADS, setup  # noqa: F401 - fixture
 from tests.services import require_postgres
 
@@ -17,8 +18,10 @@ ROUNDS = 6
 
 
 @pytest.mark.django_db(transaction=True)
-def test_summary_is_exact_after_concurrent_saves_to_different_requirements(setup):  # noqa: F811
+@pytest.mark.parametrize("deferred", [False, True], ids=["inline", "deferred"])
+def test_summary_is_exact_after_concurrent_saves_to_different_requirements(setup, settings, deferred):  # noqa: F811
     require_postgres()
+    settings.ASSESSMENT_SUMMARY_DEFERRED = deferred
     assessment, _requirement, users = setup
     requirements = list(assessment.model_version.requirements.order_by("key"))
     for round_number in range(ROUNDS):
@@ -53,3 +56,4 @@ def test_summary_is_exact_after_concurrent_saves_to_different_requirements(setup
             f"round {round_number}: stored {stored.summary_assessed}, computed {fresh.completeness.assessed}"
         )
         assert stored.summary_overall_value == fraction_to_decimal(fresh.overall.value)
+        assert stored.summary_is_current
