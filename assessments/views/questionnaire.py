@@ -9,7 +9,7 @@ shows the other person's answer with "Keep mine" and "Take theirs" instead of ov
 import re
 import time
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib import messages
@@ -348,20 +348,6 @@ class CardPage:
     can_view_evidence: bool
     max_upload: str
     flags_editable: bool = False
-
-    @cached_property
-    def values(self) -> dict:
-        """What the card and discussion templates read of the page, as a dict (see requirement_cards_html)."""
-        return {
-            "csrf_token": SafeString(self.csrf_token),  # letters and digits
-            "editable": self.editable,
-            "can_comment": self.can_comment,
-            "can_view_evidence": self.can_view_evidence,
-            "flags_editable": self.flags_editable,
-            "max_upload": SafeString(self.max_upload),  # "25.0 MB"
-            "base_url": SafeString(self.urls.base),
-            "evidence_url": self.urls.evidence,
-        }
 
 
 def _render_category(request, assessment_id, category_key, *, override: AnswerSlot | None = None, status=200):

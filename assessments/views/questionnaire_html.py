@@ -1,11 +1,16 @@
-"""The answer forms of the questionnaire and their save state, as HTML built in Python; the requirement
-cards and discussions around them are templates (``assessments/questionnaire/_requirement_cards.html``,
-``_discussion.html``), like the rest of the pages.
+"""The answer forms of the questionnaire with their save state, and the discussion of an item (evidence,
+comments, flag, history), as HTML built in Python; the requirement cards around them are a template
+(``assessments/questionnaire/_requirement_cards.html``), like the rest of the pages.
 
-Measured with ``bench/questionnaire.py`` (PostgreSQL, model 1.1.0 formal, 200 requests each, CPU time of
-the process per request as a multiple of the minimal signed-in page; two runs back to back at load 7-10):
+Measured with ``bench/questionnaire.py`` (PostgreSQL, model 1.1.0 formal, CPU time of the process per request
+as a multiple of the minimal signed-in page):
 - category page M.7 (7 cards) with the cards built in Python: 2.24x and 2.54x; with the card templates:
-  2.76x and 2.67x. Within 3x, so the cards are templates.
+  2.76x and 2.67x (load 7-10). Within 3x, so the cards became templates.
+- Then the baseline page got cheaper (#17: raw-SQL membership look-up, 2.6 ms CPU), and the same page was
+  3.31x with the discussion as a template, even after the page's assessment read was cut and the card
+  templates read dicts and safe strings: the discussion was 2/3 of the cards' cost (10.5k of 16k calls per
+  page, 2 of 2.6 ms). With the discussion built here (same HTML, byte for byte): 2.55x and 2.56x (load 2;
+  8.8k calls for the cards). So the discussion is Python again.
 - saving one answer (the htmx response is this answer form): 2.41x-3.12x with the form built here, already
   at the limit; a template form would add to every save, so the form and its status stay Python.
 Every value from the database or a user is escaped here (``e``); Markdown arrives already rendered and
@@ -16,7 +21,7 @@ made of them and the URLs joined from them need no escaping.
 import re
 
 from django.template.defaultfilters import date as date_filter
-from django.template.defaultfilters import linebreaksbr, truncatechars
+from django.template.defaultfilters import filesizeformat, linebreaksbr, truncatechars
 from django.template.defaultfilters import time as time_filter
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape as e
@@ -236,12 +241,12 @@ def answer_form_html(s, csrf_token: str) -> SafeString:
 
 
 # ---------------------------------------------------------------------------------------------
-# Requirement cards and the discussion of a requirement (or of a self-assessed category): templates
+# The discussion of a requirement (or of a self-assessed category), and the requirement cards (a template)
 # ---------------------------------------------------------------------------------------------
 
 
 def discussion_values(*, key, dom_id, urls, evidence, comments, flag) -> dict:
-    """What ``_discussion.html`` shows of one item (``d``): evidence, comments, flag and its URLs."""
+    """What the discussion of one item shows (``discussion_html``): evidence, comments, flag and its URLs."""
     return {
         "key": SafeString(key),  # catalogue keys and DOM ids need no escaping (above)
         "dom_id": SafeString(dom_id),
@@ -253,18 +258,142 @@ def discussion_values(*, key, dom_id, urls, evidence, comments, flag) -> dict:
     }
 
 
-def discussion_html(discussion: dict, page) -> SafeString:
-    """Evidence, comments, flag and history of one item (``discussion_values``). ``page``: what the whole page
-    shares (``CardPage``)."""
-    return render_to_string("assessments/questionnaire/_discussion.html", {"d": discussion, "page": page.values})
+def _evidence_html(ev, page) -> str:
+    """One evidence item of the list, as the discussion template had it (the blank lines of its tags included)."""
+    if ev["kind"] == "link":
+        label = (
+            f'<a href="{e(ev["url"])}" rel="noopener noreferrer nofollow" target="_blank">'
+            f"{e(truncatechars(ev['title'] or ev['url'], 80))}</a>"
+            ' <span class="text-body-secondary">(link)</span>\n        '
+        )
+    elif not ev["stored"]:
+        label = (
+            f"<span>{e(ev['title'] or ev['original_name'])}</span>"
+            ' <span class="text-body-secondary">(file not stored here: imported without its content)</span>\n        '
+        )
+    elif page.can_view_evidence:
+        label = (
+            f'<a href="{page.urls.evidence_download(ev["id"])}">{e(ev["title"] or ev["original_name"])}</a>'
+            f' <span class="text-body-secondary">({e(filesizeformat(ev["size"]))})</span>\n        '
+        )
+    else:
+        label = (
+            f"<span>{e(ev['title'] or ev['original_name'])}</span>"
+            f' <span class="text-body-secondary">({e(filesizeformat(ev["size"]))})</span>'
+        )
+    remove = ""
+    if page.editable:
+        name = ev["title"] or ev["original_name"] or ev["url"]
+        remove = (
+            f'<form method="post" action="{page.urls.evidence_delete(ev["id"])}" class="ms-auto">'
+            f"{csrf_input(page.csrf_token)}\n"
+            '          <button class="btn btn-link btn-sm p-0 text-danger" type="submit" '
+            f'aria-label="Remove {e(name)}">Remove</button>\n'
+            "        </form>"
+        )
+    return f'<li class="d-flex align-items-center gap-2 mb-1">\n        {label}\n        {remove}\n      </li>'
+
+
+def discussion_html(d: dict, page) -> SafeString:
+    """Evidence, comments, flag and history of one item (``discussion_values``: ``d``); ``page``: what the whole
+    page shares (``CardPage``). Built here, not by a template: see the figures at the top of this module."""
+    key, dom_id, links, csrf = d["key"], d["dom_id"], d["links"], csrf_input(page.csrf_token)
+    evidence, comments, flag = d["evidence"], d["comments"], d["flag"]
+    out = [
+        '<div class="row g-3 mt-1">\n'
+        f'  <section class="col-lg-6" aria-label="Evidence for {key}">\n'
+        f'    <h3 class="h6 mb-2">Evidence <span class="badge text-bg-light border">{len(evidence)}</span></h3>\n    '
+    ]
+    if evidence:
+        items = "".join(_evidence_html(ev, page) for ev in evidence)
+        out.append(f'<ul class="list-unstyled small mb-2 evidence-list">\n      {items}\n    </ul>')
+    else:
+        out.append('<p class="small text-body-secondary mb-2">No evidence yet.</p>')
+    out.append("\n    ")
+    if page.editable:
+        out.append(
+            '<details class="small evidence-add">\n'
+            "      <summary>Add evidence</summary>\n"
+            f'      <form method="post" enctype="multipart/form-data" action="{links["upload"]}" class="mt-2">{csrf}\n'
+            f'        <label class="form-label mb-1" for="file-{dom_id}">File (PDF, image, office document, text or '
+            f"archive; at most {e(page.max_upload)})</label>\n"
+            '        <div class="input-group input-group-sm">\n'
+            f'          <input class="form-control" type="file" name="file" id="file-{dom_id}" required>\n'
+            '          <button class="btn btn-outline-primary" type="submit">Upload</button>\n'
+            "        </div>\n"
+            "      </form>\n"
+            f'      <form method="post" action="{links["link"]}" class="mt-2">{csrf}\n'
+            f'        <label class="form-label mb-1" for="url-{dom_id}">Link</label>\n'
+            '        <div class="input-group input-group-sm">\n'
+            f'          <input class="form-control" type="url" name="url" id="url-{dom_id}" placeholder="https://" '
+            "required>\n"
+            '          <input class="form-control" type="text" name="title" aria-label="Title of the link" '
+            'placeholder="Title (optional)">\n'
+            '          <button class="btn btn-outline-primary" type="submit">Add link</button>\n'
+            "        </div>\n"
+            "      </form>\n"
+            "    </details>"
+        )
+    out.append(
+        "\n  </section>\n"
+        f'  <section class="col-lg-6" aria-label="Comments on {key}">\n'
+        f'    <h3 class="h6 mb-2">Comments <span class="badge text-bg-light border">{len(comments)}</span></h3>\n    '
+    )
+    for c in comments:
+        author = c["author__email"] or c["author__username"] or "former member"
+        out.append(
+            f'<div class="comment small mb-2"><span class="fw-semibold">{e(author)}</span> '
+            f'<span class="text-body-secondary">{e(_date(c["created_at"], "j M, H:i"))}</span>'
+            f"<div>{linebreaksbr(c['body'], autoescape=True)}</div></div>\n    "
+        )
+    if not comments:
+        out.append('<p class="small text-body-secondary mb-2">No comments yet.</p>')
+    out.append("\n    ")
+    if page.can_comment:
+        out.append(
+            f'<form method="post" action="{links["comment"]}" class="comment-form position-relative" '
+            f'data-mentions-url="{page.urls.base}members/">{csrf}\n'
+            f'      <label class="visually-hidden" for="comment-{dom_id}">Comment on {key}</label>\n'
+            '      <div class="input-group input-group-sm">\n'
+            f'        <textarea class="form-control" name="body" id="comment-{dom_id}" rows="1" '
+            'placeholder="Add a comment (@ names a member)" required></textarea>\n'
+            '        <button class="btn btn-outline-primary" type="submit">Comment</button>\n'
+            "      </div>\n"
+            "    </form>"
+        )
+    out.append(
+        '\n  </section>\n</div>\n<div class="d-flex flex-wrap align-items-start gap-3 mt-3 pt-2 border-top small">\n  '
+    )
+    if page.flags_editable:
+        if flag:
+            button = (
+                f'<input type="hidden" name="action" value="resolve"><input type="hidden" name="flag_id" '
+                f'value="{e(flag["id"])}">\n'
+                '    <button class="btn btn-sm btn-outline-warning" type="submit">'
+                "Resolve “needs discussion”</button>\n    "
+            )
+        else:
+            button = '<button class="btn btn-sm btn-outline-secondary" type="submit">Flag: needs discussion</button>'
+        out.append(f'<form method="post" action="{links["flag"]}">{csrf}\n    {button}\n  </form>')
+    history = d["history_url"]
+    out.append(
+        '\n  <details class="answer-history-toggle">\n'
+        "    <summary>Change history</summary>\n"
+        f'    <div class="mt-2" hx-get="{history}" hx-trigger="toggle from:closest details once" hx-swap="innerHTML">\n'
+        f'      <a href="{history}">Show the change history of {key}</a>\n'
+        "    </div>\n"
+        "  </details>\n"
+        "</div>\n"
+    )
+    return mark_safe("".join(out))  # noqa: S308 - every value is escaped above or safe (keys, ids, URLs)
 
 
 def requirement_cards_html(items, page) -> SafeString:
     """The requirement cards of a category page (template ``_requirement_cards.html``); their answer forms
     are built above, like the htmx fragments of the same forms.
 
-    The templates get dicts (a card per requirement, ``page.values``), not objects: a template looks a name up
-    in a dict first, so a dict answers at once where an object's attribute costs a caught exception.
+    The template gets a dict per card, not objects: a template looks a name up in a dict first, so a dict answers
+    at once where an object's attribute costs a caught exception.
     """
     cards = []
     for item in items:
@@ -292,5 +421,6 @@ def requirement_cards_html(items, page) -> SafeString:
             )
             card["guidance"], card["hints"], card["references"] = page.texts.requirements[r.pk]
             card["form_html"] = answer_form_html(item.slot, page.csrf_token)
+            card["discussion_html"] = discussion_html(card, page)
         cards.append(card)
-    return render_to_string("assessments/questionnaire/_requirement_cards.html", {"cards": cards, "page": page.values})
+    return render_to_string("assessments/questionnaire/_requirement_cards.html", {"cards": cards})
