@@ -228,3 +228,18 @@ def test_viewer_sees_comments_but_cannot_post(client_for, formal, requirement, l
 @pytest.mark.parametrize("method", ["get", "put"])
 def test_save_accepts_only_post(client_for, formal, assessor, method):
     assert getattr(client_for(assessor), method)(url("answer_save", formal, slot="G.1.1")).status_code == 405
+
+
+def test_the_discussion_escapes_what_members_wrote(client_for, formal, requirement, assessor):
+    """The discussion is built in Python (assessments/views/questionnaire_html.py): comments, evidence titles and
+    links arrive escaped, line breaks as <br>."""
+    from assessments.services.evidence import evidence_add_link
+
+    comment_add(assessment=formal, requirement=requirement, body="<b>bold</b> & co\nnext line", by=assessor)
+    evidence_add_link(
+        assessment=formal, requirement=requirement, url="https://example.test/?a=1&b=<2>", title="<i>x</i>", by=assessor
+    )
+    html = client_for(assessor).get(url("questionnaire_category", formal, category_key="G.1")).content.decode()
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co<br>next line" in html
+    assert 'href="https://example.test/?a=1&amp;b=&lt;2&gt;"' in html and ">&lt;i&gt;x&lt;/i&gt;</a>" in html
+    assert 'aria-label="Remove &lt;i&gt;x&lt;/i&gt;"' in html and "<b>bold</b>" not in html
