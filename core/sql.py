@@ -54,7 +54,8 @@ def named_list(prefix: str, values) -> tuple[str, dict]:
 def first_row_models(*, source: str, where: str, params: dict, models: dict[str, type]) -> tuple | None:
     """One row of a join as model instances: ``models`` maps each table alias in ``source`` to its model, and
     every concrete field of each model is selected under its column name; returns one instance per alias
-    (in the order of ``models``), as the ORM would have loaded them, or None without a row.
+    (in the order of ``models``), as the ORM would have loaded them, or None without a row. An alias whose
+    primary key is NULL in the row (a LEFT JOIN that found nothing) gives None in its place.
 
     For lookups that run on every request, where compiling the ORM query costs several times running it."""
     layouts = [(alias, _layout(model, connection.vendor)) for alias, model in models.items()]
@@ -71,8 +72,11 @@ def first_row_models(*, source: str, where: str, params: dict, models: dict[str,
             if values[index] is not None:
                 for converter in converters:
                     values[index] = converter(values[index], col, connection)
-        instances.append(layout.model.from_db(connection.alias, layout.attnames, values))
         start += len(layout.columns)
+        if values[layout.pk_index] is None:
+            instances.append(None)
+            continue
+        instances.append(layout.model.from_db(connection.alias, layout.attnames, values))
     return tuple(instances)
 
 
@@ -82,6 +86,7 @@ class _Layout:
     columns: list[str]
     attnames: list[str]
     converters: list[tuple]  # (index, column expression, [converter, ...]) as the ORM applies them
+    pk_index: int
 
 
 @functools.cache
@@ -93,4 +98,5 @@ def _layout(model, vendor: str) -> _Layout:
         found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
         if found:
             converters.append((index, col, found))
-    return _Layout(model, [f.column for f in fields], [f.attname for f in fields], converters)
+    pk_index = [f.attname for f in fields].index(model._meta.pk.attname)
+    return _Layout(model, [f.column for f in fields], [f.attname for f in fields], converters, pk_index)
