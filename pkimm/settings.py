@@ -101,8 +101,6 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL + a busy timeout let the in-process dev server and tasks share the file.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"}
-elif env_bool("DB_SERVER_SIDE_BINDING", False):
-    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 
 # Persistent connections (each gunicorn or Celery worker process keeps its own, checked before reuse after an
 # error or on a new request): a save costs no connection set-up. DB_CONN_MAX_AGE=0 closes after every request.
