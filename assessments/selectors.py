@@ -39,7 +39,7 @@ from catalog.readmodel import (
     ModelCatalogue,
     model_catalogue,
 )
-from core.sql import BIGINT_MAX, Branch, first_row_models, named_list, union_all_rows, union_all_sql
+from core.sql import Branch, first_row_models, named_list, row_id, union_all_rows, union_all_sql
 
 # ---------------------------------------------------------------------------------------------
 # Applicability (scope). Shared with the scoping and workflow code.
@@ -912,11 +912,8 @@ def assessment_of_org(*, organization, assessment_id) -> Assessment:
     Every page and save of an assessment runs it: plain SQL (columns from the models), because compiling the
     ORM query (``tenant_get_or_404(Assessment.objects.select_related("model_version"), ...)``) cost 1.19 ms
     CPU against 0.22 ms for this, 5.5x (bench/raw_sql.py, PostgreSQL, load 3 on 2 cores)."""
-    try:
-        assessment_id = int(assessment_id)
-    except (TypeError, ValueError):
-        raise Http404("No such assessment") from None
-    if not 0 < assessment_id <= BIGINT_MAX:  # the URL takes any digits; the column does not
+    assessment_id = row_id(assessment_id)
+    if assessment_id is None:
         raise Http404("No such assessment")
     found = first_row_models(
         source=f"{Assessment._meta.db_table} a JOIN {ModelVersion._meta.db_table} v ON v.id = a.model_version_id",

@@ -14,6 +14,15 @@ from django.db import connection
 BIGINT_MAX = 2**63 - 1  # the largest id a bigint column holds
 
 
+def row_id(value) -> int | None:
+    """An id from a URL (any digits) as an id column can hold it, else None (the caller answers 404)."""
+    try:
+        value = int(value)
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value <= BIGINT_MAX else None
+
+
 @dataclass(frozen=True)
 class Branch:
     kind: str  # the value of the ``kind`` column of this branch's rows

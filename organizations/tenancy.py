@@ -22,7 +22,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from core.sql import BIGINT_MAX, first_row_models
+from core.sql import first_row_models, row_id
 from organizations.models import Membership, Organization
 from organizations.roles import ROLE_PERMISSIONS
 
@@ -77,7 +77,7 @@ def membership_of_url(*, org_slug, user, url_kwargs=None) -> tuple[Membership | 
     models = {"m": Membership, "o": Organization}
     wanted = []  # (kwarg, id, alias, {attribute: alias})
     for index, (kwarg, (model, related)) in enumerate(sorted(URL_OBJECTS.items())):
-        object_id = _object_id((url_kwargs or {}).get(kwarg))
+        object_id = row_id((url_kwargs or {}).get(kwarg))
         if object_id is None:
             continue
         alias = f"u{index}"
@@ -113,15 +113,6 @@ def membership_of_url(*, org_slug, user, url_kwargs=None) -> tuple[Membership | 
                 setattr(instance, attribute, loaded[related_alias])
         url_objects[kwarg] = (object_id, instance)
     return membership, url_objects
-
-
-def _object_id(value) -> int | None:
-    """A URL's id as the column can hold it, else None (the view's loader then answers 404)."""
-    try:
-        object_id = int(value)
-    except (TypeError, ValueError):
-        return None
-    return object_id if 0 < object_id <= BIGINT_MAX else None
 
 
 def second_factor_used(request) -> bool:

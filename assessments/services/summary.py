@@ -84,10 +84,6 @@ def assessment_summary_schedule(*, assessment_id) -> None:
         )
     except Exception as error:  # noqa: BLE001 - cache or broker away: the same to us, refresh in-process
         logger.warning("Summary refresh of assessment %s not queued (%r); refreshing now", assessment_id, error)
-        try:
-            cache.delete(key)
-        except Exception:  # noqa: BLE001, S110 - the marker expires by itself
-            pass
         assessment_summary_catch_up(assessment_id=assessment_id)
 
 
@@ -96,7 +92,7 @@ def assessment_summary_catch_up(*, assessment_id) -> bool:
     ``assessment_summary_schedule`` and the sweeper). True when it stored a newer summary."""
     try:
         cache.delete(_pending_key(assessment_id))  # saves from now on schedule a refresh of their own
-    except Exception:  # noqa: BLE001, S110 - the marker expires by itself
+    except Exception:  # noqa: BLE001, S110 - the cache is away: the marker expires by itself
         pass
     assessment = Assessment.objects.select_related("model_version", "profile").filter(pk=assessment_id).first()
     if assessment is None or assessment.summary_is_current:
